@@ -1,0 +1,13 @@
+// ESM jest with ts-jest: transpile only (tsc --noEmit does the type check in .ci/run).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Integration tests spawn the bundle and an in-process AWS simulator; give them room.
+  testTimeout: 30000,
+};

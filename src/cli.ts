@@ -1,0 +1,1 @@
+import * as core from '@actions/core'; import { LambdaClient } from '@aws-sdk/client-lambda'; core.info('hello cli ' + typeof LambdaClient);

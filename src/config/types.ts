@@ -1,0 +1,88 @@
+/**
+ * The typed configuration, after YAML parsing, schema validation, defaults and overrides.
+ * The JSON Schema (schema/model-release.schema.json) is the user-facing contract; this is
+ * what core code receives. Durations are already milliseconds here.
+ */
+
+export interface TriggerConfig {
+  /** Commit types that release (case-insensitive). Default feat, fix, perf, revert. */
+  types: string[];
+  /** Scopes that count as the API (case-insensitive). Default api. */
+  scopes: string[];
+}
+
+export interface LambdaTargetConfig {
+  type: 'lambda';
+  functionName: string;
+  alias: string;
+  region?: string;
+  /** Publish $LATEST as the candidate version (default true); or deploy `version`. */
+  publish: boolean;
+  version?: string;
+}
+
+export type TargetConfig = LambdaTargetConfig;
+
+export type PlanConfig =
+  | { strategy: 'linear'; stepPercent: number; intervalMs: number }
+  | { strategy: 'canary'; percent: number; intervalMs: number }
+  | { strategy: 'all-at-once'; bakeMs: number }
+  | { strategy: 'steps'; steps: Array<{ percent: number; durationMs: number }> };
+
+export interface ThresholdJudgeConfig {
+  type: 'threshold';
+  /** Errors summed per minute over the last `windowMs`. Default 5 minutes. */
+  windowMs: number;
+  /** Max errors of the new version in the window. Default 0 (the seed rule: any error fails). */
+  maxErrors: number;
+  /** Max error rate (0..1) of the new version in the window; unset = not checked. */
+  maxErrorRate?: number;
+  /** Max p99 duration in ms; unset = not checked. */
+  p99Ms?: number;
+  /** Max throttles in the window; unset = not checked. */
+  maxThrottles?: number;
+}
+
+export type JudgeConfig = ThresholdJudgeConfig;
+
+export interface RolloutConfig {
+  plan: PlanConfig;
+  /** Name of the preset the plan came from, if any (for the report). */
+  preset?: string;
+  /** How often metrics are polled during a bake. Default 15 s. */
+  pollMs: number;
+  /** Bake at 100% (still routed through the weight) before promotion. Default 1 minute. */
+  finalBakeMs: number;
+  judge: JudgeConfig;
+  /** Minimum invocations of the new version per step before it may pass. Default 10. */
+  minInvocations: number;
+  /** How long a step may be extended waiting for min-invocations. Default = one step interval. */
+  maxExtensionMs: number;
+  /** What an inconclusive run does. Default rollback. */
+  onInconclusive: 'rollback' | 'promote';
+  /** An alias that already has additional weights: refuse (default) or roll it back first. */
+  onExistingCanary: 'refuse' | 'rollback';
+}
+
+export interface ReportConfig {
+  /** Write the JSON report here. */
+  jsonPath?: string;
+  /** Write JUnit XML here (GitLab artifacts:reports:junit). */
+  junitPath?: string;
+  /** Write the outputs as a dotenv file here (GitLab artifacts:reports:dotenv). */
+  dotenvPath?: string;
+}
+
+export interface GateConfig {
+  /** The file the config came from, for messages; undefined when no file was used. */
+  file?: string;
+  trigger: TriggerConfig;
+  target?: TargetConfig;
+  rollout?: RolloutConfig;
+  /** Sections owned by later gates; validated by the schema, interpreted by their gates. */
+  data?: Record<string, unknown>;
+  model?: Record<string, unknown>;
+  pretraffic?: Record<string, unknown>;
+  report: ReportConfig;
+  dryRun: boolean;
+}

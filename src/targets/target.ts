@@ -1,0 +1,96 @@
+/**
+ * A rollout target: something that serves two versions of a model behind one name and splits
+ * traffic by weight. Lambda weighted aliases now; SageMaker production variants next.
+ * Every write takes the revision read before it (optimistic concurrency) so a concurrent
+ * change by someone else is detected, never overwritten.
+ */
+
+export interface AliasState {
+  /** Version that receives the traffic not routed elsewhere (the stable version). */
+  version: string;
+  /** Additional versions and their share of traffic (0 < w < 1). Empty when not shifting. */
+  additionalWeights: Record<string, number>;
+  /** Opaque token; a write with a stale one fails with RevisionConflictError. */
+  revisionId: string;
+}
+
+/** Aggregated metrics of one version over a time window, as the judge sees them. */
+export interface VersionMetrics {
+  version: string;
+  invocations: number;
+  errors: number;
+  throttles: number;
+  /** p99 duration over the window in ms (max of the per-period p99s), null without datapoints. */
+  p99Ms: number | null;
+  /** Per-period datapoints, oldest first; periods with no datapoint are absent. */
+  periods: Array<{ startMs: number; invocations: number; errors: number; throttles: number; p99Ms: number | null }>;
+}
+
+export interface MetricsWindow {
+  startMs: number;
+  endMs: number;
+}
+
+export interface CandidateVersion {
+  version: string;
+  /** True when this run published it; false when an identical version already existed. */
+  published: boolean;
+  description?: string;
+}
+
+export interface InvokeResult {
+  statusCode: number;
+  /** Set when the function raised (Lambda X-Amz-Function-Error). */
+  functionError?: string;
+  payload: string;
+  durationMs: number;
+}
+
+export interface RolloutTarget {
+  /** Human-readable name for reports, e.g. `lambda:my-fn:prod`. */
+  describe(): string;
+  readAlias(): Promise<AliasState>;
+  /** Publish `$LATEST` as a version (reusing an identical one) or resolve an explicit version. */
+  resolveCandidate(request: { version?: string; description: string }): Promise<CandidateVersion>;
+  /** Route `weight` (0 < w < 1) of traffic to `candidate`; returns the verified state after the write. */
+  shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState>;
+  /** Point the alias at `candidate` with no additional weights. */
+  promote(candidate: string, expectedRevisionId: string): Promise<AliasState>;
+  /** Send all traffic back to the alias's primary version (weights {}). */
+  rollBack(expectedRevisionId: string): Promise<AliasState>;
+  /** Point the alias at `version` with weights {} (manual rollback). */
+  pointTo(version: string, expectedRevisionId: string): Promise<AliasState>;
+  readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics>;
+  invoke(version: string, payload: string): Promise<InvokeResult>;
+}
+
+/** Someone else changed the alias between our read and our write. We stop; we never overwrite. */
+export class RevisionConflictError extends Error {
+  constructor(
+    message: string,
+    readonly expectedRevisionId: string,
+    readonly current?: AliasState,
+  ) {
+    super(message);
+    this.name = 'RevisionConflictError';
+  }
+}
+
+/** The target does not exist or is not usable (bad function name, missing alias, no permission). */
+export class TargetNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetNotFoundError';
+  }
+}
+
+/** A write was accepted but reading it back showed a different state. */
+export class WriteVerificationError extends Error {
+  constructor(
+    message: string,
+    readonly observed: AliasState,
+  ) {
+    super(message);
+    this.name = 'WriteVerificationError';
+  }
+}
