@@ -1,0 +1,100 @@
+/**
+ * From the validated file (kebab-case, durations as text) to the GateConfig core code receives
+ * (camelCase, milliseconds, defaults applied), checking the rules that span several keys.
+ */
+import { DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { ConfigIssue } from './issues.js';
+import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
+import type { RawConfig, RawRollout, RawTarget } from './raw.js';
+import type { GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig } from './types.js';
+
+export interface BuildResult {
+  config: GateConfig;
+  /** Cross-key problems; the config must not be used when there are any. */
+  issues: ConfigIssue[];
+}
+
+function buildTarget(raw: RawTarget, issues: ConfigIssue[]): LambdaTargetConfig {
+  const version = raw.version === undefined ? undefined : String(raw.version);
+  if (version !== undefined && raw.publish === true) {
+    issues.push({
+      path: ['target', 'version'],
+      message: 'cannot be combined with publish: true; remove publish (or set it to false) to deploy this version, or remove version to publish $LATEST',
+    });
+  }
+  const target: LambdaTargetConfig = {
+    type: 'lambda',
+    functionName: raw['function-name'],
+    alias: raw.alias,
+    // An explicit version is the candidate; publishing $LATEST as well would deploy something else.
+    publish: raw.publish ?? (version === undefined ? DEFAULT_PUBLISH : false),
+  };
+  if (raw.region !== undefined) target.region = raw.region;
+  if (version !== undefined) target.version = version;
+  return target;
+}
+
+/** A duration key that must leave time to pass: polling every 0s is a busy loop, a 0s window sees nothing. */
+function positiveMs(text: string | undefined, fallback: number, path: string[], issues: ConfigIssue[]): number {
+  if (text === undefined) return fallback;
+  const value = parseDuration(text) ?? fallback;
+  if (value === 0) issues.push({ path, message: 'must be longer than 0s' });
+  return value;
+}
+
+function buildJudge(raw: RawRollout['judge'], issues: ConfigIssue[]): JudgeConfig {
+  const judge: JudgeConfig = {
+    type: 'threshold',
+    windowMs: positiveMs(raw?.window, DEFAULT_JUDGE.windowMs, ['rollout', 'judge', 'window'], issues),
+    maxErrors: raw?.['max-errors'] ?? DEFAULT_JUDGE.maxErrors,
+  };
+  if (raw?.['max-error-rate'] !== undefined) judge.maxErrorRate = raw['max-error-rate'];
+  if (raw?.['p99-ms'] !== undefined) judge.p99Ms = raw['p99-ms'];
+  if (raw?.['max-throttles'] !== undefined) judge.maxThrottles = raw['max-throttles'];
+  return judge;
+}
+
+function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
+  const { plan, preset, issues: planIssues } = resolvePlan(raw);
+  issues.push(...planIssues);
+  const maxExtension = raw['max-extension'] === undefined ? undefined : parseDuration(raw['max-extension']);
+  const rollout: RolloutConfig = {
+    plan,
+    pollMs: positiveMs(raw.poll, DEFAULT_ROLLOUT.pollMs, ['rollout', 'poll'], issues),
+    finalBakeMs: raw['final-bake'] === undefined ? DEFAULT_ROLLOUT.finalBakeMs : (parseDuration(raw['final-bake']) ?? DEFAULT_ROLLOUT.finalBakeMs),
+    judge: buildJudge(raw.judge, issues),
+    minInvocations: raw['min-invocations'] ?? DEFAULT_ROLLOUT.minInvocations,
+    maxExtensionMs: maxExtension ?? defaultMaxExtensionMs(plan),
+    onInconclusive: raw['on-inconclusive'] ?? DEFAULT_ROLLOUT.onInconclusive,
+    onExistingCanary: raw['on-existing-canary'] ?? DEFAULT_ROLLOUT.onExistingCanary,
+  };
+  if (preset !== undefined) rollout.preset = preset;
+  return rollout;
+}
+
+/**
+ * Map a schema-valid config to GateConfig, applying defaults. `file` is recorded for messages.
+ * Returns the issues the schema cannot express (e.g. `version` with `publish: true`).
+ */
+export function buildGateConfig(raw: RawConfig, file: string | undefined): BuildResult {
+  const issues: ConfigIssue[] = [];
+  const config: GateConfig = {
+    trigger: {
+      types: raw.trigger?.types ?? [...DEFAULT_TRIGGER.types],
+      scopes: raw.trigger?.scopes ?? [...DEFAULT_TRIGGER.scopes],
+    },
+    report: {},
+    dryRun: raw['dry-run'] ?? DEFAULT_DRY_RUN,
+  };
+  if (file !== undefined) config.file = file;
+  if (raw.target !== undefined) config.target = buildTarget(raw.target, issues);
+  if (raw.rollout !== undefined) config.rollout = buildRollout(raw.rollout, issues);
+  if (raw.report?.json !== undefined) config.report.jsonPath = raw.report.json;
+  if (raw.report?.junit !== undefined) config.report.junitPath = raw.report.junit;
+  if (raw.report?.dotenv !== undefined) config.report.dotenvPath = raw.report.dotenv;
+  if (raw.data !== undefined) config.data = raw.data;
+  if (raw.model !== undefined) config.model = raw.model;
+  if (raw.pretraffic !== undefined) config.pretraffic = raw.pretraffic;
+  return { config, issues };
+}

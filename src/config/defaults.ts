@@ -1,0 +1,45 @@
+/**
+ * Defaults of every optional key, in the units core code uses. The JSON Schema repeats the
+ * user-facing ones as `default` annotations for editors; a test keeps the two equal.
+ */
+import type { ReportConfig, ThresholdJudgeConfig, TriggerConfig } from './types.js';
+
+/** The plan used when `rollout:` names neither a preset nor a strategy. */
+export const DEFAULT_PRESET = 'Linear10PercentEvery1Minute';
+
+export const DEFAULT_TRIGGER: Readonly<TriggerConfig> = {
+  types: ['feat', 'fix', 'perf', 'revert'],
+  scopes: ['api'],
+};
+
+export const DEFAULT_REPORT: Readonly<ReportConfig> = {};
+
+export const DEFAULT_DRY_RUN = false;
+
+/** Publish $LATEST unless an explicit version is given. */
+export const DEFAULT_PUBLISH = true;
+
+export const DEFAULT_ROLLOUT = {
+  pollMs: 15_000,
+  finalBakeMs: 60_000,
+  minInvocations: 10,
+  onInconclusive: 'rollback',
+  onExistingCanary: 'refuse',
+} as const;
+
+export const DEFAULT_JUDGE: Readonly<ThresholdJudgeConfig> = {
+  type: 'threshold',
+  windowMs: 5 * 60_000,
+  maxErrors: 0,
+};
+
+/**
+ * Values of a strategy's keys the user left out. They match the CodeDeploy presets of the same
+ * shape (Linear10PercentEvery1Minute, Canary10Percent5Minutes) so `strategy: canary` alone is
+ * as predictable as its preset.
+ */
+export const DEFAULT_STRATEGY_KEYS = {
+  linear: { stepPercent: 10, intervalMs: 60_000 },
+  canary: { percent: 10, intervalMs: 5 * 60_000 },
+  'all-at-once': { bakeMs: 0 },
+} as const;

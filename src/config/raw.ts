@@ -1,0 +1,55 @@
+/**
+ * The configuration as written (kebab-case keys, durations as text) once it has passed the
+ * JSON Schema. Mirrors schema/model-release.schema.json; build.ts maps it to GateConfig.
+ */
+
+export interface RawStep {
+  percent: number;
+  duration: string;
+}
+
+export interface RawJudge {
+  type?: 'threshold';
+  window?: string;
+  'max-errors'?: number;
+  'max-error-rate'?: number;
+  'p99-ms'?: number;
+  'max-throttles'?: number;
+}
+
+export interface RawRollout {
+  preset?: string;
+  strategy?: 'linear' | 'canary' | 'all-at-once' | 'steps';
+  step?: number;
+  interval?: string;
+  percent?: number;
+  bake?: string;
+  steps?: RawStep[];
+  poll?: string;
+  'final-bake'?: string;
+  'min-invocations'?: number;
+  'max-extension'?: string;
+  'on-inconclusive'?: 'rollback' | 'promote';
+  'on-existing-canary'?: 'refuse' | 'rollback';
+  judge?: RawJudge;
+}
+
+export interface RawTarget {
+  type?: 'lambda';
+  'function-name': string;
+  alias: string;
+  region?: string;
+  publish?: boolean;
+  version?: string | number;
+}
+
+export interface RawConfig {
+  trigger?: { types?: string[]; scopes?: string[] };
+  target?: RawTarget;
+  rollout?: RawRollout;
+  report?: { json?: string; junit?: string; dotenv?: string };
+  'dry-run'?: boolean;
+  data?: Record<string, unknown>;
+  model?: Record<string, unknown>;
+  pretraffic?: Record<string, unknown>;
+}
