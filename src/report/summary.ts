@@ -1,0 +1,189 @@
+/**
+ * The GitHub job summary (`GITHUB_STEP_SUMMARY`): GitHub-flavoured markdown with tables and a
+ * mermaid chart. Every piece of text that can come from outside (commit headers, config
+ * values, AWS error messages) goes through `escapeMarkdown`, so it can neither break a table
+ * nor inject HTML into the summary page.
+ */
+import type { CheckResult, Report, TimelineRow } from './result.js';
+import {
+  errorRate,
+  formatCounts,
+  formatDuration,
+  formatElapsed,
+  formatErrors,
+  formatLatency,
+  formatNumber,
+  formatObservation,
+  formatPercent,
+  groupByGate,
+  runDurationMs,
+  statusLabel,
+  truncateText,
+} from './format.js';
+
+/** Output values longer than this are cut in the summary; the full value stays in the outputs. */
+const MAX_OUTPUT_CELL = 300;
+
+/**
+ * Escape untrusted text for a GFM table cell or paragraph. HTML is entity-escaped (`&`, `<`,
+ * `>`), markdown punctuation that could start emphasis, links, code or a column break is
+ * backslash-escaped, line breaks become `<br>` (ours, added after escaping) so a
+ * multi-line commit message stays inside its cell, and other control characters are dropped.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~#!])/g, '\\$1')
+    .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function tableHeader(headers: readonly string[]): string[] {
+  return [tableRow(headers), tableRow(headers.map(() => '---'))];
+}
+
+function resultRow(result: CheckResult): string {
+  return tableRow([
+    escapeMarkdown(result.id),
+    statusLabel(result.status),
+    escapeMarkdown(formatObservation(result.observed)),
+    escapeMarkdown(formatObservation(result.expected)),
+    escapeMarkdown(result.message),
+  ]);
+}
+
+function renderResults(results: readonly CheckResult[]): string[] {
+  const lines = ['### Results', ''];
+  if (results.length === 0) {
+    lines.push('No checks ran.', '');
+    return lines;
+  }
+  for (const { gate, results: grouped } of groupByGate(results)) {
+    lines.push(`#### ${escapeMarkdown(gate)} (${formatCounts(grouped)})`, '');
+    lines.push(...tableHeader(['Check', 'Status', 'Observed', 'Expected', 'Message']));
+    lines.push(...grouped.map(resultRow), '');
+  }
+  return lines;
+}
+
+function timelineRow(row: TimelineRow): string {
+  const { canary, stable } = row;
+  return tableRow([
+    formatElapsed(row.atMs),
+    String(row.step),
+    formatPercent(row.weight),
+    row.event,
+    canary ? String(canary.invocations) : '',
+    canary ? formatErrors(canary) : '',
+    canary ? formatLatency(canary.p99Ms) : '',
+    stable ? String(stable.invocations) : '',
+    stable ? formatErrors(stable) : '',
+    stable ? formatLatency(stable.p99Ms) : '',
+    row.verdict ?? '',
+    escapeMarkdown(row.reason),
+  ]);
+}
+
+/**
+ * Labels for the chart's x-axis. Several rows can share a second (shift then observe), and
+ * mermaid draws categories by label, so repeated times get a ` (2)`, ` (3)` suffix.
+ */
+function chartLabels(timeline: readonly TimelineRow[]): string[] {
+  const seen = new Map<string, number>();
+  return timeline.map((row) => {
+    const time = formatElapsed(row.atMs);
+    const count = (seen.get(time) ?? 0) + 1;
+    seen.set(time, count);
+    return count === 1 ? time : `${time} (${count})`;
+  });
+}
+
+/**
+ * Percent value for the chart: the weight as-is; the canary error rate is 0 when the canary
+ * had no invocations in that row (no errors observed), since mermaid cannot plot a gap.
+ */
+function chartPercent(fraction: number): string {
+  return formatNumber(Number((fraction * 100).toFixed(2)));
+}
+
+function renderChart(timeline: readonly TimelineRow[]): string[] {
+  const labels = chartLabels(timeline).map((label) => JSON.stringify(label));
+  const weights = timeline.map((row) => chartPercent(row.weight));
+  const errorRates = timeline.map((row) => chartPercent(row.canary ? (errorRate(row.canary) ?? 0) : 0));
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '    title "Canary weight % (first line) and canary error rate % (second line)"',
+    `    x-axis [${labels.join(', ')}]`,
+    '    y-axis "percent" 0 --> 100',
+    `    line [${weights.join(', ')}]`,
+    `    line [${errorRates.join(', ')}]`,
+    '```',
+    '',
+  ];
+}
+
+function renderTimeline(timeline: readonly TimelineRow[]): string[] {
+  const lines = ['### Rollout timeline', ''];
+  if (timeline.length === 0) {
+    lines.push('The rollout recorded no steps.', '');
+    return lines;
+  }
+  lines.push(
+    ...tableHeader([
+      'Time',
+      'Step',
+      'Weight',
+      'Event',
+      'Canary inv',
+      'Canary err',
+      'Canary p99',
+      'Stable inv',
+      'Stable err',
+      'Stable p99',
+      'Verdict',
+      'Reason',
+    ]),
+  );
+  lines.push(...timeline.map(timelineRow), '');
+  lines.push(...renderChart(timeline));
+  return lines;
+}
+
+function renderOutputs(outputs: Readonly<Record<string, string>>): string[] {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return [];
+  return [
+    '### Outputs',
+    '',
+    ...tableHeader(['Output', 'Value']),
+    ...entries.map(([name, value]) =>
+      tableRow([escapeMarkdown(name), escapeMarkdown(truncateText(value, MAX_OUTPUT_CELL))]),
+    ),
+    '',
+  ];
+}
+
+/**
+ * Render the GitHub job summary: title with the outcome, the headline, results grouped by
+ * gate, the rollout timeline and its chart (when a rollout ran), the outputs, and a footer
+ * with tool version and run duration.
+ */
+export function renderSummaryMarkdown(report: Report): string {
+  const lines = [`## model-release-gate: ${report.outcome}`, '', escapeMarkdown(report.headline), ''];
+  lines.push(...renderResults(report.results));
+  if (report.timeline) lines.push(...renderTimeline(report.timeline));
+  lines.push(...renderOutputs(report.outputs));
+  lines.push(
+    `<sub>model-release-gate ${escapeMarkdown(report.toolVersion)} · ${report.command} · ` +
+      `ran ${formatDuration(runDurationMs(report))} · exit code ${report.exitCode}</sub>`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,128 @@
+import { escapeMarkdown, renderSummaryMarkdown } from '../../src/report/summary.js';
+import type { Report } from '../../src/report/result.js';
+import { configError, hostileCommit, promotedRollout, rolledBackRollout, skippedTriggerOnly } from './report-fixtures.js';
+
+/** Cells of a GFM table row, splitting on unescaped pipes as GitHub does. */
+function cells(row: string): string[] {
+  return row
+    .replace(/^\|\s?/, '')
+    .replace(/\s?\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
+}
+
+function rowFor(markdown: string, firstCell: string): string[] {
+  const row = markdown.split('\n').find((line) => line.startsWith(`| ${firstCell} |`));
+  if (!row) throw new Error(`no table row starting with ${firstCell}`);
+  return cells(row);
+}
+
+describe('renderSummaryMarkdown', () => {
+  it('starts with the outcome title and the headline, and ends with version and duration', () => {
+    const markdown = renderSummaryMarkdown(promotedRollout());
+    const lines = markdown.trimEnd().split('\n');
+    expect(lines[0]).toBe('## model-release-gate: promoted');
+    expect(lines[2]).toBe('Released version 7 of churn-api: alias prod promoted after 2 steps.');
+    expect(lines.at(-1)).toBe('<sub>model-release-gate 0.1.0 · release · ran 2m 06s · exit code 0</sub>');
+  });
+
+  it('groups results by gate in pipeline order with a five-column table each', () => {
+    const markdown = renderSummaryMarkdown(promotedRollout());
+    const headings = markdown.split('\n').filter((line) => line.startsWith('#### '));
+    expect(headings).toEqual(['#### trigger (1 pass)', '#### data (1 pass)', '#### model (1 warn)', '#### rollout (2 pass)']);
+    expect(markdown).toContain('| Check | Status | Observed | Expected | Message |');
+    expect(rowFor(markdown, 'model.precision')).toEqual([
+      'model.precision',
+      '⚠️ warn',
+      '0.9123',
+      '&gt;= 0.91',
+      'Precision is within 0.5 points of the floor.',
+    ]);
+    // Machine-only details never reach the summary.
+    expect(markdown).not.toContain('pValue');
+  });
+
+  it('renders the 6-row timeline with canary and stable samples', () => {
+    const markdown = renderSummaryMarkdown(promotedRollout());
+    expect(markdown).toContain('### Rollout timeline');
+    const header = cells(markdown.split('\n').find((line) => line.startsWith('| Time |')) ?? '');
+    expect(header).toHaveLength(12);
+    const timelineRows = markdown.split('\n').filter((line) => /^\| \+\d+:\d\d \|/.test(line));
+    expect(timelineRows).toHaveLength(6);
+    expect(rowFor(markdown, '+1:01')).toEqual([
+      '+1:01', '1', '10%', 'observe', '120', '0 (0%)', '85.4 ms', '1080', '1 (0.09%)', '80 ms', 'pass', '0 errors in 120 invocations',
+    ]);
+    // Stable with no p99 datapoint shows a dash, not 0.
+    expect(rowFor(markdown, '+2:02')[9]).toBe('—');
+    expect(rowFor(markdown, '+2:05').slice(0, 4)).toEqual(['+2:05', '2', '100%', 'promote']);
+  });
+
+  it('charts canary weight and error rate as two line series over the row times', () => {
+    const markdown = renderSummaryMarkdown(rolledBackRollout());
+    const chart = /```mermaid\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+    expect(chart).toContain('xychart-beta');
+    expect(chart).toContain('x-axis ["+0:00", "+0:00 (2)", "+1:00", "+1:01"]');
+    const series = chart.split('\n').filter((line) => line.trim().startsWith('line '));
+    expect(series.map((line) => line.trim())).toEqual(['line [0, 10, 10, 0]', 'line [0, 0, 7.5, 0]']);
+  });
+
+  it('has no timeline or chart when no rollout ran', () => {
+    const markdown = renderSummaryMarkdown(skippedTriggerOnly());
+    expect(markdown).not.toContain('Rollout timeline');
+    expect(markdown).not.toContain('mermaid');
+    expect(rowFor(markdown, 'trigger.release')).toEqual([
+      'trigger.release',
+      '⏭️ skip',
+      'docs(readme): fix typo',
+      'feat\\|fix\\|perf\\|revert(api)',
+      'No commit in scope among 1 considered.',
+    ]);
+  });
+
+  it('lists the outputs in a small table', () => {
+    const markdown = renderSummaryMarkdown(skippedTriggerOnly());
+    expect(markdown).toContain('| Output | Value |');
+    expect(rowFor(markdown, 'release')).toEqual(['release', 'false']);
+    expect(rowFor(markdown, 'commits')).toEqual(['commits', '\\[\\]']);
+  });
+
+  it('stays readable with no results and no outputs', () => {
+    const empty: Report = { ...configError(), results: [], outputs: {} };
+    const markdown = renderSummaryMarkdown(empty);
+    expect(markdown).toContain('No checks ran.');
+    expect(markdown).not.toContain('| Check |');
+    expect(markdown).not.toContain('### Outputs');
+    expect(markdown).toContain('exit code 2');
+  });
+
+  it('shows an error with its status label', () => {
+    expect(rowFor(renderSummaryMarkdown(configError()), 'config.schema')[1]).toBe('💥 error');
+    expect(rowFor(renderSummaryMarkdown(rolledBackRollout()), 'rollout.step-1').slice(1, 4)).toEqual(['❌ fail', '3', '0']);
+  });
+
+  it('keeps a hostile commit header inside its cell and never emits its HTML', () => {
+    const markdown = renderSummaryMarkdown(hostileCommit());
+    expect(markdown).not.toContain('<script>');
+    // eslint-disable-next-line no-control-regex
+    expect(markdown).not.toMatch(/[\u0000-\u0008\u001b]/);
+    const row = rowFor(markdown, 'trigger.release');
+    // Five columns despite the `|` and the newline in the header.
+    expect(row).toHaveLength(5);
+    expect(row[2]).toBe('feat(api): speed up \\| &lt;script&gt;alert(1)&lt;/script&gt; <br>\\*\\*bold\\*\\* &amp; more');
+    // The whole row stays on one line.
+    const line = markdown.split('\n').find((l) => l.startsWith('| trigger.release |')) ?? '';
+    expect(line.endsWith('|')).toBe(true);
+    // The headline paragraph cannot become bold text or raw HTML either.
+    expect(markdown.split('\n')[2]).toContain('\\*\\*bold\\*\\*');
+  });
+});
+
+describe('escapeMarkdown', () => {
+  it('escapes table, HTML and emphasis characters and keeps line breaks in the cell', () => {
+    expect(escapeMarkdown('a|b')).toBe('a\\|b');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(escapeMarkdown('x\r\ny\nz')).toBe('x<br>y<br>z');
+    expect(escapeMarkdown('[link](javascript:alert(1))')).toBe('\\[link\\](javascript:alert(1))');
+    expect(escapeMarkdown('&lt;')).toBe('&amp;lt;');
+  });
+});
