@@ -1,0 +1,16 @@
+/** The AWS simulator's public surface: import from here in integration tests. */
+export { VirtualClock, RealClock, type AdvanceListener, type SimulatorClock } from './clock.js';
+export {
+  startSimulator,
+  Simulator,
+  type SimulatorOptions,
+  type FunctionSpec,
+  type InjectedEvent,
+  type AliasState,
+  type RequestLogEntry,
+} from './simulator.js';
+export { HEALTHY, type VersionBehaviour, type LatencyProfile } from './behaviour.js';
+export type { ScenarioTarget } from './scenarios.js';
+export type { ThrottleFault, ConcurrentAliasChange, ThrottleStatus } from './faults.js';
+export type { TrafficGenerator, TrafficSpec, TrafficTally } from './traffic.js';
+export { ACCOUNT_ID, REGION, functionArn, codeShaOf } from './lambda-model.js';

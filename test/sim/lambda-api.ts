@@ -1,0 +1,248 @@
+import { json, parseJsonBody, type ApiRequest, type ApiResponse, type Route } from './api.js';
+import { invalidParameter, SimApiError } from './errors.js';
+import type { FaultInjector } from './faults.js';
+import {
+  functionArn,
+  parseFunctionRef,
+  type AliasRecord,
+  type FunctionVersion,
+  type LambdaFunction,
+  type LambdaModel,
+} from './lambda-model.js';
+import type { SeededRandom } from './random.js';
+import type { FunctionRuntime } from './runtime.js';
+
+const API_VERSION = '2015-03-31';
+const DEFAULT_PAGE_SIZE = 50;
+
+/** Everything the Lambda API needs from the simulator. */
+export interface LambdaApiContext {
+  model: LambdaModel;
+  runtime: FunctionRuntime;
+  faults: FaultInjector;
+  random: SeededRandom;
+  now(): number;
+  /** Called when an injected concurrent change rewrote an alias. */
+  onInjectedAliasChange(detail: string): void;
+}
+
+/** Lambda's LastModified format: `2026-01-01T00:00:00.000+0000`. */
+function lambdaTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+function functionConfiguration(fn: LambdaFunction, version: FunctionVersion, qualifierInArn?: string): Record<string, unknown> {
+  return {
+    FunctionName: fn.name,
+    FunctionArn: functionArn(fn.name, qualifierInArn),
+    Runtime: 'python3.12',
+    Role: `arn:aws:iam::123456789012:role/${fn.name}-role`,
+    Handler: 'app.handler',
+    CodeSize: 1_048_576,
+    Description: version.description,
+    Timeout: 30,
+    MemorySize: 1024,
+    LastModified: lambdaTimestamp(version.lastModifiedMs),
+    CodeSha256: version.codeSha256,
+    Version: version.version,
+    RevisionId: version.revisionId,
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: ['x86_64'],
+  };
+}
+
+function aliasConfiguration(fn: LambdaFunction, alias: AliasRecord): Record<string, unknown> {
+  return {
+    AliasArn: functionArn(fn.name, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.version,
+    Description: alias.description,
+    ...(Object.keys(alias.weights).length > 0 ? { RoutingConfig: { AdditionalVersionWeights: { ...alias.weights } } } : {}),
+    RevisionId: alias.revisionId,
+  };
+}
+
+/** Reads the alias fields of a CreateAlias/UpdateAlias body, rejecting malformed weights. */
+function readAliasBody(body: unknown): { version?: string; weights?: Record<string, number>; description?: string; revisionId?: string } {
+  if (typeof body !== 'object' || body === null) throw invalidParameter('Request body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const routing = b['RoutingConfig'] as { AdditionalVersionWeights?: Record<string, unknown> } | undefined;
+  let weights: Record<string, number> | undefined;
+  if (routing !== undefined) {
+    weights = {};
+    for (const [version, weight] of Object.entries(routing.AdditionalVersionWeights ?? {})) {
+      if (typeof weight !== 'number') throw invalidParameter(`Weight for version ${version} must be a number`);
+      weights[version] = weight;
+    }
+  }
+  return {
+    ...(typeof b['FunctionVersion'] === 'string' ? { version: b['FunctionVersion'] } : {}),
+    ...(weights ? { weights } : {}),
+    ...(typeof b['Description'] === 'string' ? { description: b['Description'] } : {}),
+    ...(typeof b['RevisionId'] === 'string' ? { revisionId: b['RevisionId'] } : {}),
+  };
+}
+
+/**
+ * Lambda's REST-JSON API (2015-03-31), for the operations model-release-gate uses:
+ * paths, query parameters, status codes and JSON shapes as the AWS SDK v3 sends and reads them.
+ */
+export class LambdaApi {
+  constructor(private readonly ctx: LambdaApiContext) {}
+
+  /** The route for a `/2015-03-31/functions/...` request, or undefined when not one of ours. */
+  route(req: ApiRequest): Route | undefined {
+    const segments = req.path.split('/').slice(1).map(decodeURIComponent);
+    if (segments[0] !== API_VERSION || segments[1] !== 'functions' || segments[2] === undefined) return undefined;
+    const [, , functionRef, collection, item, ...extra] = segments;
+    if (extra.length > 0) return undefined;
+    const body = req.body.length > 0 ? parseJsonBody(req.body) : undefined;
+    const key = `${req.method} ${collection ?? ''}${item === undefined ? '' : '/*'}`;
+    const qualifier = req.query.get('Qualifier') ?? parseFunctionRef(functionRef).qualifier;
+    const withBody = (operation: string, run: () => ApiResponse): Route => ({ operation, loggedBody: body, run });
+    switch (key) {
+      case 'GET ':
+        return { operation: 'GetFunction', run: () => this.getFunction(functionRef, qualifier) };
+      case 'GET configuration':
+        return { operation: 'GetFunctionConfiguration', run: () => this.getFunctionConfiguration(functionRef, qualifier) };
+      case 'GET versions':
+        return { operation: 'ListVersionsByFunction', run: () => this.listVersions(functionRef, req.query) };
+      case 'POST versions':
+        return withBody('PublishVersion', () => this.publishVersion(functionRef, body));
+      case 'GET aliases':
+        return { operation: 'ListAliases', run: () => this.listAliases(functionRef) };
+      case 'POST aliases':
+        return withBody('CreateAlias', () => this.createAlias(functionRef, body));
+      case 'GET aliases/*':
+        return { operation: 'GetAlias', run: () => this.getAlias(functionRef, item!) };
+      case 'PUT aliases/*':
+        return withBody('UpdateAlias', () => this.updateAlias(functionRef, item!, body));
+      case 'POST invocations':
+        return {
+          operation: 'Invoke',
+          loggedBody: body,
+          run: () => this.invoke(functionRef, qualifier, req.headers['x-amz-invocation-type']),
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  private getFunction(ref: string, qualifier: string | undefined): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    const { version } = this.ctx.model.resolveQualifier(fn, qualifier);
+    return json(200, {
+      Configuration: functionConfiguration(fn, version, qualifier),
+      Code: { RepositoryType: 'S3', Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/123456789012/${fn.name}` },
+      Tags: {},
+    });
+  }
+
+  private getFunctionConfiguration(ref: string, qualifier: string | undefined): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    const { version } = this.ctx.model.resolveQualifier(fn, qualifier);
+    return json(200, functionConfiguration(fn, version, qualifier));
+  }
+
+  private listVersions(ref: string, query: URLSearchParams): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    const all = [fn.latest, ...fn.versions];
+    const marker = query.get('Marker');
+    const start = marker === null ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0 || start > all.length) throw invalidParameter(`Invalid Marker: ${marker}`);
+    const maxItems = query.has('MaxItems') ? Number(query.get('MaxItems')) : DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) throw invalidParameter(`Invalid MaxItems: ${query.get('MaxItems')}`);
+    const page = all.slice(start, start + maxItems);
+    const next = start + page.length;
+    return json(200, {
+      Versions: page.map((v) => functionConfiguration(fn, v, v.version)),
+      ...(next < all.length ? { NextMarker: Buffer.from(String(next)).toString('base64url') } : {}),
+    });
+  }
+
+  private publishVersion(ref: string, body: unknown): ApiResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const fn = this.ctx.model.getFunction(ref);
+    const { version } = this.ctx.model.publishVersion(ref, {
+      ...(typeof b['CodeSha256'] === 'string' ? { codeSha256: b['CodeSha256'] } : {}),
+      ...(typeof b['Description'] === 'string' ? { description: b['Description'] } : {}),
+      ...(typeof b['RevisionId'] === 'string' ? { revisionId: b['RevisionId'] } : {}),
+    });
+    return json(201, functionConfiguration(fn, version, version.version));
+  }
+
+  private listAliases(ref: string): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    return json(200, { Aliases: [...fn.aliases.values()].map((a) => aliasConfiguration(fn, a)) });
+  }
+
+  private getAlias(ref: string, name: string): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    return json(200, aliasConfiguration(fn, this.ctx.model.getAlias(ref, name)));
+  }
+
+  private createAlias(ref: string, body: unknown): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    const name = (body as Record<string, unknown> | undefined)?.['Name'];
+    if (typeof name !== 'string' || name === '') throw invalidParameter('Name is required');
+    const fields = readAliasBody(body);
+    const alias = this.ctx.model.createAlias(ref, name, {
+      ...(fields.version !== undefined ? { version: fields.version } : {}),
+      ...(fields.weights ? { weights: fields.weights } : {}),
+      ...(fields.description !== undefined ? { description: fields.description } : {}),
+    });
+    return json(201, aliasConfiguration(fn, alias));
+  }
+
+  private updateAlias(ref: string, name: string, body: unknown): ApiResponse {
+    const fn = this.ctx.model.getFunction(ref);
+    const fields = readAliasBody(body ?? {});
+    const alias = this.ctx.model.updateAlias(ref, name, {
+      ...(fields.version !== undefined ? { version: fields.version } : {}),
+      ...(fields.weights ? { weights: fields.weights } : {}),
+      ...(fields.description !== undefined ? { description: fields.description } : {}),
+      ...(fields.revisionId !== undefined ? { expectedRevisionId: fields.revisionId } : {}),
+    });
+    // Render before a scheduled concurrent change so the caller sees its own (soon stale) revision.
+    const response = json(200, aliasConfiguration(fn, alias));
+    const change = this.ctx.faults.aliasChangeDue();
+    if (change) {
+      const changed = this.ctx.model.updateAlias(ref, name, {
+        ...(change.version !== undefined ? { version: change.version } : {}),
+        ...(change.weights !== undefined ? { weights: change.weights } : {}),
+      });
+      this.ctx.onInjectedAliasChange(
+        `${fn.name}:${name} -> version ${changed.version} weights ${JSON.stringify(changed.weights)} revision ${changed.revisionId}`,
+      );
+    }
+    return response;
+  }
+
+  private invoke(ref: string, qualifier: string | undefined, invocationTypeHeader: string | string[] | undefined): ApiResponse {
+    const invocationType = typeof invocationTypeHeader === 'string' ? invocationTypeHeader : 'RequestResponse';
+    if (invocationType === 'DryRun') {
+      const fn = this.ctx.model.getFunction(ref);
+      this.ctx.model.resolveQualifier(fn, qualifier);
+      return { status: 204, body: '' };
+    }
+    const execution = this.ctx.runtime.invoke(ref, qualifier, this.ctx.now(), this.ctx.random);
+    const { outcome, executedVersion } = execution;
+    if (outcome.kind === 'throttled') {
+      throw new SimApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', {
+        Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
+    }
+    const headers: Record<string, string> = { 'x-amz-executed-version': executedVersion };
+    if (invocationType === 'Event') return { status: 202, headers, body: '' };
+    if (outcome.kind === 'error') {
+      return json(
+        200,
+        { errorMessage: `Simulated model failure in version ${executedVersion}`, errorType: 'SimulatedModelError' },
+        { ...headers, 'x-amz-function-error': 'Unhandled' },
+      );
+    }
+    return json(200, { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) }, headers);
+  }
+}

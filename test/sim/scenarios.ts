@@ -1,0 +1,107 @@
+import { HEALTHY, type LatencyProfile, type VersionBehaviour } from './behaviour.js';
+import type { ConcurrentAliasChange, FaultInjector, ThrottleFault } from './faults.js';
+import type { LambdaModel } from './lambda-model.js';
+import type { MetricStore } from './metrics.js';
+import type { BehaviourBook } from './runtime.js';
+import type { TrafficGenerator } from './traffic.js';
+
+/** The alias a scenario applies to. */
+export interface ScenarioTarget {
+  functionName: string;
+  alias: string;
+}
+
+/** What scenarios need from the simulator. */
+export interface ScenarioContext {
+  model: LambdaModel;
+  behaviours: BehaviourBook;
+  faults: FaultInjector;
+  metrics: MetricStore;
+  /** Running traffic generators, with the alias each one invokes. */
+  traffic(): Array<{ generator: TrafficGenerator; target: ScenarioTarget }>;
+  /** Every function and its alias names, to pick the only alias when no target is given. */
+  aliases(): ScenarioTarget[];
+}
+
+/**
+ * Ready-made situations for rollout tests, composed from behaviours, faults and metric
+ * publication settings. The canary is "every version other than the alias's current primary",
+ * so a version the code under test publishes later is covered too.
+ */
+export class Scenarios {
+  constructor(private readonly ctx: ScenarioContext) {}
+
+  /** Every version healthy: no errors, ~80 ms p50 / 250 ms p99. */
+  healthy(): void {
+    this.ctx.behaviours.clear();
+  }
+
+  /** Canary versions fail with probability `rate` from `fromMs` (default: immediately). */
+  canaryErrors(options: { rate: number; fromMs?: number; target?: ScenarioTarget }): void {
+    const fromMs = options.fromMs ?? -Infinity;
+    this.patchCandidates(options.target, {
+      errorRate: (tMs) => (tMs >= fromMs ? options.rate : 0),
+    });
+  }
+
+  /** Canary versions get a p99 of `p99` ms (and optionally a new median) from `fromMs`. */
+  canaryLatency(options: { p99: number; p50?: number; fromMs?: number; target?: ScenarioTarget }): void {
+    const fromMs = options.fromMs ?? -Infinity;
+    const healthy = HEALTHY.latencyMs as LatencyProfile;
+    const degraded: LatencyProfile = { p50: options.p50 ?? healthy.p50, p99: options.p99 };
+    this.patchCandidates(options.target, { latencyMs: (tMs) => (tMs >= fromMs ? degraded : healthy) });
+  }
+
+  /** The alias's primary (stable) version fails with probability `rate`: a baseline that is already bad. */
+  stableErrors(options: { rate: number; fromMs?: number; target?: ScenarioTarget }): void {
+    const target = this.resolveTarget(options.target);
+    const stable = this.ctx.model.getAlias(target.functionName, target.alias).version;
+    const fromMs = options.fromMs ?? -Infinity;
+    this.ctx.behaviours.set(target.functionName, stable, {
+      ...this.ctx.behaviours.get(target.functionName, stable),
+      errorRate: (tMs) => (tMs >= fromMs ? options.rate : 0),
+    });
+  }
+
+  /** No requests arrive any more: every running generator drops to 0 req/min. */
+  zeroTraffic(): void {
+    for (const { generator } of this.ctx.traffic()) generator.setRate(0);
+  }
+
+  /** The next `count` calls of `operations` (default: every Lambda control-plane call) fail with `status`. */
+  throttleControlPlane(fault: ThrottleFault): void {
+    this.ctx.faults.throttle(fault);
+  }
+
+  /** Someone else updates the alias right after our n-th successful UpdateAlias, changing its RevisionId. */
+  concurrentAliasChange(fault: ConcurrentAliasChange): void {
+    this.ctx.faults.concurrentAliasChange(fault);
+  }
+
+  /** CloudWatch returns no datapoints for minutes overlapping [fromMs, toMs). */
+  missingDatapoints(span: { fromMs: number; toMs: number }): void {
+    this.ctx.metrics.addGap(span.fromMs, span.toMs);
+  }
+
+  /** Datapoints for a minute appear `ms` after the minute ends. */
+  metricDelayMs(ms: number): void {
+    this.ctx.metrics.delayMs = ms;
+  }
+
+  private patchCandidates(requested: ScenarioTarget | undefined, patch: Partial<VersionBehaviour>): void {
+    const target = this.resolveTarget(requested);
+    const stable = this.ctx.model.getAlias(target.functionName, target.alias).version;
+    const current = this.ctx.behaviours.candidates(target.functionName);
+    const base = current && current.stable === stable ? current.behaviour : HEALTHY;
+    this.ctx.behaviours.setCandidates(target.functionName, stable, { ...base, ...patch });
+  }
+
+  private resolveTarget(requested: ScenarioTarget | undefined): ScenarioTarget {
+    if (requested) return requested;
+    const traffic = this.ctx.traffic();
+    if (traffic.length === 1) return traffic[0]!.target;
+    const aliases = this.ctx.aliases();
+    if (aliases.length === 1) return aliases[0]!;
+    throw new Error('scenario target is ambiguous: pass { target: { functionName, alias } }');
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApiRequest, ApiResponse, Route } from './api.js';
+import { SimApiError } from './errors.js';
+
+export type ServiceName = 'lambda' | 'cloudwatch';
+
+/** One API request the simulator received, as tests inspect it. */
+export interface RequestLogEntry {
+  atMs: number;
+  service: ServiceName;
+  operation: string;
+  method: string;
+  path: string;
+  status: number;
+  body?: unknown;
+}
+
+/** Resolves a request to a service and operation, or undefined for an unknown route. */
+export type Router = (req: ApiRequest) => { service: ServiceName; route: Route } | undefined;
+
+/** Asked before an operation runs: an injected failure to answer instead. */
+export type FailureSource = (service: ServiceName, operation: string) => SimApiError | undefined;
+
+/** CloudWatch's JSON 1.0 errors carry the modelled shape in `__type` and the query code in a header. */
+const CLOUDWATCH_QUERY_CODES: Record<string, string> = {
+  InvalidParameterValueException: 'InvalidParameterValue',
+  InvalidParameterCombinationException: 'InvalidParameterCombination',
+  MissingRequiredParameterException: 'MissingParameter',
+  InternalServiceFault: 'InternalServiceError',
+};
+
+/** Lambda exceptions whose message member is `Message`; the others use `message`. */
+const LAMBDA_CAPITAL_MESSAGE = new Set(['ResourceNotFoundException', 'ServiceException']);
+
+/** Renders an error as the service's SDK deserialiser expects it. */
+export function renderError(service: ServiceName, error: SimApiError): ApiResponse {
+  const requestId = randomUUID();
+  if (service === 'lambda') {
+    const messageKey = LAMBDA_CAPITAL_MESSAGE.has(error.code) ? 'Message' : 'message';
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', [messageKey]: error.message, ...error.fields }),
+    };
+  }
+  const queryCode = CLOUDWATCH_QUERY_CODES[error.code] ?? error.code;
+  return {
+    status: error.status,
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-query-error': `${queryCode};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
+      'x-amzn-requestid': requestId,
+    },
+    body: JSON.stringify({ __type: `com.amazonaws.cloudwatch#${error.code}`, message: error.message, ...error.fields }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The HTTP front of the simulator: reads each request, routes it, applies injected failures,
+ * renders errors per protocol and appends every request to the log.
+ */
+export class SimulatorServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly router: Router,
+    private readonly failures: FailureSource,
+    private readonly now: () => number,
+    private readonly log: RequestLogEntry[],
+  ) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`simulator failure: ${String(error)}`);
+      });
+    });
+  }
+
+  /** Listens on 127.0.0.1 and returns the endpoint URL. */
+  async listen(port: number): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The SDK keeps connections alive; without this, close() waits for them to time out.
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const request: ApiRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: await readBody(req),
+    };
+    const atMs = this.now();
+    const resolved = this.router(request);
+    const service: ServiceName = resolved?.service ?? (request.headers['x-amz-target'] ? 'cloudwatch' : 'lambda');
+    const operation = resolved?.route.operation ?? 'Unknown';
+    let response: ApiResponse;
+    try {
+      if (!resolved) {
+        throw new SimApiError(404, 'UnknownOperationException', `The simulator has no route for ${request.method} ${request.path}`);
+      }
+      const failure = this.failures(service, operation);
+      if (failure) throw failure;
+      response = resolved.route.run();
+    } catch (error) {
+      const apiError =
+        error instanceof SimApiError ? error : new SimApiError(500, 'ServiceException', `Simulator bug: ${String(error)}`);
+      response = renderError(service, apiError);
+    }
+    this.log.push({
+      atMs,
+      service,
+      operation,
+      method: request.method,
+      path: request.path,
+      status: response.status,
+      ...(resolved?.route.loggedBody !== undefined ? { body: resolved.route.loggedBody } : {}),
+    });
+    res.writeHead(response.status, { 'x-amzn-requestid': randomUUID(), ...response.headers });
+    res.end(response.body);
+  }
+}
