@@ -1,0 +1,94 @@
+/**
+ * The threshold judge, Kayenta-style: a pure function from the candidate's metrics to a
+ * verdict and the numbers that justify it, so the report can show why.
+ *
+ * Rules, in order:
+ *  1. absolute counts (errors > maxErrors, throttles > maxThrottles) fail at any sample size:
+ *     an error is evidence by itself (the seed rule: one error stops the rollout);
+ *  2. fewer than `minInvocations` (and never fewer than 1) → `continue`: no data is never a pass;
+ *  3. rates and percentiles (error rate, p99) are judged only on enough invocations, because
+ *     1 error in 2 calls or a cold start's p99 says nothing about the version;
+ *  4. otherwise pass.
+ * Only the candidate is judged: the stable version's errors are reported, never held against
+ * the candidate (they say the dependency or the traffic is bad, not the new model).
+ */
+import type { ThresholdJudgeConfig } from '../config/types.js';
+import type { VersionMetrics } from '../targets/target.js';
+import { formatDuration } from './timing.js';
+
+export interface Verdict {
+  verdict: 'pass' | 'fail' | 'continue';
+  /** One sentence with the numbers behind the verdict. */
+  reason: string;
+  /** The numbers the judge looked at (null: not measurable, e.g. a rate over 0 invocations). */
+  observed: Record<string, number | null>;
+}
+
+export interface ThresholdJudgeInput {
+  canary: VersionMetrics;
+  stable?: VersionMetrics;
+  config: ThresholdJudgeConfig;
+  minInvocations: number;
+  /** Length of the window the metrics cover, for the reason; defaults to `config.windowMs`. */
+  windowMs?: number;
+}
+
+/** Judges the candidate's metrics against the configured thresholds. Pure. */
+export function judgeThreshold(input: ThresholdJudgeInput): Verdict {
+  const { canary, stable, config } = input;
+  const errorRate = canary.invocations > 0 ? canary.errors / canary.invocations : null;
+  const observed: Record<string, number | null> = {
+    invocations: canary.invocations,
+    errors: canary.errors,
+    errorRate,
+    throttles: canary.throttles,
+    p99Ms: canary.p99Ms,
+  };
+  if (stable !== undefined) {
+    observed.stableInvocations = stable.invocations;
+    observed.stableErrors = stable.errors;
+  }
+  const over = `over the last ${formatDuration(input.windowMs ?? config.windowMs)}`;
+  const ofCanary = `${plural(canary.invocations, 'invocation')} of version ${canary.version} ${over}`;
+  const verdict = (v: Verdict['verdict'], reason: string): Verdict => ({ verdict: v, reason, observed });
+
+  if (canary.errors > config.maxErrors) {
+    return verdict('fail', `${plural(canary.errors, 'error')} in ${ofCanary}; allowed ${config.maxErrors}.`);
+  }
+  if (config.maxThrottles !== undefined && canary.throttles > config.maxThrottles) {
+    return verdict('fail', `${plural(canary.throttles, 'throttle')} in ${ofCanary}; allowed ${config.maxThrottles}.`);
+  }
+  const needed = Math.max(1, input.minInvocations);
+  if (canary.invocations < needed) {
+    return verdict(
+      'continue',
+      `Only ${ofCanary}; at least ${needed} needed before the step may pass.`,
+    );
+  }
+  if (config.maxErrorRate !== undefined && errorRate !== null && errorRate > config.maxErrorRate) {
+    return verdict(
+      'fail',
+      `Error rate ${percent(errorRate)} (${canary.errors} in ${ofCanary}) exceeds ${percent(config.maxErrorRate)}.`,
+    );
+  }
+  if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
+    return verdict('fail', `p99 ${canary.p99Ms} ms in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+  }
+  const stableNote =
+    stable !== undefined && stable.errors > 0
+      ? ` (stable version ${stable.version} had ${plural(stable.errors, 'error')}, not held against the candidate)`
+      : '';
+  const latency = canary.p99Ms !== null ? `, p99 ${canary.p99Ms} ms` : '';
+  return verdict(
+    'pass',
+    `${plural(canary.errors, 'error')} in ${ofCanary}${latency}; within thresholds${stableNote}.`,
+  );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 10000) / 100}%`;
+}

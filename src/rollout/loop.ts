@@ -1,0 +1,524 @@
+/**
+ * The rollout loop: an explicit state machine (Flagger/Argo style) that moves traffic to the
+ * candidate step by step, watches its metrics, and rolls back at the first failing verdict.
+ *
+ *   preflight ─► shift(i) ─► bake(i) ─┬─► shift(i+1) … ─► promote ─► finished
+ *       │                             ├─► rollback ─► finished
+ *       └─► finished (skipped, refused, planned, bad input: nothing written)
+ *
+ * Each state is one handler returning the next state. Exceptions are mapped to the next state
+ * in one place (`onFailure`), so every exit path after traffic may have moved goes through
+ * `rollback`, except a revision conflict: someone else changed the alias, and we never
+ * overwrite anyone. Core code: talks only to RolloutTarget, Clock and StateStore.
+ */
+import type { RolloutConfig } from '../config/types.js';
+import type { Clock } from '../core/clock.js';
+import type { StateStore } from '../core/state.js';
+import type { Outcome, TimelineRow, VersionSample } from '../report/result.js';
+import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/target.js';
+import { RevisionConflictError } from '../targets/target.js';
+import type { Verdict } from './judge.js';
+import { judgeThreshold } from './judge.js';
+import type { RolloutStep } from './plan.js';
+import { buildSteps } from './plan.js';
+import type { RolloutRecord } from './recovery.js';
+import { asError, describeAlias, rollBackCandidate, saveRolloutRecord } from './recovery.js';
+import { expectedDurationMs, formatDuration, maxDurationMs } from './timing.js';
+
+export interface RolloutDeps {
+  target: RolloutTarget;
+  clock: Clock;
+  state: StateStore;
+  /** Aborted on SIGINT/SIGTERM at the edge: the loop stops sleeping and rolls back. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface RolloutRequest {
+  candidateVersion: string;
+  config: RolloutConfig;
+  /** Read the alias and print the plan; write nothing. */
+  dryRun: boolean;
+}
+
+export interface RolloutResult {
+  /** promoted | rolled-back | aborted | planned | skipped (candidate already primary). */
+  outcome: Outcome;
+  /** The alias's primary version before the rollout; null when it could not be read. */
+  stableVersion: string | null;
+  candidateVersion: string;
+  timeline: TimelineRow[];
+  /** One or two sentences: what happened and why. */
+  reason: string;
+  /** Alias state at the end, as last read or written. */
+  finalAlias?: AliasState;
+  error?: Error;
+}
+
+/**
+ * Rolls `request.candidateVersion` out on `deps.target` following `request.config`, and
+ * returns what happened. Never throws: failures are outcomes with a reason (and `error`).
+ * After the first shift every exit restores a safe alias (rollback) unless someone else
+ * changed the alias, which stops the run without any further write.
+ */
+export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Promise<RolloutResult> {
+  return new RolloutRun(deps, request).run();
+}
+
+type LoopState =
+  | { name: 'preflight' }
+  | { name: 'shift'; index: number }
+  | { name: 'bake'; index: number }
+  | { name: 'promote' }
+  | { name: 'rollback'; reason: string; cause?: Error; freshRead: boolean }
+  | { name: 'finished'; result: RolloutResult };
+
+interface Observation {
+  verdict: Verdict;
+  canary: VersionMetrics;
+  stable: VersionMetrics;
+}
+
+class RolloutRun {
+  private readonly target: RolloutTarget;
+  private readonly clock: Clock;
+  private readonly config: RolloutConfig;
+  private readonly candidate: string;
+  private readonly startedAtMs: number;
+  private readonly timeline: TimelineRow[] = [];
+  private steps: RolloutStep[] = [];
+  /** Last alias state read or returned by our own verified write: its revision guards the next write. */
+  private alias: AliasState | undefined;
+  private stableVersion: string | null = null;
+  /** Set just before the first shift call: from then on, every exit must restore safety. */
+  private trafficMayHaveMoved = false;
+  /** Start of the first shift call: the judge never looks further back (see docs/rollout.md). */
+  private firstShiftAtMs: number | undefined;
+  private recordSaved = false;
+  private stepNumber = 0;
+  private weight = 0;
+  private stepStartedAtMs = 0;
+  private nextPollAtMs = 0;
+  private readonly inconclusiveSteps: number[] = [];
+  /** What the loop is doing, for error messages ("shifting 30% to version 8"). */
+  private activity = 'preflight';
+
+  constructor(
+    private readonly deps: RolloutDeps,
+    private readonly request: RolloutRequest,
+  ) {
+    this.target = deps.target;
+    this.clock = deps.clock;
+    this.config = request.config;
+    this.candidate = request.candidateVersion;
+    this.startedAtMs = deps.clock.now();
+  }
+
+  async run(): Promise<RolloutResult> {
+    let state: LoopState = { name: 'preflight' };
+    while (state.name !== 'finished') {
+      const from = state.name;
+      try {
+        state = await this.advance(state);
+      } catch (error) {
+        state = await this.onFailure(state, asError(error));
+      }
+      this.log(`state ${from} → ${state.name}`);
+    }
+    return state.result;
+  }
+
+  private advance(state: Exclude<LoopState, { name: 'finished' }>): Promise<LoopState> {
+    switch (state.name) {
+      case 'preflight':
+        return this.preflight();
+      case 'shift':
+        return this.shift(state.index);
+      case 'bake':
+        return this.bake(state.index);
+      case 'promote':
+        return this.promote();
+      case 'rollback':
+        return this.rollback(state);
+    }
+  }
+
+  // ---- states --------------------------------------------------------------------------
+
+  private async preflight(): Promise<LoopState> {
+    this.steps = buildSteps(this.config.plan, this.config.finalBakeMs);
+    this.throwIfCancelled();
+    this.activity = `reading ${this.target.describe()}`;
+    const alias = await this.target.readAlias();
+    this.alias = alias;
+    this.stableVersion = alias.version;
+    const existing = Object.keys(alias.additionalWeights).length > 0;
+    this.row({ event: 'preflight', reason: `${this.target.describe()} is at ${describeAlias(alias)}.` });
+
+    // Checked before the existing-canary policy: releasing what already serves is a no-op, and a no-op writes nothing.
+    if (alias.version === this.candidate) {
+      return this.finish('skipped', `Version ${this.candidate} is already the primary version of ${this.target.describe()} (${describeAlias(alias)}); nothing to roll out.`);
+    }
+    if (existing && this.config.onExistingCanary === 'refuse') {
+      const reason = `${this.target.describe()} already routes traffic to another version (${describeAlias(alias)}); on-existing-canary is 'refuse', so nothing was written. Finish or roll back that rollout first, or set on-existing-canary: rollback.`;
+      this.row({ event: 'abort', reason });
+      return this.finish('aborted', reason);
+    }
+    if (this.request.dryRun) return this.plan(existing);
+
+    await this.saveRecord();
+    if (existing) {
+      this.activity = `clearing the existing weights of ${this.target.describe()}`;
+      this.alias = await this.target.rollBack(alias.revisionId);
+      this.row({ event: 'preflight', reason: `Cleared the existing canary (on-existing-canary: rollback): now ${describeAlias(this.alias)}.` });
+    }
+    return this.steps.length > 0 ? { name: 'shift', index: 0 } : { name: 'promote' };
+  }
+
+  private async shift(index: number): Promise<LoopState> {
+    const step = this.step(index);
+    this.throwIfCancelled();
+    this.stepNumber = index + 1;
+    await this.saveRecord();
+    this.activity = `shifting ${pct(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
+    const requestedAtMs = this.clock.now();
+    this.trafficMayHaveMoved = true;
+    this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
+    this.weight = step.weight;
+    this.stepStartedAtMs = this.clock.now();
+    if (this.firstShiftAtMs === undefined) {
+      this.firstShiftAtMs = requestedAtMs;
+      this.nextPollAtMs = this.stepStartedAtMs + this.config.pollMs;
+    }
+    this.row({
+      event: 'shift',
+      reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}.`,
+    });
+    return { name: 'bake', index };
+  }
+
+  /**
+   * Polls at a fixed cadence (start to start, across steps) plus exactly at the step's end
+   * and the extension's deadline, so a verdict is never late by more than one poll.
+   */
+  private async bake(index: number): Promise<LoopState> {
+    const step = this.step(index);
+    const stepEndsAtMs = this.stepStartedAtMs + step.durationMs;
+    let deadlineMs = stepEndsAtMs;
+    let extended = false;
+    for (;;) {
+      const wakeAtMs = Math.min(this.nextPollAtMs, deadlineMs);
+      const waitMs = wakeAtMs - this.clock.now();
+      if (waitMs > 0) await this.clock.sleep(waitMs, this.deps.signal);
+      this.throwIfCancelled();
+
+      const observedAtMs = this.clock.now();
+      this.nextPollAtMs = observedAtMs + this.config.pollMs;
+      this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
+      const observation = await this.observe(observedAtMs);
+      const { verdict } = observation.verdict;
+      const timeUp = observedAtMs >= stepEndsAtMs;
+
+      if (verdict === 'fail') {
+        this.observationRow(observation, 'fail');
+        return this.rollbackState(`Step ${this.stepNumber} (${pct(step.weight)}) failed: ${observation.verdict.reason}`);
+      }
+      if (verdict === 'pass' && timeUp) {
+        this.observationRow(observation, 'pass');
+        return this.next(index);
+      }
+      if (verdict === 'continue' && observedAtMs >= deadlineMs) {
+        if (!extended && this.config.maxExtensionMs > 0) {
+          this.observationRow(observation, 'continue');
+          extended = true;
+          deadlineMs = stepEndsAtMs + this.config.maxExtensionMs;
+          this.row({ event: 'extend', reason: `Not enough evidence at the end of step ${this.stepNumber}; extending it by up to ${formatDuration(this.config.maxExtensionMs)}.` });
+          continue;
+        }
+        this.observationRow(observation, 'inconclusive');
+        return this.inconclusive(index, observation.verdict);
+      }
+      this.observationRow(observation, verdict);
+    }
+  }
+
+  private async promote(): Promise<LoopState> {
+    this.throwIfCancelled();
+    this.trafficMayHaveMoved = true; // a zero-step plan (blue/green without bake) moves traffic here
+    this.activity = `promoting version ${this.candidate}`;
+    this.alias = await this.target.promote(this.candidate, this.currentAlias().revisionId);
+    this.weight = 1;
+    await this.markDone();
+    const caveat =
+      this.inconclusiveSteps.length > 0
+        ? ` Steps ${this.inconclusiveSteps.join(', ')} were inconclusive and passed because on-inconclusive is 'promote'.`
+        : '';
+    const reason = `Version ${this.candidate} promoted on ${this.target.describe()} after ${this.steps.length} step${this.steps.length === 1 ? '' : 's'} in ${formatDuration(this.clock.now() - this.startedAtMs)} (previous version ${this.stableVersion}).${caveat}`;
+    this.row({ event: 'promote', reason });
+    return this.finish('promoted', reason);
+  }
+
+  private async rollback(state: Extract<LoopState, { name: 'rollback' }>): Promise<LoopState> {
+    this.activity = 'rolling back';
+    this.log(`rolling back: ${state.reason}`);
+    const outcome = await rollBackCandidate({
+      target: this.target,
+      candidate: this.candidate,
+      knownRevisionId: state.freshRead ? undefined : this.alias?.revisionId,
+      // Not tied to the signal: a cancellation is a reason to roll back, not to stop rolling back.
+      sleep: (ms) => this.clock.sleep(ms),
+      log: (line) => this.log(line),
+    });
+    const cause = state.cause !== undefined ? { error: state.cause } : {};
+    switch (outcome.kind) {
+      case 'rolled-back': {
+        this.alias = outcome.alias;
+        this.weight = 0;
+        await this.markDone();
+        const reason = `${state.reason} Rolled back: ${this.target.describe()} is at ${describeAlias(outcome.alias)}.`;
+        this.row({ event: 'rollback', reason });
+        return this.finish('rolled-back', reason, cause);
+      }
+      case 'not-routed': {
+        this.alias = outcome.alias;
+        await this.markDone();
+        if (outcome.alias.version === this.candidate && Object.keys(outcome.alias.additionalWeights).length === 0) {
+          // The promote call failed on its way back, but it had landed.
+          const reason = `${state.reason} The alias reads back promoted (${describeAlias(outcome.alias)}).`;
+          this.weight = 1;
+          this.row({ event: 'promote', reason });
+          return this.finish('promoted', reason, cause);
+        }
+        const reason = `${state.reason} ${this.target.describe()} does not route traffic to version ${this.candidate} (${describeAlias(outcome.alias)}); nothing to undo, left alone.`;
+        this.weight = 0;
+        this.row({ event: 'abort', reason });
+        return this.finish('aborted', reason, cause);
+      }
+      case 'failed': {
+        // Deliberately not marked done: the post step must try again.
+        const reason = `${state.reason} ROLLBACK FAILED after ${outcome.attempts} attempts (${outcome.error.message}): ${this.target.describe()} may still route traffic to version ${this.candidate}. The post step retries; otherwise roll back by hand.`;
+        this.row({ event: 'rollback', reason });
+        return this.finish('aborted', reason, { error: outcome.error });
+      }
+    }
+  }
+
+  // ---- failures ------------------------------------------------------------------------
+
+  /** The one place exceptions become states. */
+  private async onFailure(state: LoopState, error: Error): Promise<LoopState> {
+    if (state.name === 'rollback' || state.name === 'finished') {
+      return this.finish('aborted', `Unexpected failure while ${this.activity}: ${error.message}`, { error });
+    }
+    if (this.deps.signal?.aborted === true) {
+      const why = describeAbortReason(this.deps.signal.reason);
+      if (this.trafficMayHaveMoved) {
+        return { name: 'rollback', reason: `cancelled (${why}) while ${this.activity}.`, freshRead: false };
+      }
+      const reason = `cancelled (${why}) before any traffic moved; nothing was written.`;
+      this.row({ event: 'abort', reason });
+      await this.markDone();
+      return this.finish('aborted', reason);
+    }
+    if (error instanceof RevisionConflictError) return this.conflict(error);
+    if (this.trafficMayHaveMoved) {
+      // The failed call may or may not have landed: read the alias before rolling back.
+      return { name: 'rollback', reason: `Failed while ${this.activity}: ${error.message}.`, cause: error, freshRead: true };
+    }
+    const reason = `Failed while ${this.activity}: ${error.message}. No traffic was moved.`;
+    this.row({ event: 'abort', reason });
+    await this.markDone();
+    return this.finish('aborted', reason, { error });
+  }
+
+  /** Someone else changed the alias: report what changed, and stop without another write. */
+  private async conflict(error: RevisionConflictError): Promise<LoopState> {
+    let current = error.current;
+    if (current === undefined) {
+      try {
+        current = await this.target.readAlias();
+      } catch {
+        // The report still names the revision we expected.
+      }
+    }
+    const expected = this.alias !== undefined ? describeAlias(this.alias) : `revision ${error.expectedRevisionId}`;
+    const found = current !== undefined ? describeAlias(current) : 'a state that could not be read';
+    const reason = `${this.target.describe()} was changed by someone else while ${this.activity}: expected ${expected}, found ${found}. Stopped without overwriting it.`;
+    this.row({ event: 'abort', reason });
+    await this.markDone();
+    return this.finish('aborted', reason, { error, ...(current !== undefined ? { finalAlias: current } : {}) });
+  }
+
+  private inconclusive(index: number, verdict: Verdict): LoopState {
+    const step = this.step(index);
+    const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${formatDuration(step.durationMs + this.config.maxExtensionMs)}: ${verdict.reason}`;
+    if (this.config.onInconclusive === 'promote') {
+      // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
+      this.inconclusiveSteps.push(this.stepNumber);
+      this.log(`${what} on-inconclusive is 'promote': continuing.`);
+      return this.next(index);
+    }
+    return this.rollbackState(`${what} on-inconclusive is 'rollback'.`);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  /**
+   * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
+   * would judge the candidate on traffic it got in an earlier attempt; clipping to the
+   * current step would drop errors of the previous step that are published only now.
+   */
+  private async observe(nowMs: number): Promise<Observation> {
+    const window = {
+      startMs: Math.max(nowMs - this.config.judge.windowMs, this.firstShiftAtMs ?? nowMs),
+      endMs: nowMs,
+    };
+    const [canary, stable] = await Promise.all([
+      this.target.readMetrics(this.candidate, window),
+      this.target.readMetrics(this.stableVersion ?? '', window),
+    ]);
+    const verdict = judgeThreshold({
+      canary,
+      stable,
+      config: this.config.judge,
+      minInvocations: this.config.minInvocations,
+      windowMs: window.endMs - window.startMs,
+    });
+    return { verdict, canary, stable };
+  }
+
+  private plan(existing: boolean): LoopState {
+    let atMs = 0;
+    for (const [index, step] of this.steps.entries()) {
+      this.timeline.push({
+        atMs,
+        step: index + 1,
+        weight: step.weight,
+        event: 'shift',
+        reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}.`,
+      });
+      atMs += step.durationMs;
+    }
+    this.timeline.push({ atMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
+    const clearing = existing ? ' after clearing the existing weights (on-existing-canary: rollback)' : '';
+    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(expectedDurationMs(this.steps))} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
+    this.log(reason);
+    return this.finish('planned', reason);
+  }
+
+  private next(index: number): LoopState {
+    return index + 1 < this.steps.length ? { name: 'shift', index: index + 1 } : { name: 'promote' };
+  }
+
+  private rollbackState(reason: string): LoopState {
+    return { name: 'rollback', reason, freshRead: false };
+  }
+
+  private step(index: number): RolloutStep {
+    const step = this.steps[index];
+    if (step === undefined) throw new Error(`no step ${index + 1} in a ${this.steps.length}-step plan`);
+    return step;
+  }
+
+  private currentAlias(): AliasState {
+    if (this.alias === undefined) throw new Error('alias state unknown before preflight');
+    return this.alias;
+  }
+
+  private throwIfCancelled(): void {
+    this.deps.signal?.throwIfAborted();
+  }
+
+  private async saveRecord(): Promise<void> {
+    const record: RolloutRecord = {
+      functionTarget: this.target.describe(),
+      candidateVersion: this.candidate,
+      stableVersion: this.stableVersion ?? '',
+      startedAtMs: this.startedAtMs,
+      phase: 'shifting',
+      ...(this.stepNumber > 0 ? { step: this.stepNumber, weight: this.step(this.stepNumber - 1).weight } : {}),
+    };
+    await saveRolloutRecord(this.deps.state, record);
+    this.recordSaved = true;
+  }
+
+  /** Tells the post step nothing is unfinished. A failure here must not mask the outcome. */
+  private async markDone(): Promise<void> {
+    if (!this.recordSaved) return;
+    try {
+      await saveRolloutRecord(this.deps.state, {
+        functionTarget: this.target.describe(),
+        candidateVersion: this.candidate,
+        stableVersion: this.stableVersion ?? '',
+        startedAtMs: this.startedAtMs,
+        phase: 'done',
+      });
+    } catch (error) {
+      this.log(`could not save the rollout state (the post step will re-check the alias): ${asError(error).message}`);
+    }
+  }
+
+  private observationRow(observation: Observation, verdict: TimelineRow['verdict']): void {
+    const suffix = verdict === 'inconclusive' ? ' Extension exhausted.' : '';
+    this.row({
+      event: 'observe',
+      canary: sample(observation.canary),
+      stable: sample(observation.stable),
+      verdict,
+      reason: `${observation.verdict.reason}${suffix}`,
+    });
+  }
+
+  private row(fields: Pick<TimelineRow, 'event' | 'reason' | 'canary' | 'stable' | 'verdict'>): void {
+    const row: TimelineRow = {
+      atMs: this.clock.now() - this.startedAtMs,
+      step: this.stepNumber,
+      weight: this.weight,
+      ...stripUndefined(fields),
+    };
+    this.timeline.push(row);
+    this.log(`[+${formatDuration(row.atMs)}] step ${row.step} (${pct(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
+  }
+
+  private finish(outcome: Outcome, reason: string, extra: { error?: Error; finalAlias?: AliasState } = {}): LoopState {
+    const finalAlias = extra.finalAlias ?? this.alias;
+    const result: RolloutResult = {
+      outcome,
+      stableVersion: this.stableVersion,
+      candidateVersion: this.candidate,
+      timeline: this.timeline,
+      reason,
+      ...(finalAlias !== undefined ? { finalAlias } : {}),
+      ...(extra.error !== undefined ? { error: extra.error } : {}),
+    };
+    this.log(`outcome ${outcome}: ${reason}`);
+    return { name: 'finished', result };
+  }
+
+  private log(line: string): void {
+    this.deps.log?.(`rollout: ${line}`);
+  }
+}
+
+function sample(metrics: VersionMetrics): VersionSample {
+  return {
+    version: metrics.version,
+    invocations: metrics.invocations,
+    errors: metrics.errors,
+    throttles: metrics.throttles,
+    p99Ms: metrics.p99Ms,
+  };
+}
+
+function pct(weight: number): string {
+  return `${Math.round(weight * 10000) / 100}%`;
+}
+
+function describeAbortReason(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
+}
+
+function stripUndefined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}
