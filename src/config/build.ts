@@ -63,6 +63,7 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
     plan,
     pollMs: positiveMs(raw.poll, DEFAULT_ROLLOUT.pollMs, ['rollout', 'poll'], issues),
     finalBakeMs: raw['final-bake'] === undefined ? DEFAULT_ROLLOUT.finalBakeMs : (parseDuration(raw['final-bake']) ?? DEFAULT_ROLLOUT.finalBakeMs),
+    metricDelayMs: raw['metric-delay'] === undefined ? DEFAULT_ROLLOUT.metricDelayMs : (parseDuration(raw['metric-delay']) ?? DEFAULT_ROLLOUT.metricDelayMs),
     judge: buildJudge(raw.judge, issues),
     minInvocations: raw['min-invocations'] ?? DEFAULT_ROLLOUT.minInvocations,
     maxExtensionMs: maxExtension ?? defaultMaxExtensionMs(plan),

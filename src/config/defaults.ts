@@ -22,6 +22,7 @@ export const DEFAULT_PUBLISH = true;
 export const DEFAULT_ROLLOUT = {
   pollMs: 15_000,
   finalBakeMs: 60_000,
+  metricDelayMs: 60_000,
   minInvocations: 10,
   onInconclusive: 'rollback',
   onExistingCanary: 'refuse',

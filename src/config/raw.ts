@@ -27,6 +27,7 @@ export interface RawRollout {
   steps?: RawStep[];
   poll?: string;
   'final-bake'?: string;
+  'metric-delay'?: string;
   'min-invocations'?: number;
   'max-extension'?: string;
   'on-inconclusive'?: 'rollback' | 'promote';

@@ -53,6 +53,12 @@ export interface RolloutConfig {
   pollMs: number;
   /** Bake at 100% (still routed through the weight) before promotion. Default 1 minute. */
   finalBakeMs: number;
+  /**
+   * How long CloudWatch takes to publish a minute's datapoints after the minute ends. Default
+   * 1 minute. The last step is judged until one metric period plus this delay after it ends,
+   * so errors in its final minute are seen before promotion, not after.
+   */
+  metricDelayMs: number;
   judge: JudgeConfig;
   /** Minimum invocations of the new version per step before it may pass. Default 10. */
   minInvocations: number;

@@ -23,7 +23,7 @@ import type { RolloutStep } from './plan.js';
 import { buildSteps } from './plan.js';
 import type { RolloutRecord } from './recovery.js';
 import { asError, describeAlias, rollBackCandidate, saveRolloutRecord } from './recovery.js';
-import { expectedDurationMs, formatDuration, maxDurationMs } from './timing.js';
+import { expectedDurationMs, formatDuration, maxDurationMs, settleMs } from './timing.js';
 
 export interface RolloutDeps {
   target: RolloutTarget;
@@ -203,7 +203,10 @@ class RolloutRun {
    */
   private async bake(index: number): Promise<LoopState> {
     const step = this.step(index);
-    const stepEndsAtMs = this.stepStartedAtMs + step.durationMs;
+    // The last step is judged until its final minute's datapoint is published: otherwise an
+    // error in that minute would only show in CloudWatch after the promotion.
+    const isLast = index === this.steps.length - 1;
+    const stepEndsAtMs = this.stepStartedAtMs + step.durationMs + (isLast ? settleMs(this.config) : 0);
     let deadlineMs = stepEndsAtMs;
     let extended = false;
     for (;;) {
@@ -401,7 +404,7 @@ class RolloutRun {
     }
     this.timeline.push({ atMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
     const clearing = existing ? ' after clearing the existing weights (on-existing-canary: rollback)' : '';
-    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(expectedDurationMs(this.steps))} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
+    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(expectedDurationMs(this.steps, this.config))} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
     this.log(reason);
     return this.finish('planned', reason);
   }

@@ -30,7 +30,9 @@ export function buildSteps(plan: PlanConfig, finalBakeMs: number): RolloutStep[]
       return stepsFromPercents([{ percent: plan.percent, durationMs: plan.intervalMs }], finalBakeMs);
     case 'all-at-once':
       // Blue/green: the whole plan is the bake at 100%; finalBakeMs does not add a second one.
-      return stepsFromPercents([{ percent: 100, durationMs: plan.bakeMs }], 0);
+      // Always one observed step, even with bake 0: as the last step it is judged until its
+      // first minute of metrics is published, which is the health check before the switch is final.
+      return [{ weight: 1, durationMs: plan.bakeMs, final: true }];
     case 'steps':
       return stepsFromPercents(plan.steps, finalBakeMs);
   }

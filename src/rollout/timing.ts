@@ -17,14 +17,24 @@ export interface TimingAssumptions {
   apiCallMs: number;
 }
 
-/** Happy-path duration: every step passes on time, no extension. API call time is not included. */
-export function expectedDurationMs(steps: readonly RolloutStep[]): number {
-  return steps.reduce((total, step) => total + step.durationMs, 0);
+/**
+ * How long the last step keeps being judged after its planned end: one metric period plus the
+ * publication delay, so the datapoint of its final minute has been read before promotion.
+ * Earlier steps need no such settling: the next step's window still covers their last minute.
+ */
+export function settleMs(config: Pick<RolloutConfig, 'metricDelayMs'>): number {
+  return METRIC_PERIOD_MS + config.metricDelayMs;
+}
+
+/** Happy-path duration: every step passes on time, no extension, plus the last step's settling. API call time is not included. */
+export function expectedDurationMs(steps: readonly RolloutStep[], config: Pick<RolloutConfig, 'metricDelayMs'>): number {
+  const planned = steps.reduce((total, step) => total + step.durationMs, 0);
+  return steps.length > 0 ? planned + settleMs(config) : planned;
 }
 
 /** Longest run that still ends by itself: every step is extended by the full `maxExtensionMs`. */
-export function maxDurationMs(steps: readonly RolloutStep[], config: Pick<RolloutConfig, 'maxExtensionMs'>): number {
-  return steps.reduce((total, step) => total + step.durationMs + config.maxExtensionMs, 0);
+export function maxDurationMs(steps: readonly RolloutStep[], config: Pick<RolloutConfig, 'maxExtensionMs' | 'metricDelayMs'>): number {
+  return expectedDurationMs(steps, config) + steps.length * config.maxExtensionMs;
 }
 
 /**

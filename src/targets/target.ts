@@ -8,7 +8,7 @@
 export interface AliasState {
   /** Version that receives the traffic not routed elsewhere (the stable version). */
   version: string;
-  /** Additional versions and their share of traffic (0 < w < 1). Empty when not shifting. */
+  /** Additional versions and their share of traffic (0 < w <= 1). Empty when not shifting. */
   additionalWeights: Record<string, number>;
   /** Opaque token; a write with a stale one fails with RevisionConflictError. */
   revisionId: string;
@@ -52,7 +52,7 @@ export interface RolloutTarget {
   readAlias(): Promise<AliasState>;
   /** Publish `$LATEST` as a version (reusing an identical one) or resolve an explicit version. */
   resolveCandidate(request: { version?: string; description: string }): Promise<CandidateVersion>;
-  /** Route `weight` (0 < w < 1) of traffic to `candidate`; returns the verified state after the write. */
+  /** Route `weight` (0 < w <= 1; 1 is the final bake, still instantly reversible) of traffic to `candidate`; returns the verified state after the write. */
   shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState>;
   /** Point the alias at `candidate` with no additional weights. */
   promote(candidate: string, expectedRevisionId: string): Promise<AliasState>;

@@ -17,6 +17,7 @@ function rolloutConfig(overrides: Partial<RolloutConfig> = {}): RolloutConfig {
     plan: { strategy: 'linear', stepPercent: 10, intervalMs: MINUTE },
     pollMs: 15 * SECOND,
     finalBakeMs: MINUTE,
+    metricDelayMs: MINUTE,
     judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
     minInvocations: 10,
     maxExtensionMs: MINUTE,
@@ -152,6 +153,35 @@ describe('runRollout: failing candidate', () => {
     const failed = result.timeline.find((r) => r.verdict === 'fail');
     expect(failed?.reason).toMatch(/^\d+ errors? in \d+ invocations of version 8/);
     expect(result.reason).toContain('Rolled back');
+  });
+
+  it('catches errors that start in the last seconds of the final bake, before promoting', async () => {
+    // Minute-aligned start: the final bake (weight 1.0) runs from 9m to 10m. The fault starts at
+    // 9m40s; its datapoint is published at 11m (end of minute + 1m delay). Promoting at 10m,
+    // when the plan's time is up, would promote a failing version: the last step must settle.
+    const clockStart = Math.ceil(1_700_000_000_000 / MINUTE) * MINUTE;
+    const faultAtMs = clockStart + 9 * MINUTE + 40 * SECOND;
+    const { target, run } = setup({ behaviour: (p) => (p.version === '8' && p.endMs > faultAtMs ? { errors: 3 } : {}) }, clockStart);
+    const result = await run();
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(target.appliedWrites().some((w) => w.op === 'promote')).toBe(false);
+    const rollbackAtMs = target.appliedWrites().find((w) => w.op === 'rollBack')!.atMs;
+    expect(rollbackAtMs).toBeGreaterThanOrEqual(clockStart + 11 * MINUTE);
+    expect(rollbackAtMs).toBeLessThanOrEqual(clockStart + 11 * MINUTE + 15 * SECOND);
+    expect(target.peek()).toMatchObject({ version: '7', additionalWeights: {} });
+  });
+
+  it('promotes a healthy candidate once the final bake has settled (plan time + one period + metric delay)', async () => {
+    const clockStart = Math.ceil(1_700_000_000_000 / MINUTE) * MINUTE;
+    const { target, run } = setup({}, clockStart);
+    const result = await run({ metricDelayMs: 2 * MINUTE });
+    expect(result.outcome).toBe('promoted');
+    const writes = target.appliedWrites();
+    const promoteAtMs = writes.find((w) => w.op === 'promote')!.atMs;
+    const finalShiftAtMs = writes.find((w) => w.op === 'shiftTraffic' && w.weight === 1)!.atMs;
+    // The 1m final bake, then 1m (one metric period) + 2m (metric delay) of settling.
+    expect(promoteAtMs - finalShiftAtMs).toBe(4 * MINUTE);
   });
 
   it('rolls back in the middle of a step, not only at its end', async () => {
@@ -386,7 +416,8 @@ describe('runRollout: dry run', () => {
     const planned = result.timeline.filter((r) => r.event === 'shift');
     expect(planned.map((r) => r.weight)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(planned.map((r) => r.atMs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((m) => m * MINUTE));
-    expect(result.reason).toContain('expected duration 10m');
-    expect(result.reason).toContain('up to 20m with extensions');
+    // 10 steps of 1m, plus the last step settling: one metric period + the 1m metric delay.
+    expect(result.reason).toContain('expected duration 12m');
+    expect(result.reason).toContain('up to 22m with extensions');
   });
 });

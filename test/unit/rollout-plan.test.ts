@@ -41,7 +41,8 @@ describe('buildSteps', () => {
     expect(buildSteps({ strategy: 'all-at-once', bakeMs: 5 * MINUTE }, MINUTE)).toEqual([
       { weight: 1, durationMs: 5 * MINUTE, final: true },
     ]);
-    expect(buildSteps({ strategy: 'all-at-once', bakeMs: 0 }, MINUTE)).toEqual([]);
+    // bake 0 is still one observed step: the loop settles it (health check) before promoting.
+    expect(buildSteps({ strategy: 'all-at-once', bakeMs: 0 }, MINUTE)).toEqual([{ weight: 1, durationMs: 0, final: true }]);
   });
 
   it('explicit steps: a 100% entry becomes the final bake, otherwise finalBakeMs is appended', () => {

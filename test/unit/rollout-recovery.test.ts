@@ -13,6 +13,7 @@ const rollout: RolloutConfig = {
   plan: { strategy: 'linear', stepPercent: 10, intervalMs: MINUTE },
   pollMs: 15_000,
   finalBakeMs: MINUTE,
+  metricDelayMs: MINUTE,
   judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
   minInvocations: 10,
   maxExtensionMs: MINUTE,

@@ -24,6 +24,7 @@ function config(overrides: Partial<RolloutConfig> = {}): RolloutConfig {
     plan: { strategy: 'canary', percent: 10, intervalMs: 30 * MINUTE },
     pollMs: 15 * SECOND,
     finalBakeMs: MINUTE,
+    metricDelayMs: MINUTE,
     judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
     minInvocations: 10,
     maxExtensionMs: MINUTE,
@@ -44,10 +45,11 @@ async function rollbackCompletedAt(clockStartMs: number, options: Partial<FakeTa
 }
 
 describe('durations', () => {
-  it('expected = sum of step durations; max adds a full extension per step', () => {
+  it('expected = sum of step durations plus the last step settling; max adds a full extension per step', () => {
     const steps = buildSteps({ strategy: 'linear', stepPercent: 25, intervalMs: 2 * MINUTE }, MINUTE);
-    expect(expectedDurationMs(steps)).toBe(3 * 2 * MINUTE + MINUTE);
-    expect(maxDurationMs(steps, { maxExtensionMs: 30 * SECOND })).toBe(7 * MINUTE + 4 * 30 * SECOND);
+    // settling = one metric period (1m) + metric delay (2m)
+    expect(expectedDurationMs(steps, { metricDelayMs: 2 * MINUTE })).toBe(3 * 2 * MINUTE + MINUTE + 3 * MINUTE);
+    expect(maxDurationMs(steps, { maxExtensionMs: 30 * SECOND, metricDelayMs: 2 * MINUTE })).toBe(10 * MINUTE + 4 * 30 * SECOND);
   });
 
   it('formats durations as people write them', () => {
