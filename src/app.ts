@@ -1,0 +1,108 @@
+/**
+ * The platform-neutral run: read inputs, load config, collect commits, run the pipeline,
+ * publish the report, return the exit code. Entry points (main.ts, cli.ts) only pick the
+ * platform and wire signals. Exit codes: 0 released or nothing to release, 1 a gate failed or
+ * the rollout rolled back, 2 usage or configuration error.
+ */
+import { createAwsClients } from './aws/clients.js';
+import { formatConfigError, loadConfig } from './config/load.js';
+import type { TargetConfig } from './config/types.js';
+import type { Clock } from './core/clock.js';
+import { errorMessage, runPipeline, TOOL_VERSION } from './pipeline.js';
+import { UsageError, type GateInputs, type Platform } from './platform/types.js';
+import type { CheckResult, Report } from './report/result.js';
+import { LambdaAliasTarget } from './targets/lambda.js';
+import type { RolloutTarget } from './targets/target.js';
+
+export interface AppDeps {
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Override for tests; defaults to the Lambda target over the real SDK clients. */
+  createTarget?: (config: TargetConfig) => RolloutTarget;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Lambda target over SDK clients built from the config's region (or AWS_REGION). */
+export function defaultTargetFactory(env: NodeJS.ProcessEnv): (config: TargetConfig) => RolloutTarget {
+  return (config) => {
+    const clients = createAwsClients({ region: config.region, env });
+    return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
+  };
+}
+
+/** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed. */
+export function usageReport(command: Report['command'], clock: Clock, results: CheckResult[], headline: string): Report {
+  const at = new Date(clock.now()).toISOString();
+  return {
+    tool: 'model-release-gate',
+    toolVersion: TOOL_VERSION,
+    command,
+    outcome: 'aborted',
+    exitCode: 2,
+    headline,
+    startedAt: at,
+    finishedAt: at,
+    results,
+    outputs: { outcome: 'aborted', release: 'false' },
+  };
+}
+
+/** Run one command on a platform and return the process exit code. */
+export async function runGate(platform: Platform, deps: AppDeps): Promise<number> {
+  const env = deps.env ?? process.env;
+  let inputs: GateInputs;
+  try {
+    inputs = platform.readInputs();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    platform.log.error(error.message);
+    await platform.publish(usageReport('release', deps.clock, [{ id: 'inputs', gate: 'config', status: 'error', message: error.message }], error.message), {});
+    return 2;
+  }
+  if (inputs.command === 'rollback') {
+    const message = "The 'rollback' command is not available in this version of model-release-gate.";
+    platform.log.error(message);
+    await platform.publish(usageReport('rollback', deps.clock, [{ id: 'inputs.command', gate: 'config', status: 'error', message }], message), {});
+    return 2;
+  }
+
+  const loaded = loadConfig({ file: inputs.configPath, explicit: inputs.configExplicit, cwd: inputs.workspace, overrides: inputs.overrides });
+  if (!loaded.ok) {
+    const results: CheckResult[] = loaded.errors.map((e, i) => ({
+      id: `config.error-${i + 1}`,
+      gate: 'config',
+      status: 'error',
+      message: formatConfigError(e),
+      ...(e.file ? { location: { file: e.file, line: e.line, column: e.column } } : {}),
+    }));
+    for (const r of results) platform.log.error(r.message);
+    const headline = `Configuration is invalid (${results.length} error${results.length === 1 ? '' : 's'}); nothing was run.`;
+    await platform.publish(usageReport(inputs.command, deps.clock, results, headline), {});
+    return 2;
+  }
+  const config = loaded.config;
+
+  let commits;
+  try {
+    commits = await platform.collectCommits(inputs);
+  } catch (error) {
+    const message = `Could not read the commits to release: ${errorMessage(error)}`;
+    platform.log.error(message);
+    await platform.publish(usageReport(inputs.command, deps.clock, [{ id: 'trigger.commits', gate: 'trigger', status: 'error', message }], message), config.report);
+    return 2;
+  }
+  for (const warning of commits.warnings) platform.log.warn(warning);
+
+  const report = await runPipeline(
+    { command: inputs.command, config, commits, force: inputs.force, sha: inputs.sha, tag: inputs.tag },
+    {
+      clock: deps.clock,
+      state: platform.state,
+      signal: deps.signal,
+      log: (line) => platform.log.info(line),
+      createTarget: deps.createTarget ?? defaultTargetFactory(env),
+    },
+  );
+  await platform.publish(report, config.report);
+  return report.exitCode;
+}

@@ -1,0 +1,54 @@
+/**
+ * The one place AWS SDK clients are created. The SDK resolves credentials (OIDC web identity,
+ * instance roles...) and endpoints itself, so `AWS_ENDPOINT_URL` points the whole product at a
+ * local simulator or LocalStack without any special case here. Throttling and transient 5xx
+ * are the SDK's job: adaptive retry mode backs off and rate-limits client-side.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+
+export interface AwsClients {
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+}
+
+export interface AwsClientOptions {
+  /** Region from config; falls back to AWS_REGION / AWS_DEFAULT_REGION. */
+  region?: string;
+  /** Total attempts per call including the first (SDK default 3; alias writes deserve more patience). */
+  maxAttempts?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A configuration problem with AWS access, reported before any call is made. */
+export class AwsConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsConfigError';
+  }
+}
+
+/** Resolve the region the same way the user expects from the AWS CLI, but fail early and clearly. */
+export function resolveRegion(configured: string | undefined, env: NodeJS.ProcessEnv): string {
+  const region = configured ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new AwsConfigError(
+      'No AWS region: set target.region in the config file, or AWS_REGION in the environment (aws-actions/configure-aws-credentials sets it).',
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw new AwsConfigError(`AWS region '${region}' does not look like a region name (expected e.g. eu-west-1).`);
+  }
+  return region;
+}
+
+/** Create the Lambda and CloudWatch clients with adaptive retries. */
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  const env = options.env ?? process.env;
+  const common = {
+    region: resolveRegion(options.region, env),
+    retryMode: 'adaptive' as const,
+    maxAttempts: options.maxAttempts ?? 6,
+  };
+  return { lambda: new LambdaClient(common), cloudwatch: new CloudWatchClient(common) };
+}

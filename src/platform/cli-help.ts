@@ -1,0 +1,67 @@
+/** Help texts for `model-release-gate [command] --help`. */
+import { TOOL_VERSION } from '../pipeline.js';
+
+const COMMON = `Configuration:
+  --config <path>          config file (default model-release.yml; defaults apply when absent)
+  --set <key=value>        override any config key, repeatable (e.g. --set rollout.step=20)
+  --function-name <name>   override target.function-name
+  --alias <name>           override target.alias
+  --region <region>        override target.region (otherwise AWS_REGION)
+  --version <n>            override target.version (deploy an existing version)
+  --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
+  --dry-run                print the plan and expected time; make no AWS write
+  --report-path <path>     write the JSON report here
+  --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
+  --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
+  --json                   print the report as JSON instead of text
+
+Commits (one way; default: GitLab's CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA, else HEAD):
+  --from <ref> --to <ref>  a git range (from exclusive)
+  -m, --message <text>     a commit message, repeatable
+  --stdin                  messages on standard input, separated by NUL or a line '---'
+  --force                  release even when no commit targets the API scope
+  --sha <sha> --tag <tag>  recorded in the published version's description`;
+
+export const HELP: Record<string, string> = {
+  main: `model-release-gate ${TOOL_VERSION}: gate the release of an ML model served as an API.
+
+Usage: model-release-gate <command> [options]
+
+Commands:
+  trigger   decide whether the commits release (no AWS access)
+  release   the whole gate: trigger, checks, canary rollout with automatic rollback
+  check     run the checks for a merge request; move no traffic
+  recover   roll back a rollout left unfinished by a cancelled job (GitLab after_script)
+
+Run 'model-release-gate <command> --help' for the options of a command.
+
+Exit codes:
+  0  released, or nothing to release
+  1  a gate failed, or the rollout was rolled back or aborted
+  2  usage or configuration error (nothing was changed)`,
+  trigger: `Usage: model-release-gate trigger [options]
+
+Decide whether the commits release: a commit whose type is in trigger.types (feat, fix, perf,
+revert) and whose scope is in trigger.scopes (api), case-insensitive; 'Feat (Api): x' counts
+like 'feat(api): x'. Prints the decision; with --json: {release, bump, reason, commits}.
+
+${COMMON}`,
+  release: `Usage: model-release-gate release [options]
+
+Run the whole gate: trigger, then (when configured) the checks, then the canary rollout on the
+Lambda alias, rolling back automatically on errors. SIGINT/SIGTERM roll back before exiting.
+  --state-file <path>      where rollout state is kept for 'recover' (default .model-release-gate/state.json)
+
+${COMMON}`,
+  check: `Usage: model-release-gate check [options]
+
+Run the trigger and the checks for a merge request. Never moves traffic.
+
+${COMMON}`,
+  recover: `Usage: model-release-gate recover [--state-file <path>]
+
+Roll back a rollout that a cancelled or killed 'release' left unfinished, using the state file
+it wrote. Does nothing when no rollout is unfinished, and leaves the alias alone when someone
+else changed it since. Use it in GitLab's after_script.
+  --state-file <path>      default .model-release-gate/state.json`,
+};

@@ -1,0 +1,109 @@
+/**
+ * The GitHub Actions adapter: INPUT_* in, GITHUB_EVENT_PATH commits in, GITHUB_OUTPUT,
+ * job summary, annotations and GITHUB_STATE out. The only module (with the compare-API client)
+ * that imports @actions/*.
+ */
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ConfigOverride } from '../config/load.js';
+import type { StateStore } from '../core/state.js';
+import { annotationsFor } from '../report/annotations.js';
+import { renderDotenv } from '../report/dotenv.js';
+import { renderJsonReport } from '../report/json.js';
+import { renderJunitXml } from '../report/junit.js';
+import type { Report } from '../report/result.js';
+import { renderSummaryMarkdown } from '../report/summary.js';
+import { collectGitHubCommits } from '../trigger/sources/github.js';
+import type { CommitCollection } from '../trigger/types.js';
+import { createGitHubCommitApi } from './github-api.js';
+import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
+import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
+
+const COMMANDS: Command[] = ['release', 'check', 'trigger', 'rollback'];
+
+function readBoolean(name: string): boolean {
+  const raw = core.getInput(name).trim().toLowerCase();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new UsageError(`input '${name}' must be true or false, got '${raw}'`);
+}
+
+/** Actions state, so the post step can find an unfinished rollout even after SIGKILL. */
+export const actionsStateStore: StateStore = {
+  save: (key, value) => core.saveState(key, value),
+  load: (key) => core.getState(key) || undefined,
+};
+
+export const actionsLogger: Logger = {
+  info: (m) => core.info(m),
+  warn: (m) => core.warning(m),
+  error: (m) => core.error(m),
+  debug: (m) => core.debug(m),
+};
+
+function writeReportFile(workspace: string, path: string | undefined, content: string): void {
+  if (!path) return;
+  const full = resolve(workspace, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, content);
+}
+
+export class GitHubPlatform implements Platform {
+  readonly name = 'github' as const;
+  readonly state = actionsStateStore;
+  readonly log = actionsLogger;
+  private readonly workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+
+  readInputs(): GateInputs {
+    const command = (core.getInput('command').trim() || 'release') as Command;
+    if (!COMMANDS.includes(command)) {
+      throw new UsageError(`input 'command' must be one of ${COMMANDS.join(', ')}, got '${command}'`);
+    }
+    const token = core.getInput('github-token');
+    if (token) core.setSecret(token);
+    const configInput = core.getInput('config').trim();
+    const overrides: ConfigOverride[] = [];
+    for (const [input, path] of Object.entries(CONFIG_OVERRIDES)) {
+      const value = core.getInput(input).trim();
+      if (value !== '') overrides.push({ path, value, source: `input '${input}'` });
+    }
+    overrides.push(...parseSetOverrides(core.getMultilineInput('set'), "input 'set'"));
+    return {
+      command,
+      configPath: configInput || 'model-release.yml',
+      configExplicit: configInput !== '',
+      overrides,
+      force: readBoolean('force'),
+      sha: process.env.GITHUB_SHA,
+      tag: core.getInput('tag').trim() || undefined,
+      workspace: this.workspace,
+    };
+  }
+
+  async collectCommits(_inputs: GateInputs): Promise<CommitCollection> {
+    const { eventName, payload, repo } = github.context;
+    const token = core.getInput('github-token');
+    const api = createGitHubCommitApi({ token, owner: repo.owner, repo: repo.repo, baseUrl: process.env.GITHUB_API_URL });
+    return collectGitHubCommits(eventName, payload, api);
+  }
+
+  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {
+    for (const [name, value] of Object.entries(report.outputs)) core.setOutput(name, value);
+    for (const a of annotationsFor(report)) {
+      const properties = { title: a.title, file: a.file, startLine: a.startLine, startColumn: a.startColumn };
+      if (a.level === 'error') core.error(a.message, properties);
+      else if (a.level === 'warning') core.warning(a.message, properties);
+      else core.notice(a.message, properties);
+    }
+    writeReportFile(this.workspace, files.jsonPath, renderJsonReport(report));
+    writeReportFile(this.workspace, files.junitPath, renderJunitXml(report));
+    writeReportFile(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
+    if (files.jsonPath) core.setOutput('report-path', files.jsonPath);
+    // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write the summary.
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary.addRaw(renderSummaryMarkdown(report), true).write();
+    }
+  }
+}

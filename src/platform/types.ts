@@ -1,0 +1,53 @@
+/**
+ * What a platform adapter (GitHub Action, GitLab job, local CLI) provides. It is the only code
+ * that knows where inputs, commits, outputs and state live; everything behind it is shared.
+ */
+import type { ConfigOverride } from '../config/load.js';
+import type { StateStore } from '../core/state.js';
+import type { Report } from '../report/result.js';
+import type { CommitCollection } from '../trigger/types.js';
+
+export type Command = 'release' | 'check' | 'trigger' | 'rollback';
+
+/** Everything the user asked for, in one typed object (read and validated by the adapter). */
+export interface GateInputs {
+  command: Command;
+  /** Config file path and whether the user named it (a named file must exist). */
+  configPath: string;
+  configExplicit: boolean;
+  /** Inputs/flags that override config keys. */
+  overrides: ConfigOverride[];
+  /** workflow_dispatch / manual: release without a matching commit. */
+  force: boolean;
+  /** The commit being released and its tag, recorded in the published version's description. */
+  sha?: string;
+  tag?: string;
+  /** Repository working directory (git commands, relative paths). */
+  workspace: string;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+export interface Platform {
+  readonly name: 'github' | 'gitlab' | 'local';
+  /** Throws UsageError on bad inputs. */
+  readInputs(): GateInputs;
+  collectCommits(inputs: GateInputs): Promise<CommitCollection>;
+  readonly state: StateStore;
+  readonly log: Logger;
+  /** Write outputs, summary, annotations and report files. */
+  publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void>;
+}
+
+/** Bad inputs or flags: exit code 2, before anything runs. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The Lambda weighted-alias rollout target. Traffic is split by the alias's
+ * RoutingConfig.AdditionalVersionWeights; the alias's RevisionId makes every write conditional
+ * on the state we last read, so a concurrent change by someone else is reported, never
+ * overwritten. Every write is read back and verified. Metrics come from CloudWatch with the
+ * ExecutedVersion dimension, so the stable version's errors are never blamed on the canary.
+ */
+import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  PreconditionFailedException,
+  PublishVersionCommand,
+  ResourceNotFoundException,
+  UpdateAliasCommand,
+  paginateListVersionsByFunction,
+  type AliasConfiguration,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import {
+  RevisionConflictError,
+  TargetNotFoundError,
+  WriteVerificationError,
+  type AliasState,
+  type CandidateVersion,
+  type InvokeResult,
+  type MetricsWindow,
+  type RolloutTarget,
+  type VersionMetrics,
+} from './target.js';
+
+/** CloudWatch's finest standard resolution for Lambda metrics; a datapoint covers one minute. */
+export const METRIC_PERIOD_SECONDS = 60;
+
+export interface LambdaTargetOptions {
+  functionName: string;
+  alias: string;
+}
+
+/** `arn:aws:lambda:region:acct:function:NAME[:qualifier]` or `acct:function:NAME` → NAME. */
+export function functionNameOf(nameOrArn: string): string {
+  const match = /(?:^|:)function:([^:]+)/.exec(nameOrArn);
+  return match?.[1] ?? nameOrArn;
+}
+
+function aliasStateOf(alias: AliasConfiguration): AliasState {
+  if (!alias.FunctionVersion || !alias.RevisionId) {
+    throw new Error(`Lambda returned an alias without FunctionVersion or RevisionId (${alias.AliasArn ?? 'unknown alias'})`);
+  }
+  return {
+    version: alias.FunctionVersion,
+    additionalWeights: { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+    revisionId: alias.RevisionId,
+  };
+}
+
+function sameWeights(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (Math.abs((a[key] ?? 0) - (b[key] ?? 0)) > 1e-9) return false;
+  }
+  return true;
+}
+
+export class LambdaAliasTarget implements RolloutTarget {
+  private readonly functionName: string;
+
+  constructor(
+    private readonly lambda: LambdaClient,
+    private readonly cloudwatch: CloudWatchClient,
+    private readonly options: LambdaTargetOptions,
+  ) {
+    this.functionName = functionNameOf(options.functionName);
+  }
+
+  describe(): string {
+    return `lambda:${this.functionName}:${this.options.alias}`;
+  }
+
+  async readAlias(): Promise<AliasState> {
+    try {
+      const alias = await this.lambda.send(new GetAliasCommand({ FunctionName: this.options.functionName, Name: this.options.alias }));
+      return aliasStateOf(alias);
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        throw new TargetNotFoundError(
+          `Alias '${this.options.alias}' of Lambda function '${this.options.functionName}' was not found (check target.function-name, target.alias and the region): ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async resolveCandidate(request: { version?: string; description: string }): Promise<CandidateVersion> {
+    if (request.version !== undefined) {
+      const fn = await this.getFunction(request.version);
+      return { version: request.version, published: false, description: fn.Description };
+    }
+    const latest = await this.getFunction('$LATEST');
+    const existing = await this.listVersions();
+    // Passing the CodeSha256 we read makes the publish fail if $LATEST changed in between,
+    // so the version we canary is exactly the code we looked at.
+    const published = await this.lambda.send(
+      new PublishVersionCommand({ FunctionName: this.options.functionName, CodeSha256: latest.CodeSha256, Description: request.description }),
+    );
+    if (!published.Version) throw new Error(`PublishVersion on '${this.options.functionName}' returned no version number`);
+    return { version: published.Version, published: !existing.has(published.Version), description: published.Description };
+  }
+
+  async shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState> {
+    if (!(weight > 0 && weight <= 1)) throw new RangeError(`traffic weight must be in (0, 1], got ${weight}`);
+    return this.writeAlias({ weights: { [candidate]: weight } }, expectedRevisionId);
+  }
+
+  async promote(candidate: string, expectedRevisionId: string): Promise<AliasState> {
+    return this.writeAlias({ version: candidate, weights: {} }, expectedRevisionId);
+  }
+
+  async rollBack(expectedRevisionId: string): Promise<AliasState> {
+    return this.writeAlias({ weights: {} }, expectedRevisionId);
+  }
+
+  async pointTo(version: string, expectedRevisionId: string): Promise<AliasState> {
+    return this.writeAlias({ version, weights: {} }, expectedRevisionId);
+  }
+
+  async readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics> {
+    const dimensions = [
+      { Name: 'FunctionName', Value: this.functionName },
+      { Name: 'Resource', Value: `${this.functionName}:${this.options.alias}` },
+      { Name: 'ExecutedVersion', Value: version },
+    ];
+    const query = (id: string, metricName: string, stat: string): MetricDataQuery => ({
+      Id: id,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: dimensions }, Period: METRIC_PERIOD_SECONDS, Stat: stat },
+      ReturnData: true,
+    });
+    const queries = [query('invocations', 'Invocations', 'Sum'), query('errors', 'Errors', 'Sum'), query('throttles', 'Throttles', 'Sum'), query('p99', 'Duration', 'p99')];
+    const series = new Map<string, Map<number, number>>(queries.map((q) => [q.Id as string, new Map()]));
+    let nextToken: string | undefined;
+    do {
+      const page = await this.cloudwatch.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(window.startMs),
+          EndTime: new Date(window.endMs),
+          ScanBy: 'TimestampAscending',
+          NextToken: nextToken,
+        }),
+      );
+      for (const result of page.MetricDataResults ?? []) {
+        const target = series.get(result.Id ?? '');
+        if (!target) continue;
+        (result.Timestamps ?? []).forEach((at, i) => {
+          const value = result.Values?.[i];
+          if (value !== undefined) target.set(at.getTime(), value);
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const invocations = series.get('invocations') as Map<number, number>;
+    const errors = series.get('errors') as Map<number, number>;
+    const throttles = series.get('throttles') as Map<number, number>;
+    const p99 = series.get('p99') as Map<number, number>;
+    const starts = [...new Set([...invocations.keys(), ...errors.keys(), ...throttles.keys()])].sort((a, b) => a - b);
+    const periods = starts.map((startMs) => ({
+      startMs,
+      invocations: invocations.get(startMs) ?? 0,
+      errors: errors.get(startMs) ?? 0,
+      throttles: throttles.get(startMs) ?? 0,
+      p99Ms: p99.get(startMs) ?? null,
+    }));
+    const sum = (key: 'invocations' | 'errors' | 'throttles') => periods.reduce((total, p) => total + p[key], 0);
+    const p99s = periods.map((p) => p.p99Ms).filter((v): v is number => v !== null);
+    return {
+      version,
+      invocations: sum('invocations'),
+      errors: sum('errors'),
+      throttles: sum('throttles'),
+      p99Ms: p99s.length > 0 ? Math.max(...p99s) : null,
+      periods,
+    };
+  }
+
+  async invoke(version: string, payload: string): Promise<InvokeResult> {
+    const started = performance.now();
+    const response = await this.lambda.send(
+      new InvokeCommand({ FunctionName: this.options.functionName, Qualifier: version, Payload: new TextEncoder().encode(payload) }),
+    );
+    return {
+      statusCode: response.StatusCode ?? 0,
+      functionError: response.FunctionError,
+      payload: response.Payload ? new TextDecoder().decode(response.Payload) : '',
+      durationMs: performance.now() - started,
+    };
+  }
+
+  private async getFunction(qualifier: string) {
+    try {
+      const fn = await this.lambda.send(new GetFunctionCommand({ FunctionName: this.options.functionName, Qualifier: qualifier }));
+      if (!fn.Configuration) throw new Error(`GetFunction returned no configuration for ${this.options.functionName}:${qualifier}`);
+      return fn.Configuration;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        throw new TargetNotFoundError(`Lambda function '${this.options.functionName}' version '${qualifier}' was not found: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async listVersions(): Promise<Set<string>> {
+    const versions = new Set<string>();
+    for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: this.options.functionName })) {
+      for (const v of page.Versions ?? []) if (v.Version) versions.add(v.Version);
+    }
+    return versions;
+  }
+
+  /** Conditional write, then read-back: the state we report is the state Lambda has. */
+  private async writeAlias(change: { version?: string; weights: Record<string, number> }, expectedRevisionId: string): Promise<AliasState> {
+    try {
+      await this.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: this.options.functionName,
+          Name: this.options.alias,
+          FunctionVersion: change.version,
+          RoutingConfig: { AdditionalVersionWeights: change.weights },
+          RevisionId: expectedRevisionId,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof PreconditionFailedException) {
+        const current = await this.readAlias().catch(() => undefined);
+        throw new RevisionConflictError(
+          `Alias ${this.describe()} was changed by someone else (expected revision ${expectedRevisionId}${current ? `, now version ${current.version} with weights ${JSON.stringify(current.additionalWeights)}` : ''}); not overwriting it.`,
+          expectedRevisionId,
+          current,
+        );
+      }
+      throw error;
+    }
+    const observed = await this.readAlias();
+    if ((change.version !== undefined && observed.version !== change.version) || !sameWeights(observed.additionalWeights, change.weights)) {
+      throw new WriteVerificationError(
+        `Alias ${this.describe()} reads back as version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)} after writing ${change.version ?? '(unchanged version)'} with ${JSON.stringify(change.weights)}.`,
+        observed,
+      );
+    }
+    return observed;
+  }
+}
