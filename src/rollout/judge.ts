@@ -72,13 +72,13 @@ export function judgeThreshold(input: ThresholdJudgeInput): Verdict {
     );
   }
   if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
-    return verdict('fail', `p99 ${canary.p99Ms} ms in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+    return verdict('fail', `p99 ${formatMs(canary.p99Ms)} in ${ofCanary} exceeds ${config.p99Ms} ms.`);
   }
   const stableNote =
     stable !== undefined && stable.errors > 0
       ? ` (stable version ${stable.version} had ${plural(stable.errors, 'error')}, not held against the candidate)`
       : '';
-  const latency = canary.p99Ms !== null ? `, p99 ${canary.p99Ms} ms` : '';
+  const latency = canary.p99Ms !== null ? `, p99 ${formatMs(canary.p99Ms)}` : '';
   return verdict(
     'pass',
     `${plural(canary.errors, 'error')} in ${ofCanary}${latency}; within thresholds${stableNote}.`,
@@ -91,4 +91,9 @@ function plural(count: number, noun: string): string {
 
 function percent(rate: number): string {
   return `${Math.round(rate * 10000) / 100}%`;
+}
+
+/** Durations in reasons: CloudWatch percentiles carry 10+ decimals nobody needs to read. */
+function formatMs(ms: number): string {
+  return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
 }

@@ -41,6 +41,12 @@ describe('judgeThreshold', () => {
     expect(judgeThreshold({ canary: metrics('8', { invocations: 2, errors: 1 }), config, minInvocations: 10 }).verdict).toBe('continue');
   });
 
+  it('rounds CloudWatch percentiles in reasons to what a person reads', () => {
+    const config = { ...seedRule, p99Ms: 200 };
+    expect(judgeThreshold({ canary: metrics('8', { invocations: 50, p99Ms: 262.1150931505126 }), config, minInvocations: 10 }).reason).toMatch(/^p99 262.1 ms in 50 invocations .* exceeds 200 ms\.$/);
+    expect(judgeThreshold({ canary: metrics('8', { invocations: 50, p99Ms: 3.14159 }), config: seedRule, minInvocations: 10 }).reason).toContain('p99 3.14 ms;');
+  });
+
   it('fails when p99 exceeds p99Ms, only once there is enough traffic', () => {
     const config = { ...seedRule, p99Ms: 500 };
     const slow = judgeThreshold({ canary: metrics('8', { invocations: 50, p99Ms: 750 }), config, minInvocations: 10 });
