@@ -67,7 +67,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     forced: request.force,
     forcedReason: request.commits.manual ? 'manual run with force: true' : 'force: true',
   });
-  results.push(...triggerResults(decision, request.commits));
+  results.push(...triggerResults(decision, request.commits, request.config.trigger));
   Object.assign(outputs, triggerOutputs(decision));
   deps.log(decision.reason);
   if (request.command === 'trigger') {

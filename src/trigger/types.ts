@@ -23,7 +23,7 @@ export interface MatchedCommit {
   sha: string;
   header: string;
   type: string;
-  /** The in-scope scope as written in the commit (e.g. `Api`), or null for a breaking footer without scope match. */
+  /** The in-scope scope as written in the commit (e.g. `Api`); for a git `Revert "…"`, the reverted header's. null is reserved for sources without scopes. */
   scope: string | null;
   breaking: boolean;
 }
