@@ -47,8 +47,22 @@ export function usageReport(command: Report['command'], clock: Clock, results: C
   };
 }
 
-/** Run one command on a platform and return the process exit code. */
+/**
+ * Run one command on a platform and return the process exit code. Never throws: an unexpected
+ * failure is reported as an error and exits 1. (Traffic safety does not depend on this: the
+ * rollout loop restores the alias on its own exit paths, and the post step covers crashes.)
+ */
 export async function runGate(platform: Platform, deps: AppDeps): Promise<number> {
+  try {
+    return await runGateUnguarded(platform, deps);
+  } catch (error) {
+    platform.log.error(`model-release-gate failed unexpectedly: ${errorMessage(error)}`);
+    if (error instanceof Error && error.stack) platform.log.debug(error.stack);
+    return 1;
+  }
+}
+
+async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<number> {
   const env = deps.env ?? process.env;
   let inputs: GateInputs;
   try {
