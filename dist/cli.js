@@ -39088,6 +39088,14 @@ const DEFAULT_JUDGE = {
     windowMs: 5 * 60_000,
     maxErrors: 0,
 };
+/** Defaults of `type: compare`; docs/judge.md explains how to choose them. */
+const DEFAULT_COMPARE_JUDGE = {
+    type: 'compare',
+    alpha: 0.05,
+    beta: 0.1,
+    minEffect: { ratio: 2, absolute: 0.005 },
+    p99Tolerance: 0.2,
+};
 /**
  * Values of a strategy's keys the user left out. They match the CodeDeploy presets of the same
  * shape (Linear10PercentEvery1Minute, Canary10Percent5Minutes) so `strategy: canary` alone is
@@ -39368,7 +39376,21 @@ function positiveMs(text, fallback, path, issues) {
         issues.push({ path, message: 'must be longer than 0s' });
     return value;
 }
+/** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
+const JUDGE_KEYS = {
+    threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
+    compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance'],
+};
 function buildJudge(raw, issues) {
+    const type = raw?.type ?? DEFAULT_JUDGE.type;
+    const other = type === 'threshold' ? 'compare' : 'threshold';
+    for (const key of JUDGE_KEYS[other]) {
+        if (raw?.[key] !== undefined) {
+            issues.push({ path: ['rollout', 'judge', key], message: `does not apply to judge type '${type}' (it is a key of type ${other})`, at: 'key' });
+        }
+    }
+    if (type === 'compare')
+        return buildCompareJudge(raw ?? {});
     const judge = {
         type: 'threshold',
         windowMs: positiveMs(raw?.window, DEFAULT_JUDGE.windowMs, ['rollout', 'judge', 'window'], issues),
@@ -39381,6 +39403,18 @@ function buildJudge(raw, issues) {
     if (raw?.['max-throttles'] !== undefined)
         judge.maxThrottles = raw['max-throttles'];
     return judge;
+}
+function buildCompareJudge(raw) {
+    return {
+        type: 'compare',
+        alpha: raw.alpha ?? DEFAULT_COMPARE_JUDGE.alpha,
+        beta: raw.beta ?? DEFAULT_COMPARE_JUDGE.beta,
+        minEffect: {
+            ratio: raw['min-effect']?.ratio ?? DEFAULT_COMPARE_JUDGE.minEffect.ratio,
+            absolute: raw['min-effect']?.absolute ?? DEFAULT_COMPARE_JUDGE.minEffect.absolute,
+        },
+        p99Tolerance: raw['p99-tolerance'] ?? DEFAULT_COMPARE_JUDGE.p99Tolerance,
+    };
 }
 function buildRollout(raw, issues) {
     const { plan, preset, issues: planIssues } = resolvePlan(raw);
@@ -39399,6 +39433,10 @@ function buildRollout(raw, issues) {
     };
     if (preset !== undefined)
         rollout.preset = preset;
+    if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
+        // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
+        issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });
+    }
     return rollout;
 }
 /**
@@ -39686,7 +39724,7 @@ function describeSchemaErrors(errors) {
 }
 
 ;// CONCATENATED MODULE: ./schema/model-release.schema.json
-const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy.","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge. Only threshold for now.","enum":["threshold"],"default":"threshold"},"window":{"description":"Metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0}}}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks (open for now: interpreted by the data gate).","type":"object"},"model":{"description":"Model-quality checks (open for now: interpreted by the model gate).","type":"object"},"pretraffic":{"description":"Invocations of the new version before it gets traffic (open for now: interpreted by the pretraffic gate).","type":"object"}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
+const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy: threshold (fixed limits on the new version) or compare (the new version against the stable version, as a sequential test; see docs/judge.md).","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge: threshold (limits on the new version\'s errors, error rate, p99) or compare (the new version\'s error rate and p99 against the stable version\'s, as a sequential test).","enum":["threshold","compare"],"default":"threshold"},"window":{"description":"Type threshold: metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Type threshold: most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Type threshold: highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Type threshold: highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Type threshold: most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0},"alpha":{"description":"Type compare: highest probability of rolling back a release whose error rate is no worse than the stable version\'s, however many polls look at it. Default 0.05.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.05},"beta":{"description":"Type compare: highest probability of promoting a regression of exactly min-effect (1 - power). Larger promotes healthy releases on less data. Default 0.1.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.1},"min-effect":{"description":"Type compare: the smallest regression that must be caught: a canary error rate at least ratio times the stable rate and at least absolute above it.","type":"object","additionalProperties":false,"properties":{"ratio":{"description":"Canary error rate / stable error rate that counts as a regression, > 1. Default 2.","type":"number","exclusiveMinimum":1,"default":2},"absolute":{"description":"Canary error rate minus stable error rate that counts as a regression (0.005 = 0.5 points); what is caught at a 0% stable error rate. Default 0.005.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.005}}},"p99-tolerance":{"description":"Type compare: the canary\'s p99 may be up to (1 + this) times the stable version\'s (median over the last 5 minutes both served); 0.2 = 20% slower allowed. Default 0.2.","type":"number","minimum":0,"default":0.2}}}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks (open for now: interpreted by the data gate).","type":"object"},"model":{"description":"Model-quality checks (open for now: interpreted by the model gate).","type":"object"},"pretraffic":{"description":"Invocations of the new version before it gets traffic (open for now: interpreted by the pretraffic gate).","type":"object"}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
@@ -40001,8 +40039,8 @@ function placeIssue(issue, { doc, lineCounter, file, origins }) {
     return placed;
 }
 
-// EXTERNAL MODULE: ./src/pipeline.ts + 15 modules
-var pipeline = __nccwpck_require__(8184);
+// EXTERNAL MODULE: ./src/pipeline.ts + 16 modules
+var pipeline = __nccwpck_require__(1609);
 // EXTERNAL MODULE: ./src/platform/types.ts
 var types = __nccwpck_require__(9674);
 // EXTERNAL MODULE: ./src/targets/target.ts
@@ -40248,8 +40286,25 @@ function usageReport(command, clock, results, headline) {
         outputs: { outcome: 'aborted', release: 'false' },
     };
 }
-/** Run one command on a platform and return the process exit code. */
+/**
+ * Run one command on a platform and return the process exit code. Never throws: an unexpected
+ * failure is reported as an error and exits 1. (Traffic safety does not depend on this: the
+ * rollout loop restores the alias on its own exit paths, and the post step covers crashes.)
+ */
 async function runGate(platform, deps) {
+    try {
+        return await runGateUnguarded(platform, deps);
+    }
+    catch (error) {
+        platform.log.error(`model-release-gate failed unexpectedly: ${(0,pipeline/* errorMessage */.gJ)(error)}`);
+        if (error instanceof Error && error.stack)
+            platform.log.debug(error.stack);
+        return 1;
+    }
+}
+// Errors and warnings found here travel in the report only: the platform's publish renders
+// them once (GitHub: one annotation each; CLI: stderr), so nothing is logged twice.
+async function runGateUnguarded(platform, deps) {
     const env = deps.env ?? process.env;
     let inputs;
     try {
@@ -40258,13 +40313,11 @@ async function runGate(platform, deps) {
     catch (error) {
         if (!(error instanceof types/* UsageError */.e))
             throw error;
-        platform.log.error(error.message);
         await platform.publish(usageReport('release', deps.clock, [{ id: 'inputs', gate: 'config', status: 'error', message: error.message }], error.message), {});
         return 2;
     }
     if (inputs.command === 'rollback') {
         const message = "The 'rollback' command is not available in this version of model-release-gate.";
-        platform.log.error(message);
         await platform.publish(usageReport('rollback', deps.clock, [{ id: 'inputs.command', gate: 'config', status: 'error', message }], message), {});
         return 2;
     }
@@ -40277,8 +40330,6 @@ async function runGate(platform, deps) {
             message: formatConfigError(e),
             ...(e.file ? { location: { file: e.file, line: e.line, column: e.column } } : {}),
         }));
-        for (const r of results)
-            platform.log.error(r.message);
         const headline = `Configuration is invalid (${results.length} error${results.length === 1 ? '' : 's'}); nothing was run.`;
         await platform.publish(usageReport(inputs.command, deps.clock, results, headline), {});
         return 2;
@@ -40290,12 +40341,9 @@ async function runGate(platform, deps) {
     }
     catch (error) {
         const message = `Could not read the commits to release: ${(0,pipeline/* errorMessage */.gJ)(error)}`;
-        platform.log.error(message);
         await platform.publish(usageReport(inputs.command, deps.clock, [{ id: 'trigger.commits', gate: 'trigger', status: 'error', message }], message), config.report);
         return 2;
     }
-    for (const warning of commits.warnings)
-        platform.log.warn(warning);
     const report = await (0,pipeline/* runPipeline */.aI)({ command: inputs.command, config, commits, force: inputs.force, sha: inputs.sha, tag: inputs.tag }, {
         clock: deps.clock,
         state: platform.state,
@@ -40314,16 +40362,19 @@ async function runGate(platform, deps) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _app_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2919);
-/* harmony import */ var _core_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2257);
-/* harmony import */ var _core_signals_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2230);
-/* harmony import */ var _platform_cli_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9849);
-/* harmony import */ var _platform_cli_help_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3441);
-/* harmony import */ var _platform_file_state_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5405);
-/* harmony import */ var _platform_types_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9674);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8184);
-/* harmony import */ var _recover_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3615);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _app_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2919);
+/* harmony import */ var _core_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2257);
+/* harmony import */ var _core_signals_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2230);
+/* harmony import */ var _platform_cli_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9849);
+/* harmony import */ var _platform_cli_help_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3441);
+/* harmony import */ var _platform_file_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5405);
+/* harmony import */ var _platform_types_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9674);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1609);
+/* harmony import */ var _recover_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3615);
 // CLI entry (GitLab component and local use). Thin: parse, pick the command, exit with its code.
+
 
 
 
@@ -40336,33 +40387,34 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 async function main(argv) {
     let parsed;
     try {
-        parsed = (0,_platform_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .parseCli */ .wE)(argv);
+        parsed = (0,_platform_cli_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCli */ .wE)(argv);
     }
     catch (error) {
-        if (error instanceof _platform_types_js__WEBPACK_IMPORTED_MODULE_6__/* .UsageError */ .e) {
-            _platform_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .consoleLogger */ .kS.error(error.message);
+        if (error instanceof _platform_types_js__WEBPACK_IMPORTED_MODULE_7__/* .UsageError */ .e) {
+            _platform_cli_js__WEBPACK_IMPORTED_MODULE_4__/* .consoleLogger */ .kS.error(error.message);
             return 2;
         }
         throw error;
     }
     const { command, options } = parsed;
     if (command === 'help') {
-        process.stdout.write(`${_platform_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .HELP */ ._.main}\n`);
+        process.stdout.write(`${_platform_cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .HELP */ ._.main}\n`);
         return 0;
     }
     if (command === 'version') {
-        process.stdout.write(`${_pipeline_js__WEBPACK_IMPORTED_MODULE_7__/* .TOOL_VERSION */ .wr}\n`);
+        process.stdout.write(`${_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .TOOL_VERSION */ .wr}\n`);
         return 0;
     }
     if (options.help) {
-        process.stdout.write(`${_platform_cli_help_js__WEBPACK_IMPORTED_MODULE_4__/* .HELP */ ._[command]}\n`);
+        process.stdout.write(`${_platform_cli_help_js__WEBPACK_IMPORTED_MODULE_5__/* .HELP */ ._[command]}\n`);
         return 0;
     }
     if (command === 'recover') {
-        const state = new _platform_file_state_js__WEBPACK_IMPORTED_MODULE_5__/* .FileStateStore */ .n((0,_platform_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .stateFilePath */ .n0)(options));
-        return (0,_recover_js__WEBPACK_IMPORTED_MODULE_8__/* .recoverUnfinishedRollout */ .r)({ state, log: _platform_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .consoleLogger */ .kS, createTarget: (0,_app_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultTargetFactory */ .bi)(process.env) });
+        // Resolved like `release` resolves it (CI_PROJECT_DIR in GitLab), so recover finds the same file.
+        const state = new _platform_file_state_js__WEBPACK_IMPORTED_MODULE_6__/* .FileStateStore */ .n((0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(process.env.CI_PROJECT_DIR ?? process.cwd(), (0,_platform_cli_js__WEBPACK_IMPORTED_MODULE_4__/* .stateFilePath */ .n0)(options)));
+        return (0,_recover_js__WEBPACK_IMPORTED_MODULE_9__/* .recoverUnfinishedRollout */ .r)({ state, log: _platform_cli_js__WEBPACK_IMPORTED_MODULE_4__/* .consoleLogger */ .kS, createTarget: (0,_app_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultTargetFactory */ .bi)(process.env) });
     }
-    return (0,_app_js__WEBPACK_IMPORTED_MODULE_0__/* .runGate */ .Rg)(new _platform_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .CliPlatform */ .wo(command, options), { clock: _core_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, signal: (0,_core_signals_js__WEBPACK_IMPORTED_MODULE_2__/* .cancellationSignal */ .w)() });
+    return (0,_app_js__WEBPACK_IMPORTED_MODULE_1__/* .runGate */ .Rg)(new _platform_cli_js__WEBPACK_IMPORTED_MODULE_4__/* .CliPlatform */ .wo(command, options), { clock: _core_clock_js__WEBPACK_IMPORTED_MODULE_2__/* .systemClock */ .m, signal: (0,_core_signals_js__WEBPACK_IMPORTED_MODULE_3__/* .cancellationSignal */ .w)() });
 }
 process.exitCode = await main(process.argv.slice(2));
 
@@ -40434,7 +40486,7 @@ function cancellationSignal(proc = process) {
 
 /***/ }),
 
-/***/ 8184:
+/***/ 1609:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40582,6 +40634,179 @@ function formatMs(ms) {
     return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
 }
 
+;// CONCATENATED MODULE: ./src/rollout/judge-compare.ts
+/** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
+const RATIO_CAP = 100;
+/** Recent minutes both versions served that the latency rule compares (median of their ratios). */
+const LATENCY_PERIODS = 5;
+/**
+ * The step whose pass needs evidence against a regression: the last one where the stable
+ * version still serves traffic (a 100% final bake has nothing to compare with, so the
+ * evidence must be complete before it), or the last step when every step is at 100%.
+ */
+function decisiveStepIndex(steps) {
+    for (let index = steps.length - 1; index >= 0; index--)
+        if (steps[index].weight < 1)
+            return index;
+    return steps.length - 1;
+}
+/** ρ tested in a period, from the stable invocations and errors seen before it. */
+function regressionRatio(config, stableErrorsBefore, stableInvocationsBefore) {
+    const estimate = (stableErrorsBefore + 0.5) / (stableInvocationsBefore + 1);
+    return Math.min(RATIO_CAP, Math.max(config.minEffect.ratio, 1 + config.minEffect.absolute / estimate));
+}
+/** ln of one period's conditional likelihood ratio: x·ln ρ − (x + y)·ln(1 + (ρ − 1)·n/(n + m)). */
+function periodLogLikelihoodRatio(ratio, canary, stable) {
+    const total = canary.invocations + stable.invocations;
+    if (total === 0 || stable.invocations === 0)
+        return 0; // no concurrent stable traffic: no comparison
+    const share = canary.invocations / total;
+    const errors = canary.errors + stable.errors;
+    return canary.errors * Math.log(ratio) - errors * Math.log1p((ratio - 1) * share);
+}
+/** The sequential evidence about error rates in the periods both versions served, oldest first. */
+function errorEvidence(canary, stable, config) {
+    const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
+    const periods = [];
+    let logLikelihoodRatio = 0;
+    let logEvidence = Number.NEGATIVE_INFINITY;
+    let stableErrorsBefore = 0;
+    let stableInvocationsBefore = 0;
+    for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs)) {
+        const s = stableByStart.get(c.startMs);
+        if (s === undefined || s.invocations === 0 || c.invocations === 0)
+            continue;
+        const ratio = regressionRatio(config, stableErrorsBefore, stableInvocationsBefore);
+        const increment = periodLogLikelihoodRatio(ratio, c, s);
+        logLikelihoodRatio += increment;
+        logEvidence = increment + logAddExp(logEvidence, Math.log(startWeight(periods.length + 1)));
+        periods.push({
+            startMs: c.startMs,
+            canaryInvocations: c.invocations,
+            canaryErrors: c.errors,
+            stableInvocations: s.invocations,
+            stableErrors: s.errors,
+            ratio,
+            logLikelihoodRatio: increment,
+        });
+        stableErrorsBefore += s.errors;
+        stableInvocationsBefore += s.invocations;
+    }
+    const stableRateEstimate = (stable.errors + 0.5) / (stable.invocations + 1);
+    return {
+        periods,
+        evidence: Math.exp(logEvidence),
+        likelihoodRatio: Math.exp(logLikelihoodRatio),
+        stableRateEstimate,
+        absoluteLikelihoodRatio: absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute),
+    };
+}
+/** π_k = 1/(k(k+1)), k = 1, 2, …: the weight of the test started at the k-th compared period. */
+function startWeight(k) {
+    return 1 / (k * (k + 1));
+}
+function logAddExp(a, b) {
+    const high = Math.max(a, b);
+    return high === Number.NEGATIVE_INFINITY ? high : high + Math.log(Math.exp(a - high) + Math.exp(b - high));
+}
+/** Bernoulli likelihood ratio of rate q0 + absolute against q0 for `errors` in `invocations`. */
+function absoluteLikelihoodRatio(invocations, errors, q0, absolute) {
+    const q1 = Math.min(q0 + absolute, 1 - 1e-12);
+    if (!(absolute > 0) || q0 >= q1)
+        return 1;
+    return Math.exp(errors * Math.log(q1 / q0) + (invocations - errors) * Math.log((1 - q1) / (1 - q0)));
+}
+/** Judges the canary against the stable version: errors by the sequential test, then latency. Pure. */
+function judgeCompare(input) {
+    const { canary, stable, config } = input;
+    const evidence = errorEvidence(canary, stable, config);
+    const failAt = 1 / config.alpha;
+    const lastRatio = evidence.periods.at(-1)?.ratio ?? regressionRatio(config, 0, 0);
+    const latency = latencyComparison(canary, stable);
+    const observed = {
+        invocations: canary.invocations,
+        errors: canary.errors,
+        errorRate: rate(canary.errors, canary.invocations),
+        stableInvocations: stable.invocations,
+        stableErrors: stable.errors,
+        stableErrorRate: rate(stable.errors, stable.invocations),
+        evidence: evidence.evidence,
+        likelihoodRatio: evidence.likelihoodRatio,
+        absoluteEvidence: evidence.absoluteLikelihoodRatio,
+        testedRatio: lastRatio,
+        failThreshold: failAt,
+        passThreshold: config.beta,
+        p99Ms: canary.p99Ms,
+        stableP99Ms: stable.p99Ms,
+        p99Ratio: latency?.ratio ?? null,
+    };
+    const verdict = (v, reason) => ({ verdict: v, reason, observed });
+    const counts = `Canary errors ${canary.errors} of ${canary.invocations} (${judge_compare_percent(rate(canary.errors, canary.invocations))}) vs stable ${stable.errors} of ${stable.invocations} (${judge_compare_percent(rate(stable.errors, stable.invocations))})`;
+    const regression = `a ≥${round(lastRatio)}× regression`;
+    if (evidence.evidence >= failAt) {
+        return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ 1/α = ${round(failAt)} for ${regression}.`);
+    }
+    const needed = Math.max(1, input.minInvocations);
+    const latencyJudged = latency !== null && latency.canaryInvocations >= needed && latency.stableInvocations >= needed;
+    if (latencyJudged && latency.ratio > 1 + config.p99Tolerance) {
+        return verdict('fail', `Canary p99 ${judge_compare_formatMs(latency.canaryP99Ms)} vs stable ${judge_compare_formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`);
+    }
+    if (canary.invocations < needed) {
+        return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
+    }
+    const latencyNote = latencyJudged ? `, p99 ${round(latency.ratio)}× stable` : '';
+    if (!input.requireEvidence) {
+        return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}${latencyNote}.`);
+    }
+    if (evidence.likelihoodRatio <= config.beta) {
+        return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ β = ${config.beta} against ${regression} since the first shift${latencyNote}.`);
+    }
+    if (evidence.absoluteLikelihoodRatio <= config.beta) {
+        return verdict('pass', `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${judge_compare_percent(config.minEffect.absolute)} above stable${latencyNote}.`);
+    }
+    return verdict('continue', `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > β = ${config.beta}: not enough to promote yet.`);
+}
+/**
+ * Median per-minute p99 ratio over the last LATENCY_PERIODS minutes both versions served:
+ * per-minute pairs cancel load swings both versions see; the median ignores one cold-start
+ * minute; recent minutes let a regression that starts mid-rollout show.
+ */
+function latencyComparison(canary, stable) {
+    const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
+    const pairs = canary.periods
+        .flatMap((c) => {
+        const s = stableByStart.get(c.startMs);
+        return c.p99Ms !== null && s?.p99Ms != null && s.p99Ms > 0 ? [{ startMs: c.startMs, c, s, canaryP99: c.p99Ms, stableP99: s.p99Ms }] : [];
+    })
+        .sort((a, b) => a.startMs - b.startMs)
+        .slice(-LATENCY_PERIODS);
+    if (pairs.length === 0)
+        return null;
+    const byRatio = [...pairs].sort((a, b) => a.canaryP99 / a.stableP99 - b.canaryP99 / b.stableP99);
+    const median = byRatio[Math.floor((byRatio.length - 1) / 2)];
+    return {
+        ratio: median.canaryP99 / median.stableP99,
+        canaryP99Ms: median.canaryP99,
+        stableP99Ms: median.stableP99,
+        periods: pairs.length,
+        canaryInvocations: pairs.reduce((sum, p) => sum + p.c.invocations, 0),
+        stableInvocations: pairs.reduce((sum, p) => sum + p.s.invocations, 0),
+    };
+}
+function rate(errors, invocations) {
+    return invocations > 0 ? errors / invocations : null;
+}
+function judge_compare_percent(value) {
+    return value === null ? 'n/a' : `${Math.round(value * 10000) / 100}%`;
+}
+/** Evidence spans orders of magnitude: 3 significant digits are enough to read it. */
+function round(value) {
+    return String(Number(value.toPrecision(3)));
+}
+function judge_compare_formatMs(ms) {
+    return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
+}
+
 ;// CONCATENATED MODULE: ./src/rollout/plan.ts
 /**
  * The steps of `plan`, in order. Partial steps (weight < 1) come first; a final bake at
@@ -40657,6 +40882,7 @@ function stepsFromPercents(entries, finalBakeMs) {
 // EXTERNAL MODULE: ./src/rollout/recovery.ts
 var recovery = __nccwpck_require__(7542);
 ;// CONCATENATED MODULE: ./src/rollout/loop.ts
+
 
 
 
@@ -40804,7 +41030,7 @@ class RolloutRun {
             const observedAtMs = this.clock.now();
             this.nextPollAtMs = observedAtMs + this.config.pollMs;
             this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
-            const observation = await this.observe(observedAtMs);
+            const observation = await this.observe(observedAtMs, index);
             const { verdict } = observation.verdict;
             const timeUp = observedAtMs >= stepEndsAtMs;
             if (verdict === 'fail') {
@@ -40948,23 +41174,35 @@ class RolloutRun {
      * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
      * would judge the candidate on traffic it got in an earlier attempt; clipping to the
      * current step would drop errors of the previous step that are published only now.
+     * The compare judge reads from the first shift on: a sequential test accumulates all its
+     * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
      */
-    async observe(nowMs) {
+    async observe(nowMs, index) {
+        const judge = this.config.judge;
+        const since = this.firstShiftAtMs ?? nowMs;
         const window = {
-            startMs: Math.max(nowMs - this.config.judge.windowMs, this.firstShiftAtMs ?? nowMs),
+            startMs: judge.type === 'compare' ? since : Math.max(nowMs - judge.windowMs, since),
             endMs: nowMs,
         };
         const [canary, stable] = await Promise.all([
             this.target.readMetrics(this.candidate, window),
             this.target.readMetrics(this.stableVersion ?? '', window),
         ]);
-        const verdict = judgeThreshold({
-            canary,
-            stable,
-            config: this.config.judge,
-            minInvocations: this.config.minInvocations,
-            windowMs: window.endMs - window.startMs,
-        });
+        const verdict = judge.type === 'compare'
+            ? judgeCompare({
+                canary,
+                stable,
+                config: judge,
+                minInvocations: this.config.minInvocations,
+                requireEvidence: index === decisiveStepIndex(this.steps),
+            })
+            : judgeThreshold({
+                canary,
+                stable,
+                config: judge,
+                minInvocations: this.config.minInvocations,
+                windowMs: window.endMs - window.startMs,
+            });
         return { verdict, canary, stable };
     }
     plan(existing) {
@@ -41986,6 +42224,7 @@ function triggerOutputs(decision) {
 
 
 
+
 const TOOL_VERSION = '0.1.0';
 /** The stages after the trigger that later gates fill in; until then they report "not configured". */
 const CHECK_STAGES = [
@@ -42054,13 +42293,23 @@ async function runPipeline(request, deps) {
     // Create the target and read the alias before anything is published: a missing region or a
     // wrong function or alias name must fail with zero writes.
     let target;
+    let alias;
     try {
         target = deps.createTarget(targetConfig);
-        await target.readAlias();
+        alias = await target.readAlias();
     }
     catch (error) {
         results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: errorMessage(error) });
         return finish('aborted', 1, `Rollout aborted before any change: ${errorMessage(error)}`);
+    }
+    // A refusal must write nothing, and publishing a version is a write: refuse an alias that
+    // already routes traffic elsewhere before publishing. (Deploying the alias's own primary
+    // version stays the loop's no-op "skipped".)
+    const existingWeights = Object.keys(alias.additionalWeights).length > 0;
+    if (existingWeights && rolloutConfig.onExistingCanary === 'refuse' && targetConfig.version !== alias.version) {
+        const reason = `${target.describe()} already routes traffic to another version (${(0,recovery/* describeAlias */.IN)(alias)}); on-existing-canary is 'refuse', so nothing was published or written. Finish or roll back that rollout first, or set on-existing-canary: rollback.`;
+        results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: reason });
+        return finish('aborted', 1, reason);
     }
     let candidateVersion;
     if (request.config.dryRun) {
@@ -42109,7 +42358,7 @@ function errorMessage(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ HELP)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8184);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1609);
 /** Help texts for `model-release-gate [command] --help`. */
 
 const COMMON = `Configuration:
@@ -43236,6 +43485,13 @@ class CliPlatform {
         return { ...head, warnings: [...head.warnings, 'No commit range given (--from/--to, --message or --stdin): looked at HEAD only.'] };
     }
     async publish(report, files) {
+        // Diagnostics on stderr, so they show even with --json and in a terminal scrolled past the report.
+        for (const result of report.results) {
+            if (result.status === 'error')
+                this.log.error(result.message);
+            else if (result.status === 'warn')
+                this.log.warn(result.message);
+        }
         writeFileAt(this.workspace, files.jsonPath, renderJsonReport(report));
         writeFileAt(this.workspace, files.junitPath, renderJunitXml(report));
         writeFileAt(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
@@ -43338,7 +43594,7 @@ class UsageError extends Error {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   r: () => (/* binding */ recoverUnfinishedRollout)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8184);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1609);
 /* harmony import */ var _rollout_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7542);
 
 

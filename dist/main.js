@@ -68213,7 +68213,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2152:
+/***/ 1655:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68295,6 +68295,14 @@ const DEFAULT_JUDGE = {
     type: 'threshold',
     windowMs: 5 * 60_000,
     maxErrors: 0,
+};
+/** Defaults of `type: compare`; docs/judge.md explains how to choose them. */
+const DEFAULT_COMPARE_JUDGE = {
+    type: 'compare',
+    alpha: 0.05,
+    beta: 0.1,
+    minEffect: { ratio: 2, absolute: 0.005 },
+    p99Tolerance: 0.2,
 };
 /**
  * Values of a strategy's keys the user left out. They match the CodeDeploy presets of the same
@@ -68576,7 +68584,21 @@ function positiveMs(text, fallback, path, issues) {
         issues.push({ path, message: 'must be longer than 0s' });
     return value;
 }
+/** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
+const JUDGE_KEYS = {
+    threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
+    compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance'],
+};
 function buildJudge(raw, issues) {
+    const type = raw?.type ?? DEFAULT_JUDGE.type;
+    const other = type === 'threshold' ? 'compare' : 'threshold';
+    for (const key of JUDGE_KEYS[other]) {
+        if (raw?.[key] !== undefined) {
+            issues.push({ path: ['rollout', 'judge', key], message: `does not apply to judge type '${type}' (it is a key of type ${other})`, at: 'key' });
+        }
+    }
+    if (type === 'compare')
+        return buildCompareJudge(raw ?? {});
     const judge = {
         type: 'threshold',
         windowMs: positiveMs(raw?.window, DEFAULT_JUDGE.windowMs, ['rollout', 'judge', 'window'], issues),
@@ -68589,6 +68611,18 @@ function buildJudge(raw, issues) {
     if (raw?.['max-throttles'] !== undefined)
         judge.maxThrottles = raw['max-throttles'];
     return judge;
+}
+function buildCompareJudge(raw) {
+    return {
+        type: 'compare',
+        alpha: raw.alpha ?? DEFAULT_COMPARE_JUDGE.alpha,
+        beta: raw.beta ?? DEFAULT_COMPARE_JUDGE.beta,
+        minEffect: {
+            ratio: raw['min-effect']?.ratio ?? DEFAULT_COMPARE_JUDGE.minEffect.ratio,
+            absolute: raw['min-effect']?.absolute ?? DEFAULT_COMPARE_JUDGE.minEffect.absolute,
+        },
+        p99Tolerance: raw['p99-tolerance'] ?? DEFAULT_COMPARE_JUDGE.p99Tolerance,
+    };
 }
 function buildRollout(raw, issues) {
     const { plan, preset, issues: planIssues } = resolvePlan(raw);
@@ -68607,6 +68641,10 @@ function buildRollout(raw, issues) {
     };
     if (preset !== undefined)
         rollout.preset = preset;
+    if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
+        // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
+        issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });
+    }
     return rollout;
 }
 /**
@@ -68894,7 +68932,7 @@ function describeSchemaErrors(errors) {
 }
 
 ;// CONCATENATED MODULE: ./schema/model-release.schema.json
-const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy.","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge. Only threshold for now.","enum":["threshold"],"default":"threshold"},"window":{"description":"Metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0}}}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks (open for now: interpreted by the data gate).","type":"object"},"model":{"description":"Model-quality checks (open for now: interpreted by the model gate).","type":"object"},"pretraffic":{"description":"Invocations of the new version before it gets traffic (open for now: interpreted by the pretraffic gate).","type":"object"}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
+const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy: threshold (fixed limits on the new version) or compare (the new version against the stable version, as a sequential test; see docs/judge.md).","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge: threshold (limits on the new version\'s errors, error rate, p99) or compare (the new version\'s error rate and p99 against the stable version\'s, as a sequential test).","enum":["threshold","compare"],"default":"threshold"},"window":{"description":"Type threshold: metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Type threshold: most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Type threshold: highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Type threshold: highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Type threshold: most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0},"alpha":{"description":"Type compare: highest probability of rolling back a release whose error rate is no worse than the stable version\'s, however many polls look at it. Default 0.05.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.05},"beta":{"description":"Type compare: highest probability of promoting a regression of exactly min-effect (1 - power). Larger promotes healthy releases on less data. Default 0.1.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.1},"min-effect":{"description":"Type compare: the smallest regression that must be caught: a canary error rate at least ratio times the stable rate and at least absolute above it.","type":"object","additionalProperties":false,"properties":{"ratio":{"description":"Canary error rate / stable error rate that counts as a regression, > 1. Default 2.","type":"number","exclusiveMinimum":1,"default":2},"absolute":{"description":"Canary error rate minus stable error rate that counts as a regression (0.005 = 0.5 points); what is caught at a 0% stable error rate. Default 0.005.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.005}}},"p99-tolerance":{"description":"Type compare: the canary\'s p99 may be up to (1 + this) times the stable version\'s (median over the last 5 minutes both served); 0.2 = 20% slower allowed. Default 0.2.","type":"number","minimum":0,"default":0.2}}}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks (open for now: interpreted by the data gate).","type":"object"},"model":{"description":"Model-quality checks (open for now: interpreted by the model gate).","type":"object"},"pretraffic":{"description":"Invocations of the new version before it gets traffic (open for now: interpreted by the pretraffic gate).","type":"object"}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
@@ -69377,6 +69415,179 @@ function formatMs(ms) {
     return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
 }
 
+;// CONCATENATED MODULE: ./src/rollout/judge-compare.ts
+/** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
+const RATIO_CAP = 100;
+/** Recent minutes both versions served that the latency rule compares (median of their ratios). */
+const LATENCY_PERIODS = 5;
+/**
+ * The step whose pass needs evidence against a regression: the last one where the stable
+ * version still serves traffic (a 100% final bake has nothing to compare with, so the
+ * evidence must be complete before it), or the last step when every step is at 100%.
+ */
+function decisiveStepIndex(steps) {
+    for (let index = steps.length - 1; index >= 0; index--)
+        if (steps[index].weight < 1)
+            return index;
+    return steps.length - 1;
+}
+/** ρ tested in a period, from the stable invocations and errors seen before it. */
+function regressionRatio(config, stableErrorsBefore, stableInvocationsBefore) {
+    const estimate = (stableErrorsBefore + 0.5) / (stableInvocationsBefore + 1);
+    return Math.min(RATIO_CAP, Math.max(config.minEffect.ratio, 1 + config.minEffect.absolute / estimate));
+}
+/** ln of one period's conditional likelihood ratio: x·ln ρ − (x + y)·ln(1 + (ρ − 1)·n/(n + m)). */
+function periodLogLikelihoodRatio(ratio, canary, stable) {
+    const total = canary.invocations + stable.invocations;
+    if (total === 0 || stable.invocations === 0)
+        return 0; // no concurrent stable traffic: no comparison
+    const share = canary.invocations / total;
+    const errors = canary.errors + stable.errors;
+    return canary.errors * Math.log(ratio) - errors * Math.log1p((ratio - 1) * share);
+}
+/** The sequential evidence about error rates in the periods both versions served, oldest first. */
+function errorEvidence(canary, stable, config) {
+    const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
+    const periods = [];
+    let logLikelihoodRatio = 0;
+    let logEvidence = Number.NEGATIVE_INFINITY;
+    let stableErrorsBefore = 0;
+    let stableInvocationsBefore = 0;
+    for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs)) {
+        const s = stableByStart.get(c.startMs);
+        if (s === undefined || s.invocations === 0 || c.invocations === 0)
+            continue;
+        const ratio = regressionRatio(config, stableErrorsBefore, stableInvocationsBefore);
+        const increment = periodLogLikelihoodRatio(ratio, c, s);
+        logLikelihoodRatio += increment;
+        logEvidence = increment + logAddExp(logEvidence, Math.log(startWeight(periods.length + 1)));
+        periods.push({
+            startMs: c.startMs,
+            canaryInvocations: c.invocations,
+            canaryErrors: c.errors,
+            stableInvocations: s.invocations,
+            stableErrors: s.errors,
+            ratio,
+            logLikelihoodRatio: increment,
+        });
+        stableErrorsBefore += s.errors;
+        stableInvocationsBefore += s.invocations;
+    }
+    const stableRateEstimate = (stable.errors + 0.5) / (stable.invocations + 1);
+    return {
+        periods,
+        evidence: Math.exp(logEvidence),
+        likelihoodRatio: Math.exp(logLikelihoodRatio),
+        stableRateEstimate,
+        absoluteLikelihoodRatio: absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute),
+    };
+}
+/** π_k = 1/(k(k+1)), k = 1, 2, …: the weight of the test started at the k-th compared period. */
+function startWeight(k) {
+    return 1 / (k * (k + 1));
+}
+function logAddExp(a, b) {
+    const high = Math.max(a, b);
+    return high === Number.NEGATIVE_INFINITY ? high : high + Math.log(Math.exp(a - high) + Math.exp(b - high));
+}
+/** Bernoulli likelihood ratio of rate q0 + absolute against q0 for `errors` in `invocations`. */
+function absoluteLikelihoodRatio(invocations, errors, q0, absolute) {
+    const q1 = Math.min(q0 + absolute, 1 - 1e-12);
+    if (!(absolute > 0) || q0 >= q1)
+        return 1;
+    return Math.exp(errors * Math.log(q1 / q0) + (invocations - errors) * Math.log((1 - q1) / (1 - q0)));
+}
+/** Judges the canary against the stable version: errors by the sequential test, then latency. Pure. */
+function judgeCompare(input) {
+    const { canary, stable, config } = input;
+    const evidence = errorEvidence(canary, stable, config);
+    const failAt = 1 / config.alpha;
+    const lastRatio = evidence.periods.at(-1)?.ratio ?? regressionRatio(config, 0, 0);
+    const latency = latencyComparison(canary, stable);
+    const observed = {
+        invocations: canary.invocations,
+        errors: canary.errors,
+        errorRate: rate(canary.errors, canary.invocations),
+        stableInvocations: stable.invocations,
+        stableErrors: stable.errors,
+        stableErrorRate: rate(stable.errors, stable.invocations),
+        evidence: evidence.evidence,
+        likelihoodRatio: evidence.likelihoodRatio,
+        absoluteEvidence: evidence.absoluteLikelihoodRatio,
+        testedRatio: lastRatio,
+        failThreshold: failAt,
+        passThreshold: config.beta,
+        p99Ms: canary.p99Ms,
+        stableP99Ms: stable.p99Ms,
+        p99Ratio: latency?.ratio ?? null,
+    };
+    const verdict = (v, reason) => ({ verdict: v, reason, observed });
+    const counts = `Canary errors ${canary.errors} of ${canary.invocations} (${judge_compare_percent(rate(canary.errors, canary.invocations))}) vs stable ${stable.errors} of ${stable.invocations} (${judge_compare_percent(rate(stable.errors, stable.invocations))})`;
+    const regression = `a ≥${round(lastRatio)}× regression`;
+    if (evidence.evidence >= failAt) {
+        return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ 1/α = ${round(failAt)} for ${regression}.`);
+    }
+    const needed = Math.max(1, input.minInvocations);
+    const latencyJudged = latency !== null && latency.canaryInvocations >= needed && latency.stableInvocations >= needed;
+    if (latencyJudged && latency.ratio > 1 + config.p99Tolerance) {
+        return verdict('fail', `Canary p99 ${judge_compare_formatMs(latency.canaryP99Ms)} vs stable ${judge_compare_formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`);
+    }
+    if (canary.invocations < needed) {
+        return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
+    }
+    const latencyNote = latencyJudged ? `, p99 ${round(latency.ratio)}× stable` : '';
+    if (!input.requireEvidence) {
+        return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}${latencyNote}.`);
+    }
+    if (evidence.likelihoodRatio <= config.beta) {
+        return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ β = ${config.beta} against ${regression} since the first shift${latencyNote}.`);
+    }
+    if (evidence.absoluteLikelihoodRatio <= config.beta) {
+        return verdict('pass', `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${judge_compare_percent(config.minEffect.absolute)} above stable${latencyNote}.`);
+    }
+    return verdict('continue', `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > β = ${config.beta}: not enough to promote yet.`);
+}
+/**
+ * Median per-minute p99 ratio over the last LATENCY_PERIODS minutes both versions served:
+ * per-minute pairs cancel load swings both versions see; the median ignores one cold-start
+ * minute; recent minutes let a regression that starts mid-rollout show.
+ */
+function latencyComparison(canary, stable) {
+    const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
+    const pairs = canary.periods
+        .flatMap((c) => {
+        const s = stableByStart.get(c.startMs);
+        return c.p99Ms !== null && s?.p99Ms != null && s.p99Ms > 0 ? [{ startMs: c.startMs, c, s, canaryP99: c.p99Ms, stableP99: s.p99Ms }] : [];
+    })
+        .sort((a, b) => a.startMs - b.startMs)
+        .slice(-LATENCY_PERIODS);
+    if (pairs.length === 0)
+        return null;
+    const byRatio = [...pairs].sort((a, b) => a.canaryP99 / a.stableP99 - b.canaryP99 / b.stableP99);
+    const median = byRatio[Math.floor((byRatio.length - 1) / 2)];
+    return {
+        ratio: median.canaryP99 / median.stableP99,
+        canaryP99Ms: median.canaryP99,
+        stableP99Ms: median.stableP99,
+        periods: pairs.length,
+        canaryInvocations: pairs.reduce((sum, p) => sum + p.c.invocations, 0),
+        stableInvocations: pairs.reduce((sum, p) => sum + p.s.invocations, 0),
+    };
+}
+function rate(errors, invocations) {
+    return invocations > 0 ? errors / invocations : null;
+}
+function judge_compare_percent(value) {
+    return value === null ? 'n/a' : `${Math.round(value * 10000) / 100}%`;
+}
+/** Evidence spans orders of magnitude: 3 significant digits are enough to read it. */
+function round(value) {
+    return String(Number(value.toPrecision(3)));
+}
+function judge_compare_formatMs(ms) {
+    return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
+}
+
 ;// CONCATENATED MODULE: ./src/rollout/plan.ts
 /**
  * The steps of `plan`, in order. Partial steps (weight < 1) come first; a final bake at
@@ -69595,6 +69806,7 @@ function isRolloutRecord(value) {
 
 
 
+
 /**
  * Rolls `request.candidateVersion` out on `deps.target` following `request.config`, and
  * returns what happened. Never throws: failures are outcomes with a reason (and `error`).
@@ -69737,7 +69949,7 @@ class RolloutRun {
             const observedAtMs = this.clock.now();
             this.nextPollAtMs = observedAtMs + this.config.pollMs;
             this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
-            const observation = await this.observe(observedAtMs);
+            const observation = await this.observe(observedAtMs, index);
             const { verdict } = observation.verdict;
             const timeUp = observedAtMs >= stepEndsAtMs;
             if (verdict === 'fail') {
@@ -69881,23 +70093,35 @@ class RolloutRun {
      * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
      * would judge the candidate on traffic it got in an earlier attempt; clipping to the
      * current step would drop errors of the previous step that are published only now.
+     * The compare judge reads from the first shift on: a sequential test accumulates all its
+     * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
      */
-    async observe(nowMs) {
+    async observe(nowMs, index) {
+        const judge = this.config.judge;
+        const since = this.firstShiftAtMs ?? nowMs;
         const window = {
-            startMs: Math.max(nowMs - this.config.judge.windowMs, this.firstShiftAtMs ?? nowMs),
+            startMs: judge.type === 'compare' ? since : Math.max(nowMs - judge.windowMs, since),
             endMs: nowMs,
         };
         const [canary, stable] = await Promise.all([
             this.target.readMetrics(this.candidate, window),
             this.target.readMetrics(this.stableVersion ?? '', window),
         ]);
-        const verdict = judgeThreshold({
-            canary,
-            stable,
-            config: this.config.judge,
-            minInvocations: this.config.minInvocations,
-            windowMs: window.endMs - window.startMs,
-        });
+        const verdict = judge.type === 'compare'
+            ? judgeCompare({
+                canary,
+                stable,
+                config: judge,
+                minInvocations: this.config.minInvocations,
+                requireEvidence: index === decisiveStepIndex(this.steps),
+            })
+            : judgeThreshold({
+                canary,
+                stable,
+                config: judge,
+                minInvocations: this.config.minInvocations,
+                windowMs: window.endMs - window.startMs,
+            });
         return { verdict, canary, stable };
     }
     plan(existing) {
@@ -70919,6 +71143,7 @@ function triggerOutputs(decision) {
 
 
 
+
 const TOOL_VERSION = '0.1.0';
 /** The stages after the trigger that later gates fill in; until then they report "not configured". */
 const CHECK_STAGES = [
@@ -70987,13 +71212,23 @@ async function runPipeline(request, deps) {
     // Create the target and read the alias before anything is published: a missing region or a
     // wrong function or alias name must fail with zero writes.
     let target;
+    let alias;
     try {
         target = deps.createTarget(targetConfig);
-        await target.readAlias();
+        alias = await target.readAlias();
     }
     catch (error) {
         results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: errorMessage(error) });
         return finish('aborted', 1, `Rollout aborted before any change: ${errorMessage(error)}`);
+    }
+    // A refusal must write nothing, and publishing a version is a write: refuse an alias that
+    // already routes traffic elsewhere before publishing. (Deploying the alias's own primary
+    // version stays the loop's no-op "skipped".)
+    const existingWeights = Object.keys(alias.additionalWeights).length > 0;
+    if (existingWeights && rolloutConfig.onExistingCanary === 'refuse' && targetConfig.version !== alias.version) {
+        const reason = `${target.describe()} already routes traffic to another version (${describeAlias(alias)}); on-existing-canary is 'refuse', so nothing was published or written. Finish or roll back that rollout first, or set on-existing-canary: rollback.`;
+        results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: reason });
+        return finish('aborted', 1, reason);
     }
     let candidateVersion;
     if (request.config.dryRun) {
@@ -71276,8 +71511,25 @@ function usageReport(command, clock, results, headline) {
         outputs: { outcome: 'aborted', release: 'false' },
     };
 }
-/** Run one command on a platform and return the process exit code. */
+/**
+ * Run one command on a platform and return the process exit code. Never throws: an unexpected
+ * failure is reported as an error and exits 1. (Traffic safety does not depend on this: the
+ * rollout loop restores the alias on its own exit paths, and the post step covers crashes.)
+ */
 async function runGate(platform, deps) {
+    try {
+        return await runGateUnguarded(platform, deps);
+    }
+    catch (error) {
+        platform.log.error(`model-release-gate failed unexpectedly: ${errorMessage(error)}`);
+        if (error instanceof Error && error.stack)
+            platform.log.debug(error.stack);
+        return 1;
+    }
+}
+// Errors and warnings found here travel in the report only: the platform's publish renders
+// them once (GitHub: one annotation each; CLI: stderr), so nothing is logged twice.
+async function runGateUnguarded(platform, deps) {
     const env = deps.env ?? process.env;
     let inputs;
     try {
@@ -71286,13 +71538,11 @@ async function runGate(platform, deps) {
     catch (error) {
         if (!(error instanceof types/* UsageError */.e))
             throw error;
-        platform.log.error(error.message);
         await platform.publish(usageReport('release', deps.clock, [{ id: 'inputs', gate: 'config', status: 'error', message: error.message }], error.message), {});
         return 2;
     }
     if (inputs.command === 'rollback') {
         const message = "The 'rollback' command is not available in this version of model-release-gate.";
-        platform.log.error(message);
         await platform.publish(usageReport('rollback', deps.clock, [{ id: 'inputs.command', gate: 'config', status: 'error', message }], message), {});
         return 2;
     }
@@ -71305,8 +71555,6 @@ async function runGate(platform, deps) {
             message: formatConfigError(e),
             ...(e.file ? { location: { file: e.file, line: e.line, column: e.column } } : {}),
         }));
-        for (const r of results)
-            platform.log.error(r.message);
         const headline = `Configuration is invalid (${results.length} error${results.length === 1 ? '' : 's'}); nothing was run.`;
         await platform.publish(usageReport(inputs.command, deps.clock, results, headline), {});
         return 2;
@@ -71318,12 +71566,9 @@ async function runGate(platform, deps) {
     }
     catch (error) {
         const message = `Could not read the commits to release: ${errorMessage(error)}`;
-        platform.log.error(message);
         await platform.publish(usageReport(inputs.command, deps.clock, [{ id: 'trigger.commits', gate: 'trigger', status: 'error', message }], message), config.report);
         return 2;
     }
-    for (const warning of commits.warnings)
-        platform.log.warn(warning);
     const report = await runPipeline({ command: inputs.command, config, commits, force: inputs.force, sha: inputs.sha, tag: inputs.tag }, {
         clock: deps.clock,
         state: platform.state,
@@ -71405,7 +71650,7 @@ function cancellationSignal(proc = process) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _app_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2152);
+/* harmony import */ var _app_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1655);
 /* harmony import */ var _core_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2257);
 /* harmony import */ var _core_signals_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2230);
 /* harmony import */ var _platform_github_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8674);
@@ -80594,13 +80839,16 @@ class GitHubPlatform {
     log = actionsLogger;
     workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     readInputs() {
-        const command = (getInput('command').trim() || 'release');
-        if (!COMMANDS.includes(command)) {
-            throw new types/* UsageError */.e(`input 'command' must be one of ${COMMANDS.join(', ')}, got '${command}'`);
-        }
+        // Mask the token before anything can fail and print.
         const token = getInput('github-token');
         if (token)
             core_setSecret(token);
+        const command = (getInput('command').trim() || 'release');
+        if (!COMMANDS.includes(command)) {
+            // 'rollback' is accepted only to say it is not available yet; do not offer it here.
+            const offered = COMMANDS.filter((c) => c !== 'rollback');
+            throw new types/* UsageError */.e(`input 'command' must be one of ${offered.join(', ')}, got '${command}'`);
+        }
         const configInput = getInput('config').trim();
         const overrides = [];
         for (const [input, path] of Object.entries(CONFIG_OVERRIDES)) {

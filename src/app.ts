@@ -62,6 +62,8 @@ export async function runGate(platform: Platform, deps: AppDeps): Promise<number
   }
 }
 
+// Errors and warnings found here travel in the report only: the platform's publish renders
+// them once (GitHub: one annotation each; CLI: stderr), so nothing is logged twice.
 async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<number> {
   const env = deps.env ?? process.env;
   let inputs: GateInputs;
@@ -69,13 +71,11 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
     inputs = platform.readInputs();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    platform.log.error(error.message);
     await platform.publish(usageReport('release', deps.clock, [{ id: 'inputs', gate: 'config', status: 'error', message: error.message }], error.message), {});
     return 2;
   }
   if (inputs.command === 'rollback') {
     const message = "The 'rollback' command is not available in this version of model-release-gate.";
-    platform.log.error(message);
     await platform.publish(usageReport('rollback', deps.clock, [{ id: 'inputs.command', gate: 'config', status: 'error', message }], message), {});
     return 2;
   }
@@ -89,7 +89,6 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       message: formatConfigError(e),
       ...(e.file ? { location: { file: e.file, line: e.line, column: e.column } } : {}),
     }));
-    for (const r of results) platform.log.error(r.message);
     const headline = `Configuration is invalid (${results.length} error${results.length === 1 ? '' : 's'}); nothing was run.`;
     await platform.publish(usageReport(inputs.command, deps.clock, results, headline), {});
     return 2;
@@ -101,11 +100,9 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
     commits = await platform.collectCommits(inputs);
   } catch (error) {
     const message = `Could not read the commits to release: ${errorMessage(error)}`;
-    platform.log.error(message);
     await platform.publish(usageReport(inputs.command, deps.clock, [{ id: 'trigger.commits', gate: 'trigger', status: 'error', message }], message), config.report);
     return 2;
   }
-  for (const warning of commits.warnings) platform.log.warn(warning);
 
   const report = await runPipeline(
     { command: inputs.command, config, commits, force: inputs.force, sha: inputs.sha, tag: inputs.tag },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // CLI entry (GitLab component and local use). Thin: parse, pick the command, exit with its code.
+import { resolve } from 'node:path';
 import { defaultTargetFactory, runGate } from './app.js';
 import { systemClock } from './core/clock.js';
 import { cancellationSignal } from './core/signals.js';
@@ -35,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'recover') {
-    const state = new FileStateStore(stateFilePath(options));
+    // Resolved like `release` resolves it (CI_PROJECT_DIR in GitLab), so recover finds the same file.
+    const state = new FileStateStore(resolve(process.env.CI_PROJECT_DIR ?? process.cwd(), stateFilePath(options)));
     return recoverUnfinishedRollout({ state, log: consoleLogger, createTarget: defaultTargetFactory(process.env) });
   }
   return runGate(new CliPlatform(command, options), { clock: systemClock, signal: cancellationSignal() });

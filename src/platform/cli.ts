@@ -145,6 +145,11 @@ export class CliPlatform implements Platform {
   }
 
   async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {
+    // Diagnostics on stderr, so they show even with --json and in a terminal scrolled past the report.
+    for (const result of report.results) {
+      if (result.status === 'error') this.log.error(result.message);
+      else if (result.status === 'warn') this.log.warn(result.message);
+    }
     writeFileAt(this.workspace, files.jsonPath, renderJsonReport(report));
     writeFileAt(this.workspace, files.junitPath, renderJunitXml(report));
     writeFileAt(this.workspace, files.dotenvPath, renderDotenv(report.outputs));

@@ -57,12 +57,15 @@ export class GitHubPlatform implements Platform {
   private readonly workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
 
   readInputs(): GateInputs {
-    const command = (core.getInput('command').trim() || 'release') as Command;
-    if (!COMMANDS.includes(command)) {
-      throw new UsageError(`input 'command' must be one of ${COMMANDS.join(', ')}, got '${command}'`);
-    }
+    // Mask the token before anything can fail and print.
     const token = core.getInput('github-token');
     if (token) core.setSecret(token);
+    const command = (core.getInput('command').trim() || 'release') as Command;
+    if (!COMMANDS.includes(command)) {
+      // 'rollback' is accepted only to say it is not available yet; do not offer it here.
+      const offered = COMMANDS.filter((c) => c !== 'rollback');
+      throw new UsageError(`input 'command' must be one of ${offered.join(', ')}, got '${command}'`);
+    }
     const configInput = core.getInput('config').trim();
     const overrides: ConfigOverride[] = [];
     for (const [input, path] of Object.entries(CONFIG_OVERRIDES)) {

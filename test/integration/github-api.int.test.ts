@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createGitHubCommitApi, GitHubApiError } from '../../src/platform/github-api.js';
+import { restCommit as restCommitOf, shaOf, startFakeGitHub, type FakeGitHub, type SeenRequest } from '../support/fake-github-api.js';
 
 const OWNER = 'acme-ml';
 const REPO = 'churn-model-api';
@@ -9,132 +8,32 @@ const BASE = 'e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5e';
 const HEAD = 'c94b6e27f1a3d5b8e0c2f4a6b8d0e2f4a6c8e0b2';
 const EVEN_HEAD = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
-function sha(n: number): string {
-  return n.toString(16).padStart(40, '0');
-}
-
-/** A commit as the REST API returns it (trimmed to the fields that vary). */
+/** The index-th commit of a numbered series, with a multi-line message. */
 function restCommit(index: number, origin: string) {
-  const id = sha(index + 1);
-  return {
-    sha: id,
-    node_id: `C_kwDO${index}`,
-    url: `https://api.github.com/repos/${OWNER}/${REPO}/commits/${id}`,
-    html_url: `https://github.com/${OWNER}/${REPO}/commit/${id}`,
-    commit: {
-      author: { name: 'Maria Lopez', email: 'maria@example.com', date: '2026-03-02T10:00:00Z' },
-      committer: { name: 'Maria Lopez', email: 'maria@example.com', date: '2026-03-02T10:00:00Z' },
-      message: `chore(${origin}): step ${index + 1}\n\nbody ${index + 1}`,
-      tree: { sha: sha(90000 + index), url: '' },
-      comment_count: 0,
-      verification: { verified: false, reason: 'unsigned', signature: null, payload: null },
-    },
-    author: null,
-    committer: null,
-    parents: index === 0 ? [] : [{ sha: sha(index), url: '', html_url: '' }],
-  };
+  const message = `chore(${origin}): step ${index + 1}\n\nbody ${index + 1}`;
+  return restCommitOf(shaOf(index + 1), message, `${OWNER}/${REPO}`, index === 0 ? undefined : shaOf(index));
 }
 
 const compareCommits = Array.from({ length: 257 }, (_, i) => restCommit(i, 'compare'));
 const evenCompareCommits = Array.from({ length: 200 }, (_, i) => restCommit(i, 'even'));
 const pullCommits = Array.from({ length: 130 }, (_, i) => restCommit(i, 'pr'));
 
-interface Seen {
-  path: string;
-  query: Record<string, string>;
-  authorization: string | undefined;
-}
-
-/**
- * A local stand-in for api.github.com: the compare and pull request commits endpoints, paged
- * with `page`/`per_page` and `Link` headers as GitHub pages them, behind token auth.
- */
-function startFakeGitHub(): Promise<{ server: Server; baseUrl: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    seen.push({
-      path: decodeURIComponent(url.pathname),
-      query: Object.fromEntries(url.searchParams),
-      authorization: req.headers.authorization,
-    });
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body));
-    };
-    if (req.headers.authorization !== `token ${TOKEN}`) {
-      return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
-    }
-
-    const page = Number(url.searchParams.get('page') ?? '1');
-    const perPage = Number(url.searchParams.get('per_page') ?? '30');
-    const linkFor = (total: number): Record<string, string> => {
-      const last = Math.max(1, Math.ceil(total / perPage));
-      const at = (p: number) => {
-        const next = new URL(url);
-        next.searchParams.set('page', String(p));
-        return `<${next}>`;
-      };
-      const links: string[] = [];
-      if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
-      if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
-      return links.length > 0 ? { link: links.join(', ') } : {};
-    };
-
-    const path = decodeURIComponent(url.pathname);
-    const compare = path.match(new RegExp(`^/repos/${OWNER}/${REPO}/compare/([^/]+)\\.\\.\\.([^/]+)$`));
-    if (compare) {
-      const [, base, head] = compare;
-      const all = base === BASE && head === HEAD ? compareCommits : base === BASE && head === EVEN_HEAD ? evenCompareCommits : undefined;
-      if (!all) {
-        return send(404, {
-          message: 'Not Found',
-          documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
-          status: '404',
-        });
-      }
-      return send(
-        200,
-        {
-          url: `https://api.github.com/repos/${OWNER}/${REPO}/compare/${base}...${head}`,
-          html_url: `https://github.com/${OWNER}/${REPO}/compare/${base}...${head}`,
-          permalink_url: `https://github.com/${OWNER}/${REPO}/compare/${OWNER}:${base}...${OWNER}:${head}`,
-          diff_url: `https://github.com/${OWNER}/${REPO}/compare/${base}...${head}.diff`,
-          patch_url: `https://github.com/${OWNER}/${REPO}/compare/${base}...${head}.patch`,
-          base_commit: restCommit(9999, 'base'),
-          merge_base_commit: restCommit(9999, 'base'),
-          status: 'ahead',
-          ahead_by: all.length,
-          behind_by: 0,
-          total_commits: all.length,
-          commits: all.slice((page - 1) * perPage, page * perPage),
-          files: page === 1 ? [{ filename: 'api/predict.py', status: 'modified', additions: 3, deletions: 1, changes: 4 }] : [],
-        },
-        linkFor(all.length),
-      );
-    }
-    if (path === `/repos/${OWNER}/${REPO}/pulls/42/commits`) {
-      return send(200, pullCommits.slice((page - 1) * perPage, page * perPage), linkFor(pullCommits.length));
-    }
-    return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ server, baseUrl: `http://127.0.0.1:${port}`, seen });
-    });
-  });
-}
-
 describe('createGitHubCommitApi against a local GitHub', () => {
-  let server: Server;
+  let fake: FakeGitHub;
   let baseUrl: string;
-  let seen: Seen[];
+  let seen: SeenRequest[];
 
   beforeAll(async () => {
-    ({ server, baseUrl, seen } = await startFakeGitHub());
+    fake = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      token: TOKEN,
+      comparisons: { [`${BASE}...${HEAD}`]: compareCommits, [`${BASE}...${EVEN_HEAD}`]: evenCompareCommits },
+      pulls: { 42: pullCommits },
+    });
+    ({ baseUrl, seen } = fake);
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => fake.close());
   beforeEach(() => {
     seen.length = 0;
   });

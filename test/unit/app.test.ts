@@ -77,7 +77,9 @@ describe('runGate', () => {
   it('exits 2 on bad inputs', async () => {
     const platform = new RecordingPlatform(() => { throw new UsageError("input 'force' must be true or false, got 'maybe'"); }, feat);
     expect(await runGate(platform, deps())).toBe(2);
-    expect(platform.lines).toContain("error: input 'force' must be true or false, got 'maybe'");
+    expect(platform.published[0]!.results[0]).toMatchObject({ status: 'error', message: "input 'force' must be true or false, got 'maybe'" });
+    // Reported once, through the report: nothing logged beside it (GitHub would annotate twice).
+    expect(platform.lines.filter((l) => l.startsWith('error:'))).toEqual([]);
   });
 
   it('exits 2 when the commits cannot be read, saying why', async () => {
