@@ -10,8 +10,9 @@ import type { StateStore } from './core/state.js';
 import type { Command } from './platform/types.js';
 import type { CheckResult, Gate, Outcome, Report, TimelineRow } from './report/result.js';
 import { runRollout } from './rollout/loop.js';
+import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
-import type { RolloutTarget } from './targets/target.js';
+import type { AliasState, RolloutTarget } from './targets/target.js';
 import { decideRelease } from './trigger/decide.js';
 import { triggerOutputs, triggerResults } from './trigger/results.js';
 import type { CommitCollection } from './trigger/types.js';
@@ -107,12 +108,22 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // Create the target and read the alias before anything is published: a missing region or a
   // wrong function or alias name must fail with zero writes.
   let target: RolloutTarget;
+  let alias: AliasState;
   try {
     target = deps.createTarget(targetConfig);
-    await target.readAlias();
+    alias = await target.readAlias();
   } catch (error) {
     results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: errorMessage(error) });
     return finish('aborted', 1, `Rollout aborted before any change: ${errorMessage(error)}`);
+  }
+  // A refusal must write nothing, and publishing a version is a write: refuse an alias that
+  // already routes traffic elsewhere before publishing. (Deploying the alias's own primary
+  // version stays the loop's no-op "skipped".)
+  const existingWeights = Object.keys(alias.additionalWeights).length > 0;
+  if (existingWeights && rolloutConfig.onExistingCanary === 'refuse' && targetConfig.version !== alias.version) {
+    const reason = `${target.describe()} already routes traffic to another version (${describeAlias(alias)}); on-existing-canary is 'refuse', so nothing was published or written. Finish or roll back that rollout first, or set on-existing-canary: rollback.`;
+    results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: reason });
+    return finish('aborted', 1, reason);
   }
 
   let candidateVersion: string;

@@ -1,0 +1,292 @@
+/**
+ * The whole release path in one process: the real pipeline, the real Lambda target and the real
+ * SDK clients (adaptive retry, maxAttempts 6) over HTTP against the AWS simulator, which shares
+ * ONE VirtualClock with the product. The product finds the simulator only through
+ * AWS_ENDPOINT_URL. Each test asserts the outcome, the final alias in the simulator, the
+ * report's timeline and the API requests the simulator received.
+ */
+import type { Report } from '../../src/report/result.js';
+import { buildSteps } from '../../src/rollout/plan.js';
+import { METRIC_PERIOD_MS, worstCaseTimeToInconclusiveMs } from '../../src/rollout/timing.js';
+import { VirtualClock, startSimulator, type Simulator } from '../sim/index.js';
+import { lastRollbackWrite, loadTestConfig, pointSdkAt, releaseWith, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
+
+const MINUTE = 60_000;
+const FN = 'churn-model';
+const ALIAS = 'prod';
+/** 20 s into a minute, so step boundaries never coincide with datapoint publication. */
+const START_MS = Date.UTC(2026, 2, 2, 9, 0, 20);
+const STABLE = '3';
+const CANDIDATE = '4';
+const POLL_MS = 15_000;
+
+/** linear 25 % every minute: 0.25, 0.5, 0.75, then the 1.0 final bake, then promote. */
+const BASE_CONFIG = `
+target:
+  function-name: ${FN}
+  alias: ${ALIAS}
+  region: us-east-1
+rollout:
+  strategy: linear
+  step: 25
+  interval: 1m
+  poll: ${POLL_MS / 1000}s
+  final-bake: 1m
+  metric-delay: 1m
+  min-invocations: 10
+`;
+
+const HEALTHY_PLAN = [
+  { weights: { [CANDIDATE]: 0.25 } },
+  { weights: { [CANDIDATE]: 0.5 } },
+  { weights: { [CANDIDATE]: 0.75 } },
+  { weights: { [CANDIDATE]: 1 } },
+  { version: CANDIDATE, weights: {} },
+];
+
+describe('release pipeline against the AWS simulator (in process, simulated time)', () => {
+  let sim: Simulator;
+  let clock: VirtualClock;
+  const savedEnv = { ...process.env };
+
+  beforeEach(async () => {
+    clock = new VirtualClock(START_MS);
+    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
+    pointSdkAt(sim.endpoint);
+  });
+
+  afterEach(async () => {
+    await sim.close();
+    process.env = { ...savedEnv };
+  });
+
+  function setUp(options: { weights?: Record<string, number>; requestsPerMinute?: number } = {}): void {
+    sim.createFunction({
+      name: FN,
+      versions: 3,
+      aliases: [{ name: ALIAS, version: STABLE, ...(options.weights ? { weights: options.weights } : {}) }],
+      latestCodeSha: 'sha-of-the-new-model',
+    });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: options.requestsPerMinute ?? 600, seed: 7 });
+  }
+
+  function release(configText = BASE_CONFIG): Promise<Report> {
+    return releaseWith(configText, { clock });
+  }
+
+  it('promotes a healthy version, writing exactly the planned weights in order', async () => {
+    setUp();
+    const report = await release();
+
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'promoted', exitCode: 0 });
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(sim)).toEqual(HEALTHY_PLAN);
+    expect(sim.writes().map((w) => [w.operation, w.status])).toEqual([['PublishVersion', 201], ...HEALTHY_PLAN.map(() => ['UpdateAlias', 200])]);
+    // Every write was conditional on the revision the previous write returned.
+    const revisions = updateAliasCalls(sim).map((e) => e.body.RevisionId);
+    expect(revisions.every((r) => typeof r === 'string' && r.length > 0)).toBe(true);
+    expect(new Set(revisions).size).toBe(revisions.length);
+
+    const timeline = report.timeline ?? [];
+    expect(timeline.filter((r) => r.event === 'shift').map((r) => r.weight)).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(timeline.at(-1)).toMatchObject({ event: 'promote' });
+    // No step passed without a verdict on real data: each step's last observation passes on
+    // at least min-invocations of the candidate, and no observation ever failed.
+    for (const step of [1, 2, 3, 4]) {
+      const last = timeline.filter((r) => r.step === step && r.event === 'observe').at(-1);
+      expect(last).toMatchObject({ verdict: 'pass', canary: { version: CANDIDATE, errors: 0 } });
+      expect(last?.canary?.invocations).toBeGreaterThanOrEqual(10);
+    }
+    expect(timeline.some((r) => r.verdict === 'fail' || r.verdict === 'inconclusive')).toBe(false);
+    // The final bake settles: promotion comes at least one period + metric delay after the 100 % shift.
+    const finalShift = updateAliasCalls(sim, 200)[3];
+    const promote = updateAliasCalls(sim, 200)[4];
+    expect(promote!.atMs - finalShift!.atMs).toBeGreaterThanOrEqual(MINUTE + MINUTE + MINUTE);
+  });
+
+  it('rolls back within one poll of the first faulty datapoint being published', async () => {
+    setUp();
+    // Fault from the top of the minute 3 min after start (weight is 0.5 or more by then).
+    const onsetMs = Date.UTC(2026, 2, 2, 9, 3, 0);
+    sim.scenarios.canaryErrors({ rate: 0.3, fromMs: onsetMs });
+    const report = await release();
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.exitCode).toBe(1);
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    const writes = writtenRouting(sim);
+    expect(writes.at(-1)).toEqual({ weights: {} });
+    expect(writes.some((w) => w.version === CANDIDATE)).toBe(false);
+
+    const publishedAtMs = Math.floor(onsetMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS + METRIC_PERIOD_MS + MINUTE;
+    const rollbackAtMs = lastRollbackWrite(sim)!.atMs;
+    expect(rollbackAtMs).toBeGreaterThanOrEqual(publishedAtMs);
+    expect(rollbackAtMs - publishedAtMs).toBeLessThanOrEqual(POLL_MS);
+    // The failing observation names the errors; the last row is the rollback.
+    const timeline = report.timeline ?? [];
+    const failing = timeline.find((r) => r.verdict === 'fail');
+    expect(failing?.canary?.errors).toBeGreaterThan(0);
+    expect(failing?.reason).toMatch(/errors? in \d+ invocations of version 4/);
+    expect(timeline.at(-1)).toMatchObject({ event: 'rollback', weight: 0 });
+    // No observation before publication could have seen the fault, and none did.
+    expect(timeline.filter((r) => r.verdict === 'fail')).toHaveLength(1);
+  });
+
+  it('promotes when only the stable version has errors (they are never held against the candidate)', async () => {
+    setUp();
+    sim.scenarios.stableErrors({ rate: 0.2 });
+    const report = await release();
+
+    expect(report.outcome).toBe('promoted');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(sim)).toEqual(HEALTHY_PLAN);
+    const observed = (report.timeline ?? []).filter((r) => r.event === 'observe' && r.verdict === 'pass');
+    expect(observed.some((r) => (r.stable?.errors ?? 0) > 0)).toBe(true);
+    expect(observed.every((r) => r.canary?.errors === 0)).toBe(true);
+    expect(observed.find((r) => (r.stable?.errors ?? 0) > 0)?.reason).toMatch(/not held against the candidate/);
+  });
+
+  it('never promotes without traffic: inconclusive, rolled back at the extension deadline', async () => {
+    setUp();
+    sim.scenarios.zeroTraffic();
+    const report = await release();
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    expect(writtenRouting(sim)).toEqual([{ weights: { [CANDIDATE]: 0.25 } }, { weights: {} }]);
+    const timeline = report.timeline ?? [];
+    expect(timeline.map((r) => r.event)).toContain('extend');
+    expect(timeline.find((r) => r.verdict === 'inconclusive')).toBeDefined();
+    expect(report.headline).toMatch(/inconclusive/);
+    // Measured exactly against the documented budget (API calls take no simulated time).
+    const [shift, rollback] = updateAliasCalls(sim, 200);
+    const rollout = loadTestConfig(BASE_CONFIG).rollout!;
+    const steps = buildSteps(rollout.plan, rollout.finalBakeMs);
+    expect(rollback!.atMs - shift!.atMs).toBe(worstCaseTimeToInconclusiveMs(steps, rollout, { apiCallMs: 0 }));
+  });
+
+  it('rides out a few 429s on UpdateAlias and 500s on GetMetricData through the SDK retries, then promotes', async () => {
+    setUp();
+    sim.scenarios.throttleControlPlane({ operations: ['UpdateAlias'], count: 2, status: 429 });
+    sim.scenarios.throttleControlPlane({ operations: ['GetMetricData'], count: 2, status: 500 });
+    const report = await release();
+
+    expect(report.outcome).toBe('promoted');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(sim)).toEqual(HEALTHY_PLAN);
+    // The first shift was answered 429 twice, then accepted: the same request, retried by the SDK.
+    const first = updateAliasCalls(sim).slice(0, 3);
+    expect(first.map((e) => e.status)).toEqual([429, 429, 200]);
+    expect(new Set(first.map((e) => JSON.stringify(e.body))).size).toBe(1);
+    const metricStatuses = sim.requestLog.filter((e) => e.operation === 'GetMetricData').map((e) => e.status);
+    expect(metricStatuses.filter((s) => s === 500)).toHaveLength(2);
+  }, 60_000);
+
+  it('rolls back when GetMetricData is throttled without end (retries exhausted)', async () => {
+    setUp();
+    sim.scenarios.throttleControlPlane({ operations: ['GetMetricData'], count: 1_000_000, status: 429 });
+    const report = await release();
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    expect(writtenRouting(sim)).toEqual([{ weights: { [CANDIDATE]: 0.25 } }, { weights: {} }]);
+    // The canary and stable reads run in parallel; the rollout rolls back as soon as the first one
+    // has given up. The other is not cancelled: wait (real time, bounded) for it to give up too,
+    // so that nothing outlives the test, then check that each made the SDK's 6 attempts.
+    const attemptsOf = (version: string) =>
+      sim.requestLog.filter((e) => e.operation === 'GetMetricData' && JSON.stringify(e.body).includes(`"ExecutedVersion","Value":"${version}"`));
+    const deadline = Date.now() + 30_000;
+    while (attemptsOf(STABLE).length + attemptsOf(CANDIDATE).length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
+    expect([attemptsOf(CANDIDATE).length, attemptsOf(STABLE).length]).toEqual([6, 6]);
+    const reads = sim.requestLog.filter((e) => e.operation === 'GetMetricData');
+    expect(reads.every((e) => e.status === 400)).toBe(true);
+    // The rollback came after one of the reads had failed its 6th attempt.
+    const rollback = lastRollbackWrite(sim)!;
+    const sixth = [attemptsOf(CANDIDATE)[5]!, attemptsOf(STABLE)[5]!].map((e) => sim.requestLog.indexOf(e));
+    expect(sim.requestLog.indexOf(rollback)).toBeGreaterThan(Math.min(...sixth));
+    expect(report.headline).toMatch(/Rate exceeded|Throttling/);
+  }, 75_000);
+
+  it("stops on a concurrent alias change, leaves that change intact and never writes after it", async () => {
+    setUp();
+    // Right after our 2nd UpdateAlias (the 50 % shift), an operator points prod at version 1.
+    sim.scenarios.concurrentAliasChange({ afterUpdateAliasCalls: 2, change: { version: '1', weights: {} } });
+    const report = await release();
+
+    // The change lands between our write and its read-back: the read-back sees it, and since
+    // the alias no longer routes to our candidate there is nothing of ours to undo.
+    expect(report.outcome).toBe('aborted');
+    expect(report.exitCode).toBe(1);
+    expect(report.headline).toMatch(/reads back as version 1/);
+    expect(report.headline).toMatch(/does not route traffic to version 4 .*left alone/);
+    expect(sim.injectedEvents).toHaveLength(1);
+    const theirs = sim.getAliasState(FN, ALIAS);
+    expect(theirs).toMatchObject({ version: '1', weights: {} });
+    // Not one UpdateAlias (not even a refused one) after our 2nd: theirs is the last change.
+    const calls = updateAliasCalls(sim);
+    expect(calls.map((e) => e.status)).toEqual([200, 200]);
+    expect(writtenRouting(sim)).toEqual(HEALTHY_PLAN.slice(0, 2));
+    expect(sim.writes()).toHaveLength(3); // PublishVersion + our two shifts
+    expect(report.timeline?.at(-1)).toMatchObject({ event: 'abort' });
+  });
+
+  it('dry run: reads only, prints the plan, writes nothing', async () => {
+    setUp();
+    const report = await release(`${BASE_CONFIG}\ndry-run: true\n`);
+
+    expect(report.outcome).toBe('planned');
+    expect(report.exitCode).toBe(0);
+    expect(sim.writes()).toEqual([]);
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    const timeline = report.timeline ?? [];
+    expect(timeline[0]).toMatchObject({ event: 'preflight', reason: expect.stringMatching(/version 3, no additional weights/) });
+    expect(timeline.slice(1).map((r) => [r.event, r.weight, r.atMs])).toEqual([
+      ['shift', 0.25, 0],
+      ['shift', 0.5, MINUTE],
+      ['shift', 0.75, 2 * MINUTE],
+      ['shift', 1, 3 * MINUTE],
+      ['promote', 1, 4 * MINUTE],
+    ]);
+    expect(report.headline).toMatch(/Dry run: would roll .* on lambda:churn-model:prod/);
+  });
+
+  it.each([
+    ['function name', 'no-such-model', ALIAS, /no-such-model/],
+    ['alias name', FN, 'staging', /Alias 'staging' of Lambda function 'churn-model' was not found/],
+  ])('a bad %s fails clearly, naming it, with zero writes', async (_what, functionName, alias, message) => {
+    setUp();
+    const config = BASE_CONFIG.replace(`function-name: ${FN}`, `function-name: ${functionName}`).replace(`alias: ${ALIAS}`, `alias: ${alias}`);
+    const report = await release(config);
+
+    expect(report.outcome).toBe('aborted');
+    expect(report.exitCode).toBe(1);
+    expect(report.headline).toMatch(message);
+    expect(report.results.find((r) => r.id === 'rollout.preflight')).toMatchObject({ status: 'error', message: expect.stringMatching(message) });
+    expect(sim.writes()).toEqual([]);
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+  });
+
+  it('refuses an alias that already has additional weights, with zero writes (default policy)', async () => {
+    setUp({ weights: { '2': 0.3 } });
+    const before = sim.getAliasState(FN, ALIAS);
+    const report = await release();
+
+    expect(report.outcome).toBe('aborted');
+    expect(report.headline).toMatch(/already routes traffic to another version .*30% on version 2/);
+    expect(report.headline).toMatch(/on-existing-canary/);
+    expect(sim.writes()).toEqual([]);
+    expect(sim.getAliasState(FN, ALIAS)).toEqual(before);
+    expect(sim.listVersions(FN)).toEqual(['1', '2', '3']);
+  });
+
+  it('clears existing weights first with on-existing-canary: rollback, then rolls out', async () => {
+    setUp({ weights: { '2': 0.3 } });
+    const report = await release(`${BASE_CONFIG}  on-existing-canary: rollback\n`);
+
+    expect(report.outcome).toBe('promoted');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(sim)).toEqual([{ weights: {} }, ...HEALTHY_PLAN]);
+    expect((report.timeline ?? []).some((r) => r.event === 'preflight' && /Cleared the existing canary/.test(r.reason))).toBe(true);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Runs a `release` through the real pipeline, the real Lambda target and the real SDK clients
+ * against the AWS simulator, on a clock shared with it. The product reaches the simulator
+ * only through AWS_ENDPOINT_URL (call `pointSdkAt` first). Shared by the in-process
+ * integration tests and bench/rollout.
+ */
+import { defaultTargetFactory } from '../../src/app.js';
+import { parseConfigText } from '../../src/config/load.js';
+import type { GateConfig } from '../../src/config/types.js';
+import type { Clock } from '../../src/core/clock.js';
+import { MemoryStateStore } from '../../src/core/state.js';
+import { runPipeline } from '../../src/pipeline.js';
+import type { Report } from '../../src/report/result.js';
+import { messagesToCommits } from '../../src/trigger/sources/messages.js';
+import type { RequestLogEntry, Simulator } from '../sim/index.js';
+
+/** The loosely written header teams use; it must release like `feat(api): …`. */
+export const RELEASE_COMMIT = 'Feat (Api): score churn with the gradient-boosted model';
+
+/** Environment of a job with credentials and a region, pointed at `endpoint`. */
+export function pointSdkAt(endpoint: string, env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_ENDPOINT_URL = endpoint;
+  env.AWS_ACCESS_KEY_ID = 'test';
+  env.AWS_SECRET_ACCESS_KEY = 'test';
+  env.AWS_REGION = 'us-east-1';
+}
+
+/** Parses a config file's text, throwing on errors (a test's config must be valid). */
+export function loadTestConfig(text: string): GateConfig {
+  const loaded = parseConfigText(text, 'model-release.yml');
+  if (!loaded.ok) throw new Error(`test config is invalid: ${JSON.stringify(loaded.errors)}`);
+  return loaded.config;
+}
+
+/** `release` of one in-scope commit with `configText`, as the CLI or the action would run it. */
+export async function releaseWith(configText: string, deps: { clock: Clock; log?: (line: string) => void }): Promise<Report> {
+  return runPipeline(
+    {
+      command: 'release',
+      config: loadTestConfig(configText),
+      commits: { commits: messagesToCommits([RELEASE_COMMIT]), source: 'test', warnings: [] },
+      force: false,
+      sha: 'abc123',
+    },
+    { clock: deps.clock, state: new MemoryStateStore(), log: deps.log ?? (() => undefined), createTarget: defaultTargetFactory(process.env) },
+  );
+}
+
+export interface UpdateAliasBody {
+  FunctionVersion?: string;
+  RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  RevisionId?: string;
+}
+
+export type UpdateAliasEntry = RequestLogEntry & { body: UpdateAliasBody };
+
+/** The UpdateAlias requests the simulator received, optionally only those answered `status`. */
+export function updateAliasCalls(sim: Simulator, status?: number): UpdateAliasEntry[] {
+  return sim.requestLog.filter(
+    (e): e is UpdateAliasEntry => e.operation === 'UpdateAlias' && (status === undefined || e.status === status),
+  );
+}
+
+/** What each accepted UpdateAlias asked for: `{ version?, weights }`, in order. */
+export function writtenRouting(sim: Simulator): Array<{ version?: string; weights: Record<string, number> }> {
+  return updateAliasCalls(sim, 200).map((e) => ({
+    ...(e.body.FunctionVersion !== undefined ? { version: e.body.FunctionVersion } : {}),
+    weights: e.body.RoutingConfig?.AdditionalVersionWeights ?? {},
+  }));
+}
+
+/** The accepted rollback write (weights {}, primary unchanged) that came last, if any. */
+export function lastRollbackWrite(sim: Simulator): UpdateAliasEntry | undefined {
+  return updateAliasCalls(sim, 200)
+    .filter((e) => e.body.FunctionVersion === undefined && Object.keys(e.body.RoutingConfig?.AdditionalVersionWeights ?? {}).length === 0)
+    .at(-1);
+}
