@@ -19,6 +19,7 @@ import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/targe
 import { RevisionConflictError } from '../targets/target.js';
 import type { Verdict } from './judge.js';
 import { judgeThreshold } from './judge.js';
+import { decisiveStepIndex, judgeCompare } from './judge-compare.js';
 import type { RolloutStep } from './plan.js';
 import { buildSteps } from './plan.js';
 import type { RolloutRecord } from './recovery.js';
@@ -218,7 +219,7 @@ class RolloutRun {
       const observedAtMs = this.clock.now();
       this.nextPollAtMs = observedAtMs + this.config.pollMs;
       this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
-      const observation = await this.observe(observedAtMs);
+      const observation = await this.observe(observedAtMs, index);
       const { verdict } = observation.verdict;
       const timeUp = observedAtMs >= stepEndsAtMs;
 
@@ -370,23 +371,36 @@ class RolloutRun {
    * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
    * would judge the candidate on traffic it got in an earlier attempt; clipping to the
    * current step would drop errors of the previous step that are published only now.
+   * The compare judge reads from the first shift on: a sequential test accumulates all its
+   * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
    */
-  private async observe(nowMs: number): Promise<Observation> {
+  private async observe(nowMs: number, index: number): Promise<Observation> {
+    const judge = this.config.judge;
+    const since = this.firstShiftAtMs ?? nowMs;
     const window = {
-      startMs: Math.max(nowMs - this.config.judge.windowMs, this.firstShiftAtMs ?? nowMs),
+      startMs: judge.type === 'compare' ? since : Math.max(nowMs - judge.windowMs, since),
       endMs: nowMs,
     };
     const [canary, stable] = await Promise.all([
       this.target.readMetrics(this.candidate, window),
       this.target.readMetrics(this.stableVersion ?? '', window),
     ]);
-    const verdict = judgeThreshold({
-      canary,
-      stable,
-      config: this.config.judge,
-      minInvocations: this.config.minInvocations,
-      windowMs: window.endMs - window.startMs,
-    });
+    const verdict =
+      judge.type === 'compare'
+        ? judgeCompare({
+            canary,
+            stable,
+            config: judge,
+            minInvocations: this.config.minInvocations,
+            requireEvidence: index === decisiveStepIndex(this.steps),
+          })
+        : judgeThreshold({
+            canary,
+            stable,
+            config: judge,
+            minInvocations: this.config.minInvocations,
+            windowMs: window.endMs - window.startMs,
+          });
     return { verdict, canary, stable };
   }
 

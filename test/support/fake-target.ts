@@ -15,6 +15,7 @@ import type {
   CandidateVersion,
   InvokeResult,
   MetricsWindow,
+  PublishedVersion,
   RolloutTarget,
   VersionMetrics,
 } from '../../src/targets/target.js';
@@ -28,7 +29,8 @@ export type TargetOperation =
   | 'rollBack'
   | 'pointTo'
   | 'readMetrics'
-  | 'invoke';
+  | 'invoke'
+  | 'listVersions';
 
 /** Traffic a version received in one metric period, handed to the behaviour script. */
 export interface PeriodTraffic {
@@ -54,6 +56,8 @@ export interface FakeTargetOptions {
   metricDelayMs?: number;
   /** Virtual time each call takes. Default 0. */
   callLatencyMs?: number;
+  /** Published versions and their descriptions, for `listVersions` (manual rollback). Default none. */
+  versions?: PublishedVersion[];
 }
 
 export interface WriteAttempt {
@@ -184,6 +188,13 @@ export class FakeTarget implements RolloutTarget {
     await this.latency();
     this.throwIfFaulted('readMetrics', call);
     return metrics;
+  }
+
+  async listVersions(): Promise<PublishedVersion[]> {
+    const call = await this.enter('listVersions');
+    await this.latency();
+    this.throwIfFaulted('listVersions', call);
+    return (this.options.versions ?? []).map((v) => ({ ...v }));
   }
 
   async invoke(version: string, payload: string): Promise<InvokeResult> {
