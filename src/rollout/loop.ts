@@ -327,9 +327,9 @@ class RolloutRun {
     if (error instanceof RevisionConflictError) return this.conflict(error);
     if (this.trafficMayHaveMoved) {
       // The failed call may or may not have landed: read the alias before rolling back.
-      return { name: 'rollback', reason: `Failed while ${this.activity}: ${error.message}.`, cause: error, freshRead: true };
+      return { name: 'rollback', reason: `Failed while ${this.activity}: ${asSentence(error.message)}`, cause: error, freshRead: true };
     }
-    const reason = `Failed while ${this.activity}: ${error.message}. No traffic was moved.`;
+    const reason = `Failed while ${this.activity}: ${asSentence(error.message)} No traffic was moved.`;
     this.row({ event: 'abort', reason });
     await this.markDone();
     return this.finish('aborted', reason, { error });
@@ -538,4 +538,9 @@ function describeAbortReason(reason: unknown): string {
 
 function stripUndefined<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** Error messages often end with a full stop already; reasons must not end with two. */
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }

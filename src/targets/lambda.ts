@@ -26,6 +26,7 @@ import {
   type CandidateVersion,
   type InvokeResult,
   type MetricsWindow,
+  type PublishedVersion,
   type RolloutTarget,
   type VersionMetrics,
 } from './target.js';
@@ -98,7 +99,7 @@ export class LambdaAliasTarget implements RolloutTarget {
       return { version: request.version, published: false, description: fn.Description };
     }
     const latest = await this.getFunction('$LATEST');
-    const existing = await this.listVersions();
+    const existing = new Set((await this.listVersions()).map((v) => v.version));
     // Passing the CodeSha256 we read makes the publish fail if $LATEST changed in between,
     // so the version we canary is exactly the code we looked at.
     const published = await this.lambda.send(
@@ -210,18 +211,28 @@ export class LambdaAliasTarget implements RolloutTarget {
     }
   }
 
-  private async listVersions(): Promise<Set<string>> {
-    const versions = new Set<string>();
-    for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: this.options.functionName })) {
-      for (const v of page.Versions ?? []) if (v.Version) versions.add(v.Version);
+  async listVersions(): Promise<PublishedVersion[]> {
+    const versions: PublishedVersion[] = [];
+    try {
+      for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: this.options.functionName })) {
+        for (const v of page.Versions ?? []) {
+          if (v.Version && v.Version !== '$LATEST') versions.push({ version: v.Version, description: v.Description ?? '' });
+        }
+      }
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        throw new TargetNotFoundError(`Lambda function '${this.options.functionName}' was not found (check target.function-name and the region): ${error.message}`);
+      }
+      throw error;
     }
     return versions;
   }
 
   /** Conditional write, then read-back: the state we report is the state Lambda has. */
   private async writeAlias(change: { version?: string; weights: Record<string, number> }, expectedRevisionId: string): Promise<AliasState> {
+    let written: AliasConfiguration;
     try {
-      await this.lambda.send(
+      written = await this.lambda.send(
         new UpdateAliasCommand({
           FunctionName: this.options.functionName,
           Name: this.options.alias,
@@ -242,6 +253,14 @@ export class LambdaAliasTarget implements RolloutTarget {
       throw error;
     }
     const observed = await this.readAlias();
+    if (written.RevisionId !== undefined && observed.revisionId !== written.RevisionId) {
+      // Our write landed, then someone else wrote before our read-back: theirs stands.
+      throw new RevisionConflictError(
+        `Alias ${this.describe()} was changed by someone else right after our write (now version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)}); not overwriting it.`,
+        written.RevisionId,
+        observed,
+      );
+    }
     if ((change.version !== undefined && observed.version !== change.version) || !sameWeights(observed.additionalWeights, change.weights)) {
       throw new WriteVerificationError(
         `Alias ${this.describe()} reads back as version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)} after writing ${change.version ?? '(unchanged version)'} with ${JSON.stringify(change.weights)}.`,

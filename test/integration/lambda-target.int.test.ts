@@ -87,6 +87,19 @@ describe('LambdaAliasTarget against the simulator', () => {
     expect(sim.getAliasState('churn-model', 'prod').weights).toEqual({ '2': 0.2 });
   });
 
+  it('reports a change made by someone else between our write and its read-back as a conflict', async () => {
+    const t = target();
+    const state = await t.readAlias();
+    sim.scenarios.concurrentAliasChange({ afterUpdateAliasCalls: 1, change: { version: '1', weights: {} } });
+    const error = await t.shiftTraffic('2', 0.1, state.revisionId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RevisionConflictError);
+    expect((error as Error).message).toMatch(/changed by someone else right after our write \(now version 1 with weights \{\}\)/);
+    expect((error as RevisionConflictError).current).toMatchObject({ version: '1', additionalWeights: {} });
+    // Theirs stands: no write of ours after the conflict.
+    expect(sim.getAliasState('churn-model', 'prod')).toMatchObject({ version: '1', weights: {} });
+    expect(sim.writes().filter((w) => w.operation === 'UpdateAlias')).toHaveLength(1);
+  });
+
   it('reads metrics per executed version, so stable errors are not blamed on the canary', async () => {
     const t = target();
     const state = await t.readAlias();

@@ -214,12 +214,12 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     sim.scenarios.concurrentAliasChange({ afterUpdateAliasCalls: 2, change: { version: '1', weights: {} } });
     const report = await release();
 
-    // The change lands between our write and its read-back: the read-back sees it, and since
-    // the alias no longer routes to our candidate there is nothing of ours to undo.
+    // The change lands between our write and its read-back: the read-back shows a revision
+    // that is not the one our write produced, which is a conflict: stop, never overwrite.
     expect(report.outcome).toBe('aborted');
     expect(report.exitCode).toBe(1);
-    expect(report.headline).toMatch(/reads back as version 1/);
-    expect(report.headline).toMatch(/does not route traffic to version 4 .*left alone/);
+    expect(report.headline).toMatch(/was changed by someone else while .*found version 1, no additional weights/);
+    expect(report.headline).toMatch(/Stopped without overwriting it\.$/);
     expect(sim.injectedEvents).toHaveLength(1);
     const theirs = sim.getAliasState(FN, ALIAS);
     expect(theirs).toMatchObject({ version: '1', weights: {} });
