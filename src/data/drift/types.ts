@@ -18,7 +18,11 @@ export interface NumericDriftInput {
   binCuts: number[];
   datasetBinCounts: number[];
   referenceBinCounts: number[];
-  /** Quantile functions of both samples at the same probabilities (Wasserstein). */
+  /**
+   * Quantile functions of both samples at the same probabilities (Wasserstein). Optional in
+   * practice: with `probabilities` empty, W1 is integrated over the CDF grid instead (exact when
+   * the grid holds both samples' minima and maxima; see wasserstein.ts).
+   */
   probabilities: number[];
   datasetQuantiles: number[];
   referenceQuantiles: number[];
@@ -50,6 +54,11 @@ export interface DriftScore {
   method: DriftMethod;
   /** The method's statistic (PSI value, KS D, chi-square, JS distance, normalised W1). */
   statistic: number;
+  /**
+   * KS from a grid coarser than the pooled sample: the exact D lies in
+   * [statistic, statisticUpperBound] (see ks.ts). Absent for other methods.
+   */
+  statisticUpperBound?: number;
   /** For tests (ks, chi2): the p-value before correction across columns. */
   pValue?: number;
   /** After Holm / Benjamini–Hochberg correction, when a correction was applied. */

@@ -1,0 +1,134 @@
+/**
+ * From the schema-valid `data:` section (kebab-case, one-key check items) to DataGateConfig,
+ * recording each check's line. Rules the schema cannot express are issues here; rules that
+ * need the data (does the column exist, is it numeric) are checked by the data gate against
+ * the files' real schema.
+ */
+import type {
+  ColumnKind,
+  DataCheck,
+  DataFormat,
+  DataGateConfig,
+  DataSourceConfig,
+  DriftCorrection,
+  DriftCheck,
+} from './data-types.js';
+import type { DriftMethod } from '../data/drift/types.js';
+import type { ConfigIssue } from './issues.js';
+
+/** The `data:` section as written, once it has passed the JSON Schema. */
+export interface RawDataSection {
+  dataset: string;
+  reference?: string;
+  format?: DataFormat;
+  checks: Array<Record<string, RawCheck>>;
+}
+
+interface RawCheck {
+  where?: string;
+  severity?: 'error' | 'warn';
+  column?: string;
+  columns?: string[] | 'all';
+  min?: number;
+  max?: number;
+  required?: Record<string, ColumnKind>;
+  forbidden?: string[];
+  'max-count'?: number;
+  'max-percent'?: number;
+  values?: Array<string | number | boolean>;
+  'min-count'?: number;
+  method?: DriftMethod | 'auto';
+  threshold?: number;
+  alpha?: number;
+  correction?: DriftCorrection;
+  'drift-share'?: number;
+}
+
+/** Line of the node at a key path in the config file, when it came from the file. */
+export type LineOf = (path: string[]) => number | undefined;
+
+/** Checks that name the column(s) they look at with `column` or `columns`. */
+const COLUMN_CHECKS = new Set(['missing', 'range', 'allowed', 'unique', 'unseen_categories']);
+
+function withLine<T extends object>(value: T, line: number | undefined): T & { line?: number } {
+  return line === undefined ? value : { ...value, line };
+}
+
+/** Map the section; `issues` receives the cross-key problems. */
+export function buildDataConfig(raw: RawDataSection, lineOf: LineOf, issues: ConfigIssue[]): DataGateConfig {
+  const format = raw.format ?? 'auto';
+  const source = (key: 'dataset' | 'reference', path: string): DataSourceConfig => withLine({ path, format }, lineOf(['data', key]));
+  const config: DataGateConfig = withLine({ dataset: source('dataset', raw.dataset), checks: [] as DataCheck[] }, lineOf(['data']));
+  if (raw.reference !== undefined) config.reference = source('reference', raw.reference);
+
+  raw.checks.forEach((item, index) => {
+    const [type, body] = Object.entries(item)[0] ?? [];
+    if (type === undefined || body === undefined) return;
+    const path = ['data', 'checks', String(index), type];
+    const check = buildCheck(type, body, index, path, issues);
+    if (check) config.checks.push(withLine(check, lineOf(['data', 'checks', String(index)])));
+  });
+  return config;
+}
+
+function buildCheck(type: string, raw: RawCheck, index: number, path: string[], issues: ConfigIssue[]): DataCheck | undefined {
+  const base = { index, severity: raw.severity ?? 'error', ...(raw.where !== undefined ? { where: raw.where } : {}) } as const;
+  let columns: string[] = [];
+  if (COLUMN_CHECKS.has(type)) {
+    if (raw.column !== undefined && raw.columns !== undefined) {
+      issues.push({ path: [...path, 'columns'], message: 'give column or columns, not both', at: 'key' });
+    } else if (raw.column === undefined && raw.columns === undefined) {
+      issues.push({ path, message: "missing required key 'column' (or 'columns')", at: 'key' });
+    }
+    columns = raw.column !== undefined ? [raw.column] : Array.isArray(raw.columns) ? raw.columns : [];
+  }
+  const bounds = (min: number | undefined, max: number | undefined, noun: string): void => {
+    if (min !== undefined && max !== undefined && min > max) issues.push({ path: [...path, 'min'], message: `${noun} min ${min} is greater than max ${max}` });
+  };
+
+  switch (type) {
+    case 'row_count':
+      if (raw.min === undefined && raw.max === undefined) issues.push({ path, message: "give min, max or both", at: 'key' });
+      bounds(raw.min, raw.max, 'row_count');
+      return { ...base, type, ...(raw.min !== undefined ? { min: raw.min } : {}), ...(raw.max !== undefined ? { max: raw.max } : {}) };
+    case 'schema':
+      if (raw.required === undefined && raw.forbidden === undefined) issues.push({ path, message: 'give required, forbidden or both', at: 'key' });
+      for (const name of raw.forbidden ?? []) {
+        if (raw.required?.[name] !== undefined) issues.push({ path: [...path, 'forbidden'], message: `'${name}' is both required and forbidden` });
+      }
+      return { ...base, type, required: raw.required ?? {}, forbidden: raw.forbidden ?? [] };
+    case 'missing':
+      if (raw['max-count'] !== undefined && raw['max-percent'] !== undefined) {
+        issues.push({ path: [...path, 'max-percent'], message: 'give max-count or max-percent, not both', at: 'key' });
+      }
+      return {
+        ...base,
+        type,
+        columns,
+        ...(raw['max-percent'] !== undefined ? { maxPercent: raw['max-percent'] } : { maxCount: raw['max-count'] ?? 0 }),
+      };
+    case 'range':
+      if (raw.min === undefined && raw.max === undefined) issues.push({ path, message: 'give min, max or both', at: 'key' });
+      bounds(raw.min, raw.max, 'range');
+      return { ...base, type, columns, ...(raw.min !== undefined ? { min: raw.min } : {}), ...(raw.max !== undefined ? { max: raw.max } : {}) };
+    case 'allowed':
+      return { ...base, type, columns, values: raw.values ?? [] };
+    case 'unique':
+      return { ...base, type, columns };
+    case 'duplicates':
+      return { ...base, type, maxPercent: raw['max-percent'] ?? 0, ...(Array.isArray(raw.columns) ? { columns: raw.columns } : {}) };
+    case 'unseen_categories':
+      return { ...base, type, columns, minCount: raw['min-count'] ?? 1 };
+    case 'drift': {
+      const drift: DriftCheck = { ...base, type, columns: raw.columns ?? 'all', method: raw.method ?? 'auto', correction: raw.correction ?? 'holm' };
+      if (raw.threshold !== undefined) drift.threshold = raw.threshold;
+      if (raw.alpha !== undefined) drift.alpha = raw.alpha;
+      if (raw['drift-share'] !== undefined) drift.driftShare = raw['drift-share'];
+      return drift;
+    }
+    default:
+      // The schema lists the check names, so this is unreachable for a validated config.
+      issues.push({ path, message: `unknown check '${type}'`, at: 'key' });
+      return undefined;
+  }
+}

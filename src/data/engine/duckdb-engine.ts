@@ -1,0 +1,104 @@
+/**
+ * The embedded engine: an in-memory DuckDB over the workspace's files, through
+ * `@duckdb/node-api` (loaded by load-duckdb.ts, so the action bundle does not carry it).
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { duckdbDialect } from '../sql/duckdb.js';
+import type { DataSource } from '../sql/dialect.js';
+import { quoteString } from '../sql/dialect.js';
+import type { ColumnInfo, Engine, Row } from './engine.js';
+import { DataSourceError } from './engine.js';
+import type { DuckDbModule } from './load-duckdb.js';
+
+type Connection = Awaited<ReturnType<Awaited<ReturnType<DuckDbModule['DuckDBInstance']['create']>>['connect']>>;
+
+const GLOB_CHARACTERS = /[*?[{]/;
+
+export class DuckDbEngine implements Engine {
+  readonly dialect = duckdbDialect;
+
+  private constructor(
+    private readonly close_: () => void,
+    private readonly connection: Connection,
+  ) {}
+
+  /** An in-memory database; `threads` unset = all cores. */
+  static async open(duckdb: DuckDbModule, options: { threads?: number } = {}): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {};
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    const instance = await duckdb.DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    return new DuckDbEngine(() => {
+      connection.closeSync();
+      instance.closeSync();
+    }, connection);
+  }
+
+  async describe(source: DataSource): Promise<ColumnInfo[]> {
+    if (source.kind === 'files') await this.assertReadable(source.path);
+    const rows = await this.query(`DESCRIBE SELECT * FROM ${this.dialect.from(source)}`);
+    return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async expressionType(source: DataSource, expression: string): Promise<string> {
+    const rows = await this.query(`DESCRIBE SELECT (${expression}) AS expression FROM ${this.dialect.from(source)}`);
+    return String(rows[0]?.column_type ?? '');
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as Row[];
+    } catch (error) {
+      throw sourceError(error) ?? error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.close_();
+  }
+
+  /** A missing file or an empty glob is a plain sentence, not DuckDB's "IO Error". */
+  private async assertReadable(path: string): Promise<void> {
+    if (GLOB_CHARACTERS.test(path)) {
+      const rows = await this.query(`SELECT count(*) AS files FROM glob(${quoteString(path)})`);
+      if (Number(rows[0]?.files ?? 0) === 0) throw new DataSourceError(`no file matches ${path}`);
+      return;
+    }
+    try {
+      if (!statSync(path).isFile()) throw new DataSourceError(`${path} is not a file`);
+      accessSync(path, constants.R_OK);
+    } catch (error) {
+      if (error instanceof DataSourceError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new DataSourceError(`file not found: ${path}`);
+      throw new DataSourceError(`cannot read ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * DuckDB's errors about the data, in a sentence: ragged CSV rows with their line, files that
+ * are not what their extension says. Undefined for errors that are not about the data.
+ */
+export function sourceError(error: unknown): DataSourceError | undefined {
+  // No instanceof: the native module's errors can come from another realm (jest's VM modules).
+  const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+  const ragged = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)[\s\S]*?file = ([^\n]+)/.exec(message);
+  if (ragged) {
+    const [, line, expected, found, file] = ragged;
+    return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${found} fields where the header has ${expected}`);
+  }
+  const sniff = /Error when sniffing file "([^"]+)"/.exec(message);
+  if (sniff) {
+    return new DataSourceError(
+      `${sniff[1]}: not a consistent CSV file (rows with a different number of fields than the header, i.e. ragged rows, or unbalanced quotes)`,
+    );
+  }
+  const mismatch = /Schema mismatch between globbed files[\s\S]*?Main file schema: ([^\n]+)[\s\S]*?Current file: ([^\n]+)/.exec(message);
+  if (mismatch) return new DataSourceError(`the files do not share one set of columns: ${mismatch[1]?.trim()} and ${mismatch[2]?.trim()} differ`);
+  if (/^(IO|Invalid Input) Error:/.test(message) && /(parquet|json|csv|file)/i.test(message)) {
+    return new DataSourceError(message.split('\n')[0] ?? message);
+  }
+  return undefined;
+}

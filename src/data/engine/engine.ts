@@ -1,0 +1,35 @@
+/**
+ * What the data gate needs from a SQL engine: the columns of a source, and the rows of a
+ * query. The gate only ever asks for aggregates, so results are a row or a few.
+ */
+import type { DataSource, Dialect } from '../sql/dialect.js';
+
+/** A JSON-safe value from the engine: big integers arrive as decimal text, lists as arrays. */
+export type SqlValue = string | number | boolean | null | SqlValue[] | { [key: string]: SqlValue };
+
+export type Row = Record<string, SqlValue>;
+
+export interface ColumnInfo {
+  name: string;
+  /** The engine's own type name, e.g. `BIGINT`, `DECIMAL(10,2)`, `VARCHAR`. */
+  type: string;
+}
+
+export interface Engine {
+  readonly dialect: Dialect;
+  /**
+   * The columns of a source, reading no more than the engine needs to know them. Throws
+   * DataSourceError when the source is missing, unreadable or malformed.
+   */
+  describe(source: DataSource): Promise<ColumnInfo[]>;
+  /** The type of an expression over a source's columns, binding it without reading rows; throws when it does not bind. */
+  expressionType(source: DataSource, expression: string): Promise<string>;
+  /** Run one statement and return its rows. Errors reading a source are DataSourceErrors. */
+  query(sql: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** The data itself is the problem (missing file, ragged CSV, wrong format), not the SQL. */
+export class DataSourceError extends Error {
+  override readonly name = 'DataSourceError';
+}

@@ -1,0 +1,227 @@
+/**
+ * The data gate: read the samples' columns, check the config against them, plan the checks
+ * onto shared scans, run at most one pass over the reference and two over the dataset, and
+ * turn the small vectors that come back into results.
+ *
+ * Passes per run:
+ * - reference (only when a check compares with production): categories and counts, quantile
+ *   grid and bucket counts, standard deviations: one statement, one read of the reference;
+ * - dataset pass 1 (always): every per-column aggregate of every check, segments as FILTER;
+ * - dataset pass 2 (only for unique / duplicates): one GROUP BY GROUPING SETS over all keys.
+ * The `data.plan` result lists the statements, so a reader can see what ran.
+ */
+import { resolve } from 'node:path';
+import type { DataCheck, DataGateConfig, DataSourceConfig } from '../config/data-types.js';
+import type { CheckResult } from '../report/result.js';
+import { planAllowed, planMissing, planRange, planRowCount, planSchema } from './checks/columns.js';
+import type { Column, PlanContext, PlannedCheck, SampleSchema } from './checks/context.js';
+import { planDrift } from './checks/drift.js';
+import { planDuplicates, planUnique } from './checks/keys.js';
+import { planUnseen } from './checks/unseen.js';
+import { DuckDbEngine } from './engine/duckdb-engine.js';
+import type { Engine } from './engine/engine.js';
+import { DataSourceError } from './engine/engine.js';
+import { loadDuckDb } from './engine/load-duckdb.js';
+import type { DataSource, FileFormat } from './sql/dialect.js';
+import { AggregatePass, GroupingPass } from './sql/passes.js';
+import { describeProblem, validateChecks } from './validate.js';
+import type { DataProblem } from './validate.js';
+
+export interface DataGateDeps {
+  /** Directory the data paths are relative to. */
+  workspace: string;
+  /** Default: an in-memory DuckDB (loaded from node_modules or the tool cache). */
+  engine?: Engine;
+  /** The config file, for result locations and messages. */
+  configFile?: string;
+  log?: (line: string) => void;
+}
+
+/** One statement the gate ran, for the plan result. */
+export interface ExecutedQuery {
+  pass: string;
+  sql: string;
+  ms: number;
+}
+
+const FORMAT_BY_EXTENSION: Array<[RegExp, FileFormat]> = [
+  [/\.csv(\.gz|\.zst)?$/i, 'csv'],
+  [/\.parquet$/i, 'parquet'],
+  [/\.(json|ndjson|jsonl)(\.gz|\.zst)?$/i, 'json'],
+];
+
+/** The file format of a source: the configured one, or by extension. */
+export function resolveFormat(source: DataSourceConfig): FileFormat | undefined {
+  if (source.format !== 'auto') return source.format;
+  return FORMAT_BY_EXTENSION.find(([pattern]) => pattern.test(source.path))?.[1];
+}
+
+/**
+ * Run every data check. Never throws for bad data or config: problems are `error` results
+ * naming the check and its config line, and nothing is computed when there are any.
+ */
+export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): Promise<CheckResult[]> {
+  const errors = (problems: DataProblem[]): CheckResult[] =>
+    problems.map((problem) => {
+      const { message, line } = describeProblem(problem, config, deps.configFile);
+      const id = problem.check ? `data.${problem.check.type}` : `data.${problem.source ?? 'engine'}`;
+      return {
+        id,
+        gate: 'data',
+        status: 'error',
+        message,
+        ...(deps.configFile !== undefined ? { location: line === undefined ? { file: deps.configFile } : { file: deps.configFile, line } } : {}),
+      };
+    });
+
+  const sources: { dataset?: DataSource; reference?: DataSource } = {};
+  const problems: DataProblem[] = [];
+  for (const key of ['dataset', 'reference'] as const) {
+    const source = config[key];
+    if (!source) continue;
+    const format = resolveFormat(source);
+    if (!format) problems.push({ source: key, message: `cannot tell the format of ${source.path} from its extension; set data.format to csv, parquet or json` });
+    else sources[key] = { kind: 'files', path: resolve(deps.workspace, source.path), format };
+  }
+  if (problems.length > 0) return uniqueIds(errors(problems));
+
+  let engine = deps.engine;
+  try {
+    engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }));
+  } catch (error) {
+    return errors([{ message: `cannot start the SQL engine: ${(error as Error).message}` }]);
+  }
+  try {
+    return uniqueIds(await runWithEngine(config, deps, engine, sources as { dataset: DataSource; reference?: DataSource }, errors));
+  } finally {
+    if (!deps.engine) await engine.close();
+  }
+}
+
+async function describeSample(engine: Engine, source: DataSource, label: string): Promise<SampleSchema> {
+  const columns = await engine.describe(source);
+  return { label, columns: new Map(columns.map((c): [string, Column] => [c.name, { ...c, kind: engine.dialect.columnKind(c.type) }])) };
+}
+
+async function runWithEngine(
+  config: DataGateConfig,
+  deps: DataGateDeps,
+  engine: Engine,
+  sources: { dataset: DataSource; reference?: DataSource },
+  errors: (problems: DataProblem[]) => CheckResult[],
+): Promise<CheckResult[]> {
+  const queries: ExecutedQuery[] = [];
+  const run = async (pass: AggregatePass | GroupingPass, source: DataSource, key: 'dataset' | 'reference'): Promise<DataProblem | undefined> => {
+    const sql = pass.sql(source);
+    const started = performance.now();
+    try {
+      const rows = await engine.query(sql);
+      pass.load(rows[0] ?? {});
+      queries.push({ pass: pass.label, sql, ms: Math.round(performance.now() - started) });
+      return undefined;
+    } catch (error) {
+      if (error instanceof DataSourceError) return { source: key, message: error.message };
+      throw error;
+    }
+  };
+
+  // 1. The samples' columns (missing files, unreadable or ragged CSV fail here).
+  const samples: { dataset?: SampleSchema; reference?: SampleSchema } = {};
+  const problems: DataProblem[] = [];
+  for (const key of ['dataset', 'reference'] as const) {
+    const source = sources[key];
+    const configured = config[key];
+    if (!source || !configured) continue;
+    try {
+      samples[key] = await describeSample(engine, source, configured.path);
+    } catch (error) {
+      if (!(error instanceof DataSourceError)) throw error;
+      problems.push({ source: key, message: error.message });
+    }
+  }
+  if (problems.length > 0 || !samples.dataset) return errors(problems);
+
+  // 2. The checks against the real columns.
+  const ctx: PlanContext = {
+    dialect: engine.dialect,
+    dataset: samples.dataset,
+    ...(samples.reference ? { reference: samples.reference } : {}),
+    referencePass: new AggregatePass('reference', engine.dialect),
+    datasetPass: new AggregatePass('dataset pass 1', engine.dialect),
+    groupingPass: new GroupingPass('dataset pass 2', engine.dialect),
+    ...(deps.configFile !== undefined ? { configFile: deps.configFile } : {}),
+  };
+  const invalid = await validateChecks(config, ctx, { engine, ...sources });
+  if (invalid.length > 0) return errors(invalid);
+
+  // 3. Plan, then run the passes in order: reference, dataset pass 1, dataset pass 2.
+  const datasetRows = ctx.datasetPass.add('count(*)');
+  const planned = config.checks.map((check) => planCheck(check, ctx));
+  let referenceRows: (() => unknown) | undefined;
+  if (!ctx.referencePass.isEmpty && sources.reference) {
+    referenceRows = ctx.referencePass.add('count(*)');
+    const failed = await run(ctx.referencePass, sources.reference, 'reference');
+    if (failed) return errors([failed]);
+    if (Number(referenceRows()) === 0) return errors([{ source: 'reference', message: `${config.reference?.path}: the reference has no rows; drift and unseen categories need a production sample` }]);
+  }
+  for (const check of planned) check.afterReference?.();
+  const failed = await run(ctx.datasetPass, sources.dataset, 'dataset');
+  if (failed) return errors([failed]);
+  if (Number(datasetRows()) === 0) return errors([{ source: 'dataset', message: `${config.dataset.path}: the dataset has no rows; there is nothing to check` }]);
+  if (!ctx.groupingPass.isEmpty) {
+    const failedKeys = await run(ctx.groupingPass, sources.dataset, 'dataset');
+    if (failedKeys) return errors([failedKeys]);
+  }
+
+  const results: CheckResult[] = [];
+  for (const check of planned) results.push(...(await check.results()));
+  const datasetPasses = queries.filter((q) => q.pass.startsWith('dataset')).length;
+  const referencePasses = queries.length - datasetPasses;
+  results.unshift({
+    id: 'data.plan',
+    gate: 'data',
+    status: 'pass',
+    observed: queries.length,
+    message: `${config.checks.length} data check${config.checks.length === 1 ? '' : 's'} ran in ${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}: ${datasetPasses} pass${datasetPasses === 1 ? '' : 'es'} over ${config.dataset.path} (${Number(datasetRows())} rows)${referencePasses > 0 ? ` and 1 over ${config.reference?.path} (${Number(referenceRows?.())} rows)` : ''}.`,
+    details: { engine: engine.dialect.name, datasetPasses, referencePasses, queries },
+  });
+  return results;
+}
+
+function planCheck(check: DataCheck, ctx: PlanContext): PlannedCheck {
+  switch (check.type) {
+    case 'row_count':
+      return planRowCount(check, ctx);
+    case 'schema':
+      return planSchema(check, ctx);
+    case 'missing':
+      return planMissing(check, ctx);
+    case 'range':
+      return planRange(check, ctx);
+    case 'allowed':
+      return planAllowed(check, ctx);
+    case 'unique':
+      return planUnique(check, ctx);
+    case 'duplicates':
+      return planDuplicates(check, ctx);
+    case 'unseen_categories':
+      return planUnseen(check, ctx);
+    case 'drift':
+      return planDrift(check, ctx);
+  }
+}
+
+/** Two checks of the same kind on the same column get `#2`, `#3`… so ids stay unique in a report. */
+function uniqueIds(results: CheckResult[]): CheckResult[] {
+  const seen = new Map<string, number>();
+  return results.map((result) => {
+    const count = (seen.get(result.id) ?? 0) + 1;
+    seen.set(result.id, count);
+    return count === 1 ? result : { ...result, id: `${result.id}#${count}` };
+  });
+}
+
+/** Whether the data results should stop the release: an error-severity check failed or could not run. */
+export function dataGateFailed(results: readonly CheckResult[]): boolean {
+  return results.some((r) => r.gate === 'data' && (r.status === 'fail' || r.status === 'error'));
+}

@@ -1,0 +1,73 @@
+/**
+ * Everything that differs between SQL engines, in one interface: quoting, literals, how a file
+ * or table is read, and the handful of aggregates the checks need whose names or shapes differ
+ * (quantiles, filtered counts, histograms, top-k lists, list lambdas). Check planning
+ * (src/data/sql/plan.ts) writes SQL only through this, so the same checks run on DuckDB
+ * (embedded, files) and on Trino/Athena (tables) by swapping the dialect.
+ */
+import type { ColumnKind } from '../../config/data-types.js';
+
+/** Formats a file source can have once `auto` is resolved. */
+export type FileFormat = 'csv' | 'parquet' | 'json';
+
+/** What a pass reads: files (DuckDB reads them directly) or a table (a distributed engine). */
+export type DataSource = { kind: 'files'; path: string; format: FileFormat } | { kind: 'table'; name: string };
+
+export type SqlLiteral = string | number | boolean | null;
+
+export interface Dialect {
+  readonly name: 'duckdb' | 'trino';
+  /** A column or alias name, quoted so any spelling (spaces, case, keywords) is safe. */
+  ident(name: string): string;
+  literal(value: SqlLiteral): string;
+  /** An array of SQL expressions. */
+  array(items: readonly string[]): string;
+  /** The FROM target that reads a source. */
+  from(source: DataSource): string;
+  /** `WITH name AS (body)`, kept in memory when the engine can, so the source is scanned once. */
+  scanOnce(name: string, body: string): string;
+  asDouble(expr: string): string;
+  asText(expr: string): string;
+  /** Rows where `condition` is true (NULL counts as false). */
+  countWhere(condition: string): string;
+  /** An aggregate restricted to rows where `condition` holds. */
+  filtered(aggregate: string, condition: string | undefined): string;
+  /** Continuous quantiles (interpolated) of a numeric expression at the probabilities, as an array. */
+  quantiles(expr: string, probabilities: readonly number[]): string;
+  /** Quantiles that are observed values (cut points), as an array. */
+  discreteQuantiles(expr: string, probabilities: readonly number[]): string;
+  /** Index of the bucket of `expr` among ascending `cuts` (an array expression): the number of cuts below it. */
+  bucketIndex(expr: string, cuts: string): string;
+  /** Map bucket/value → count over the rows, as an aggregate. */
+  histogram(expr: string): string;
+  /**
+   * The `limit` most frequent values of `expr` (as text) with their counts, most frequent first
+   * and ties by value, as an array of (v, n). Only that short list leaves the engine.
+   */
+  topValues(expr: string, condition: string | undefined, limit: number): string;
+  /** The `limit` values of `value` with the largest `order`, as an array (aggregate). */
+  maxBy(value: string, order: string, limit: number, condition: string | undefined): string;
+  /** Any value of the group (for columns of a one-row CTE). */
+  anyValue(expr: string): string;
+  /** Sample standard deviation. */
+  stddev(expr: string): string;
+  /** The engine's type name → the kind `schema.required` speaks of, undefined for others (lists, structs...). */
+  columnKind(type: string): ColumnKind | undefined;
+}
+
+/** `'it''s'`: the standard string literal, shared by both dialects. */
+export function quoteString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A number as SQL: finite values only (NaN/Infinity have no portable literal). */
+export function numberLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a SQL literal`);
+  // Doubles, so integer-looking cut points compare as numbers of the same type on every engine.
+  return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? `${value}.0` : String(value);
+}
+
+/** `"name"` with embedded quotes doubled (ANSI identifiers; DuckDB and Trino agree). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,179 @@
+/**
+ * Scans shared by many checks. A check never writes a query: it adds the aggregates it needs to
+ * a pass and receives a slot to read after the pass ran. Each pass is one SQL statement that
+ * reads its source once and returns one row of small values.
+ *
+ * - AggregatePass: `SELECT agg AS a0, agg AS a1, … FROM source`. With "pre-aggregates" (values
+ *   other aggregates depend on, e.g. quantile cut points of the same sample) the source is read
+ *   once into a CTE kept in memory, the pre-aggregates computed over it, and the aggregates
+ *   over it and the one-row pre-aggregate result.
+ * - GroupingPass: one GROUP BY GROUPING SETS over every key that must be unique (and every
+ *   row-identity for duplicates), each set restricted to its segment, reduced to counts and
+ *   the top offending keys per set.
+ */
+import type { Row, SqlValue } from '../engine/engine.js';
+import type { DataSource, Dialect } from './dialect.js';
+
+/** A value of the pass's result row, readable after the pass ran. */
+export type Slot = () => SqlValue;
+
+const PREFIX = '__mrg_';
+
+export class AggregatePass {
+  private readonly aggregates = new Map<string, string>();
+  private readonly preAggregates = new Map<string, string>();
+  private row: Row | undefined;
+
+  constructor(
+    /** Shown in the plan: `reference`, `dataset pass 1`. */
+    readonly label: string,
+    private readonly dialect: Dialect,
+  ) {}
+
+  get isEmpty(): boolean {
+    return this.aggregates.size === 0;
+  }
+
+  /** Add an aggregate (identical expressions are computed once) and get its slot. */
+  add(expression: string): Slot {
+    let alias = this.aggregates.get(expression);
+    if (alias === undefined) {
+      alias = `a${this.aggregates.size}`;
+      this.aggregates.set(expression, alias);
+    }
+    const key = alias;
+    return () => {
+      if (!this.row) throw new Error(`the ${this.label} pass has not run`);
+      return this.row[key] ?? null;
+    };
+  }
+
+  /**
+   * Add an aggregate over the whole source that other aggregates of this pass use (cut points);
+   * returns the SQL that refers to its value inside them.
+   */
+  addPre(expression: string): string {
+    let alias = this.preAggregates.get(expression);
+    if (alias === undefined) {
+      alias = `${PREFIX}p${this.preAggregates.size}`;
+      this.preAggregates.set(expression, alias);
+    }
+    return `${this.dialect.ident(`${PREFIX}pre`)}.${this.dialect.ident(alias)}`;
+  }
+
+  sql(source: DataSource): string {
+    const d = this.dialect;
+    const select = [...this.aggregates].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`).join(',\n');
+    if (this.preAggregates.size === 0) return `SELECT\n${select}\nFROM ${d.from(source)}`;
+    const scanned = d.ident(`${PREFIX}source`);
+    const pre = [...this.preAggregates].map(([expression, alias]) => `    ${expression} AS ${d.ident(alias)}`).join(',\n');
+    return [
+      `WITH ${d.scanOnce(`${PREFIX}source`, `SELECT * FROM ${d.from(source)}`)},`,
+      `${d.ident(`${PREFIX}pre`)} AS (\n  SELECT\n${pre}\n  FROM ${scanned}\n)`,
+      `SELECT\n${select}\nFROM ${scanned} CROSS JOIN ${d.ident(`${PREFIX}pre`)}`,
+    ].join('\n');
+  }
+
+  load(row: Row): void {
+    this.row = row;
+  }
+}
+
+/** One key's counts, for unique and duplicates. */
+export interface KeySetCounts {
+  /** Rows in the segment. */
+  rows: number;
+  /** Distinct keys that occur more than once. */
+  repeatedKeys: number;
+  /** Rows whose key occurs more than once (all copies, first included). */
+  rowsWithRepeatedKeys: number;
+  /** Up to 10 repeated keys, most rows first: the key's values as text (null as null) and its row count. */
+  top: Array<{ key: Array<string | null>; count: number }>;
+}
+
+interface KeySet {
+  columns: string[];
+  where: string | undefined;
+  index: number;
+}
+
+/** Offending keys reported per check. */
+export const TOP_OFFENDERS = 10;
+
+export class GroupingPass {
+  private readonly sets = new Map<string, KeySet>();
+  private row: Row | undefined;
+
+  constructor(
+    readonly label: string,
+    private readonly dialect: Dialect,
+  ) {}
+
+  get isEmpty(): boolean {
+    return this.sets.size === 0;
+  }
+
+  /** Count repeated values of a key (a list of columns) in the rows where `where` holds. */
+  addKey(columns: string[], where: string | undefined): () => KeySetCounts {
+    const id = JSON.stringify([columns, where ?? null]);
+    let set = this.sets.get(id);
+    if (!set) {
+      set = { columns, where, index: this.sets.size };
+      this.sets.set(id, set);
+    }
+    const index = set.index;
+    return () => {
+      const row = this.row;
+      if (!row) throw new Error(`the ${this.label} pass has not run`);
+      const top = Array.isArray(row[`k${index}_top`]) ? (row[`k${index}_top`] as SqlValue[][]) : [];
+      return {
+        rows: Number(row[`k${index}_rows`] ?? 0),
+        repeatedKeys: Number(row[`k${index}_keys`] ?? 0),
+        rowsWithRepeatedKeys: Number(row[`k${index}_dup_rows`] ?? 0),
+        // Each entry is [count, value1, value2, …] as text (see sql()).
+        top: top
+          .map((entry) => ({ count: Number(entry[0]), key: entry.slice(1).map((v) => (v === null ? null : String(v))) }))
+          .sort((a, b) => b.count - a.count || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key))),
+      };
+    };
+  }
+
+  sql(source: DataSource): string {
+    const d = this.dialect;
+    const sets = [...this.sets.values()];
+    const flag = (i: number) => d.ident(`${PREFIX}s${i}`);
+    const grouping = (i: number) => d.ident(`${PREFIX}g${i}`);
+    const n = d.ident(`${PREFIX}n`);
+    const columns = [...new Set(sets.flatMap((s) => s.columns))];
+    const flags = sets.map((s, i) => `COALESCE(${s.where === undefined ? 'TRUE' : `(${s.where})`}, FALSE) AS ${flag(i)}`);
+    const groupingSets = sets.map((s, i) => `(${[flag(i), ...s.columns.map((c) => d.ident(c))].join(', ')})`);
+    const outputs = sets.flatMap((s, i) => {
+      const inSet = `${grouping(i)} = 0 AND ${flag(i)}`;
+      const repeated = `${inSet} AND ${n} > 1`;
+      const key = d.array([d.asText(n), ...s.columns.map((c) => d.asText(d.ident(c)))]);
+      return [
+        `  COALESCE(${d.filtered(`sum(${n})`, inSet)}, 0) AS ${d.ident(`k${i}_rows`)}`,
+        `  ${d.countWhere(repeated)} AS ${d.ident(`k${i}_keys`)}`,
+        `  COALESCE(${d.filtered(`sum(${n})`, repeated)}, 0) AS ${d.ident(`k${i}_dup_rows`)}`,
+        `  ${d.maxBy(key, n, TOP_OFFENDERS, repeated)} AS ${d.ident(`k${i}_top`)}`,
+      ];
+    });
+    return [
+      `WITH ${d.ident(`${PREFIX}flagged`)} AS (`,
+      `  SELECT *, ${flags.join(', ')}`,
+      `  FROM ${d.from(source)}`,
+      `), ${d.ident(`${PREFIX}groups`)} AS (`,
+      `  SELECT ${sets.map((_, i) => `GROUPING(${flag(i)}) AS ${grouping(i)}`).join(', ')},`,
+      `    ${[...sets.map((_, i) => flag(i)), ...columns.map((c) => d.ident(c))].join(', ')}, count(*) AS ${n}`,
+      `  FROM ${d.ident(`${PREFIX}flagged`)}`,
+      `  GROUP BY GROUPING SETS (${groupingSets.join(', ')})`,
+      `)`,
+      `SELECT\n${outputs.join(',\n')}`,
+      `FROM ${d.ident(`${PREFIX}groups`)}`,
+    ].join('\n');
+  }
+
+  load(row: Row): void {
+    this.row = row;
+  }
+}

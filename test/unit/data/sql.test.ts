@@ -1,0 +1,99 @@
+/** Generated SQL for both dialects: the checks plan the same passes; only the dialect's words differ. */
+import { duckdbDialect } from '../../../src/data/sql/duckdb.js';
+import { trinoDialect } from '../../../src/data/sql/trino.js';
+import { AggregatePass, GroupingPass } from '../../../src/data/sql/passes.js';
+import type { Dialect } from '../../../src/data/sql/dialect.js';
+
+const files = { kind: 'files', path: "/data/it's/train.parquet", format: 'parquet' } as const;
+const table = { kind: 'table', name: 'ml.train' } as const;
+
+describe('dialects', () => {
+  it('quote identifiers and strings the same way', () => {
+    for (const d of [duckdbDialect, trinoDialect]) {
+      expect(d.ident('order "id"')).toBe('"order ""id"""');
+      expect(d.literal("it's")).toBe("'it''s'");
+      expect(d.literal(true)).toBe('TRUE');
+    }
+    expect(duckdbDialect.literal(3)).toBe('3.0');
+    expect(trinoDialect.literal(3)).toBe("DOUBLE '3.0'");
+  });
+
+  it('read files (DuckDB) versus tables (Trino)', () => {
+    expect(duckdbDialect.from(files)).toBe("read_parquet('/data/it''s/train.parquet')");
+    expect(duckdbDialect.from({ kind: 'files', path: '/d/*.csv', format: 'csv' })).toBe(
+      "read_csv('/d/*.csv', header = true, skip = 0, delim = ',', quote = '\"', escape = '\"', strict_mode = true)",
+    );
+    expect(duckdbDialect.from({ kind: 'files', path: '/d/a.ndjson', format: 'json' })).toBe("read_json('/d/a.ndjson', format = 'auto')");
+    expect(trinoDialect.from(table)).toBe('"ml"."train"');
+    expect(() => trinoDialect.from(files)).toThrow(/reads tables, not files/);
+  });
+
+  it('quantiles, filtered counts, buckets and arrays', () => {
+    expect(duckdbDialect.quantiles('x', [0.25, 0.5])).toBe('quantile_cont(x, [0.25, 0.5])');
+    expect(duckdbDialect.discreteQuantiles('x', [0.5])).toBe('quantile_disc(x, [0.5])');
+    expect(trinoDialect.quantiles('x', [0.25, 0.5])).toBe('approx_percentile(x, ARRAY[0.25, 0.5])');
+    expect(duckdbDialect.countWhere('x > 1')).toBe('count(*) FILTER (WHERE x > 1)');
+    expect(trinoDialect.countWhere('x > 1')).toBe('count_if(x > 1)');
+    expect(duckdbDialect.bucketIndex('x', '[1.0, 2.0]')).toBe('len(list_filter([1.0, 2.0], c -> c < x))');
+    expect(trinoDialect.bucketIndex('x', 'ARRAY[1.0, 2.0]')).toBe('cardinality(filter(ARRAY[1.0, 2.0], c -> c < x))');
+    expect(duckdbDialect.scanOnce('s', 'SELECT 1')).toBe('"s" AS MATERIALIZED (SELECT 1)');
+    expect(trinoDialect.scanOnce('s', 'SELECT 1')).toBe('"s" AS (SELECT 1)');
+    expect(trinoDialect.topValues('c', undefined, 10)).toContain('array_sort(map_entries(histogram(CAST(c AS VARCHAR)))');
+  });
+
+  it('map engine types to the kinds schema checks speak of', () => {
+    expect(['BIGINT', 'DECIMAL(10,2)', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'INTEGER[]'].map((t) => duckdbDialect.columnKind(t))).toEqual([
+      'integer',
+      'numeric',
+      'numeric',
+      'text',
+      'boolean',
+      'date',
+      'timestamp',
+      undefined,
+    ]);
+    expect(['bigint', 'decimal(10,2)', 'varchar(20)', 'boolean', 'timestamp(3)'].map((t) => trinoDialect.columnKind(t))).toEqual(['integer', 'numeric', 'text', 'boolean', 'timestamp']);
+  });
+});
+
+describe('passes', () => {
+  function pass(d: Dialect): AggregatePass {
+    const p = new AggregatePass('dataset pass 1', d);
+    p.add('count(*)');
+    p.add(d.countWhere('"age" IS NULL'));
+    p.add('count(*)'); // shared, not repeated
+    return p;
+  }
+
+  it('an aggregate pass is one SELECT of distinct aggregates over one source', () => {
+    expect(pass(duckdbDialect).sql(files)).toBe(
+      `SELECT\n  count(*) AS "a0",\n  count(*) FILTER (WHERE "age" IS NULL) AS "a1"\nFROM read_parquet('/data/it''s/train.parquet')`,
+    );
+    expect(pass(trinoDialect).sql(table)).toBe(`SELECT\n  count(*) AS "a0",\n  count_if("age" IS NULL) AS "a1"\nFROM "ml"."train"`);
+  });
+
+  it('pre-aggregates read the source once into a CTE the aggregates join', () => {
+    const p = new AggregatePass('reference', duckdbDialect);
+    const grid = p.addPre(duckdbDialect.discreteQuantiles('x', [0.5]));
+    p.add(duckdbDialect.histogram(duckdbDialect.bucketIndex('x', grid)));
+    const sql = p.sql(files);
+    expect(sql).toContain(`WITH "__mrg_source" AS MATERIALIZED (SELECT * FROM read_parquet('/data/it''s/train.parquet')),`);
+    expect(sql).toContain(`histogram(len(list_filter("__mrg_pre"."__mrg_p0", c -> c < x))) AS "a0"`);
+    expect(sql).toContain('FROM "__mrg_source" CROSS JOIN "__mrg_pre"');
+    expect(sql.match(/read_parquet/g)).toHaveLength(1);
+  });
+
+  it('a grouping pass groups every key in one GROUPING SETS, each with its segment flag', () => {
+    for (const d of [duckdbDialect, trinoDialect]) {
+      const p = new GroupingPass('dataset pass 2', d);
+      p.addKey(['id'], undefined);
+      p.addKey(['id', 'day'], "country = 'FR'");
+      p.addKey(['id'], undefined); // same key, same set
+      const sql = p.sql(d === duckdbDialect ? files : table);
+      expect(sql).toContain('GROUP BY GROUPING SETS (("__mrg_s0", "id"), ("__mrg_s1", "id", "day"))');
+      expect(sql).toContain(`COALESCE((country = 'FR'), FALSE) AS "__mrg_s1"`);
+      expect(sql).toContain('max_by(');
+      expect(sql).not.toContain('k2_rows');
+    }
+  });
+});
