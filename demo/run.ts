@@ -5,7 +5,9 @@
  * (minutes of rollout in about a second):
  *   1. a docs-only push: nothing to release;
  *   2. `Feat (Api): …` with a healthy new version: promoted step by step;
- *   3. `Fix (Api): …` whose new version starts failing: rolled back automatically.
+ *   3. `Fix (Api): …` whose new version starts failing: rolled back automatically;
+ * then the model gate (`check`) twice: a candidate better than production passes, and one worse
+ * than production, which a naive point comparison would pass, is stopped by the paired test.
  * Exits non-zero if any run ends differently, so the demo doubles as a smoke test.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,6 +61,13 @@ async function release(title: string, message: string): Promise<{ exitCode: numb
   return { exitCode, outcome };
 }
 
+/** `check` with a model-gate config (the report printed by the CLI shows each result's numbers); returns the exit code. */
+async function checkModel(title: string, config: string): Promise<number> {
+  banner(title);
+  const platform = new CliPlatform('check', { message: ['Feat (Api): retrained churn model'], config, 'state-file': join(workdir, 'state.json') });
+  return runGate(platform, { clock });
+}
+
 const runs: Array<{ name: string; expected: string; actual: string | undefined }> = [];
 try {
   const docs = await release('1. A docs-only push: nothing to release', 'docs: explain the scoring API in the README');
@@ -72,6 +81,15 @@ try {
   sim.scenarios.canaryErrors({ rate: 0.05, fromMs: clock.now() + 3 * MINUTE });
   const regression = await release('3. Fix (Api): the new version starts failing and is rolled back', 'Fix (Api): null handling in the tenure feature');
   runs.push({ name: 'regression', expected: 'rolled-back', actual: regression.outcome });
+
+  // The model gate on a pull request (`check`): hold-out predictions of candidate and production.
+  const better = await checkModel('4. Model gate: a candidate that is better than production passes', 'demo/model/better.yml');
+  runs.push({ name: 'model gate, better candidate', expected: 'exit 0', actual: `exit ${better}` });
+  const worse = await checkModel(
+    '5. Model gate: a candidate worse than production that a point comparison would pass is stopped',
+    'demo/model/worse.yml',
+  );
+  runs.push({ name: 'model gate, worse candidate', expected: 'exit 1', actual: `exit ${worse}` });
 } finally {
   sim.stopTraffic();
   await sim.close();

@@ -15,6 +15,8 @@ export interface ApiResponse {
   status: number;
   headers?: Record<string, string>;
   body: string | Buffer;
+  /** Hold the answer this long in real time (Invoke with `invokeLatency: 'real'`). */
+  delayMs?: number;
 }
 
 /** The operation a request maps to, resolved before it runs so the log names it even on failure. */

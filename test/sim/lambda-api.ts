@@ -22,6 +22,8 @@ export interface LambdaApiContext {
   faults: FaultInjector;
   random: SeededRandom;
   now(): number;
+  /** Hold each Invoke answer for its drawn duration in real time. */
+  realInvokeLatency?: boolean;
   /** Called when an injected concurrent change rewrote an alias. */
   onInjectedAliasChange(detail: string): void;
 }
@@ -236,13 +238,17 @@ export class LambdaApi {
     }
     const headers: Record<string, string> = { 'x-amz-executed-version': executedVersion };
     if (invocationType === 'Event') return { status: 202, headers, body: '' };
+    const delay = this.ctx.realInvokeLatency ? { delayMs: outcome.durationMs } : {};
     if (outcome.kind === 'error') {
-      return json(
-        200,
-        { errorMessage: `Simulated model failure in version ${executedVersion}`, errorType: 'SimulatedModelError' },
-        { ...headers, 'x-amz-function-error': 'Unhandled' },
-      );
+      return {
+        ...json(
+          200,
+          { errorMessage: `Simulated model failure in version ${executedVersion}`, errorType: 'SimulatedModelError' },
+          { ...headers, 'x-amz-function-error': 'Unhandled' },
+        ),
+        ...delay,
+      };
     }
-    return json(200, { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) }, headers);
+    return { ...json(200, { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) }, headers), ...delay };
   }
 }

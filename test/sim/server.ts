@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiRequest, ApiResponse, Route } from './api.js';
@@ -55,6 +56,22 @@ export function renderError(service: ServiceName, error: SimApiError): ApiRespon
     },
     body: JSON.stringify({ __type: `com.amazonaws.cloudwatch#${error.code}`, message: error.message, ...error.fields }),
   };
+}
+
+/** The user agent model-release-gate's own SDK clients send (src/aws/clients.ts). */
+export const PRODUCT_USER_AGENT = 'model-release-gate';
+
+/**
+ * With MRG_SIM_OPERATION_LOG set, appends `service:Operation` for every request the product
+ * made (its SDK clients carry PRODUCT_USER_AGENT; the tests' own setup clients do not) to that
+ * file, across every simulator and jest worker: test/iam/ compares the set with docs/iam-policy.json.
+ */
+function recordProductOperation(request: ApiRequest, service: ServiceName, operation: string): void {
+  const file = process.env['MRG_SIM_OPERATION_LOG'];
+  if (!file || operation === 'Unknown') return;
+  const agents = [request.headers['user-agent'], request.headers['x-amz-user-agent']].flat().join(' ');
+  if (!agents.includes(PRODUCT_USER_AGENT)) return;
+  appendFileSync(file, `${service}:${operation}\n`);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -130,6 +147,7 @@ export class SimulatorServer {
         error instanceof SimApiError ? error : new SimApiError(500, 'ServiceException', `Simulator bug: ${String(error)}`);
       response = renderError(service, apiError);
     }
+    recordProductOperation(request, service, operation);
     this.log.push({
       atMs,
       service,
@@ -139,6 +157,10 @@ export class SimulatorServer {
       status: response.status,
       ...(resolved?.route.loggedBody !== undefined ? { body: resolved.route.loggedBody } : {}),
     });
+    if (response.delayMs !== undefined && response.delayMs > 0) {
+      const delay = response.delayMs;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     res.writeHead(response.status, { 'x-amzn-requestid': randomUUID(), ...response.headers });
     res.end(response.body);
   }

@@ -3,7 +3,7 @@ import type { SimulatorClock } from './clock.js';
 import { CloudWatchApi } from './cloudwatch-api.js';
 import { FaultInjector } from './faults.js';
 import { LambdaApi } from './lambda-api.js';
-import { LambdaModel, type AliasState } from './lambda-model.js';
+import { codeShaOf, LambdaModel, type AliasState } from './lambda-model.js';
 import { MetricStore } from './metrics.js';
 import { SeededRandom } from './random.js';
 import { BehaviourBook, FunctionRuntime } from './runtime.js';
@@ -22,6 +22,12 @@ export interface SimulatorOptions {
   metricDelayMs?: number;
   /** Seeds the outcome of Invoke API calls (traffic generators have their own seeds). */
   seed?: number;
+  /**
+   * `instant` (default): Invoke answers at once and reports the drawn duration in its body.
+   * `real`: Invoke holds its answer for the drawn duration in real time, so a client measuring
+   * latency (the pre-traffic test) sees each version's latency profile.
+   */
+  invokeLatency?: 'instant' | 'real';
 }
 
 /** A function to create before the test, with versions 1..n already published. */
@@ -73,6 +79,7 @@ export class Simulator {
       faults: this.faults,
       random: new SeededRandom(options.seed ?? 42),
       now,
+      realInvokeLatency: options.invokeLatency === 'real',
       onInjectedAliasChange: (detail) => this.injectedEvents.push({ atMs: now(), kind: 'concurrentAliasChange', detail }),
     });
     const cloudWatch = new CloudWatchApi(this.metrics, now);
@@ -122,6 +129,22 @@ export class Simulator {
   /** Deploys new code to $LATEST, so the next PublishVersion creates a version. */
   setLatestCode(functionName: string, codeSha256: string): void {
     this.model.setLatestCode(functionName, codeSha256);
+  }
+
+  /**
+   * Publishes a version directly (not an API request: absent from requestLog), e.g. the versions
+   * earlier releases left behind with their `model-release-gate sha=… tag=…` descriptions.
+   */
+  publishVersion(functionName: string, description: string): string {
+    const fn = this.model.getFunction(functionName);
+    this.model.setLatestCode(functionName, codeShaOf(`${functionName}:published-${fn.versions.length + 1}`));
+    return this.model.publishVersion(functionName, { description }).version.version;
+  }
+
+  /** Sets an alias directly (not an API request), as a console user or an earlier run left it. */
+  setAlias(functionName: string, alias: string, routing: { version: string; weights?: Record<string, number> }): AliasState {
+    this.model.updateAlias(functionName, alias, { version: routing.version, weights: routing.weights ?? {} });
+    return this.getAliasState(functionName, alias);
   }
 
   getAliasState(functionName: string, alias: string): AliasState {

@@ -1,0 +1,119 @@
+/**
+ * The model gate: read the inputs the configured checks need (metrics files once, the
+ * predictions file once, only the columns used), run every check, and return one CheckResult
+ * per check. Input problems become `error` results that name the check and its config line;
+ * nothing here throws for bad input.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { CheckResult, SourceLocation } from '../report/result.js';
+import { CheckInputError, evaluateCheck } from './checks.js';
+import type { CheckInputs } from './checks.js';
+import type { ModelCheck, ModelConfig } from './config.js';
+import { MetricsFileError, readMetricsFile } from './io/metrics-file.js';
+import type { MetricsFile } from './io/metrics-file.js';
+import { loadPredictions, PredictionsError } from './io/predictions.js';
+import type { Predictions } from './io/predictions.js';
+import { isKnownMetric } from './stats/metrics.js';
+
+export interface ModelGateDeps {
+  /** Relative paths in the config are resolved against this directory (the workspace). */
+  cwd: string;
+  log?: (line: string) => void;
+}
+
+/** `model-release.yml:14 model.checks.2 (segment precision where tier = VIP)`: how a message names a check. */
+export function describeCheck(check: Pick<ModelCheck, 'path' | 'title' | 'location'>): string {
+  const where = check.location ? `${check.location.file}${check.location.line !== undefined ? `:${check.location.line}` : ''} ` : '';
+  return `${where}${check.path} (${check.title})`;
+}
+
+type Loaded<T> = { ok: true; value: T | undefined } | { ok: false; message: string };
+
+export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Promise<CheckResult[]> {
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(deps.cwd, p));
+  const metrics = loadMetrics(config.metricsPath, path);
+  const baseline = loadMetrics(config.baselinePath, path);
+  let predictions: Loaded<Predictions> = { ok: true, value: undefined };
+  if (config.predictions) {
+    const segments = [...new Set(config.checks.flatMap((c) => (c.type === 'segment' ? Object.keys(c.where) : [])))];
+    try {
+      const started = performance.now();
+      const columns = { label: config.predictions.label, candidate: config.predictions.candidate, segments, ...(config.predictions.production ? { production: config.predictions.production } : {}) };
+      predictions = { ok: true, value: await loadPredictions(path(config.predictions.path), columns) };
+      deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${config.predictions.path} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
+    } catch (error) {
+      if (!(error instanceof PredictionsError)) throw error;
+      predictions = { ok: false, message: error.message };
+    }
+  }
+  const inputs: CheckInputs = {
+    ...(metrics.ok && metrics.value ? { metrics: metrics.value } : {}),
+    ...(baseline.ok && baseline.value ? { baseline: baseline.value } : {}),
+    ...(predictions.ok && predictions.value ? { predictions: predictions.value, predictionsPath: config.predictions?.path } : {}),
+    columns: { label: config.predictions?.label ?? 'label', candidate: config.predictions?.candidate ?? 'candidate', ...(config.predictions?.production ? { production: config.predictions.production } : {}) },
+    threshold: config.predictions?.threshold ?? 0.5,
+  };
+
+  if (config.checks.length === 0) {
+    return [{ id: 'model.checks', gate: 'model', status: 'skip', message: "model gate has no checks (add them under 'model.checks')." }];
+  }
+  return config.checks.map((check) => {
+    // An unreadable input is the error of every check that reads it, named at that check.
+    const broken = [
+      usesMetrics(check, config) && !metrics.ok ? metrics.message : undefined,
+      usesBaseline(check, config) && !baseline.ok ? baseline.message : undefined,
+      usesPredictions(check, config) && !predictions.ok ? predictions.message : undefined,
+    ].find((m) => m !== undefined);
+    if (broken) return errorResult(check, broken);
+    try {
+      const verdict = evaluateCheck(check, inputs);
+      const failed = verdict.outcome !== 'pass';
+      const warnOnly = check.severity === 'warn' || (verdict.outcome === 'inconclusive' && check.type === 'non-inferiority' && check.onInconclusive === 'warn');
+      const result: CheckResult = {
+        id: check.id,
+        gate: 'model',
+        status: failed ? (warnOnly ? 'warn' : 'fail') : 'pass',
+        observed: verdict.observed,
+        expected: verdict.expected,
+        message: verdict.message,
+        details: { check: check.path, type: check.type, outcome: verdict.outcome, severity: check.severity, ...verdict.details },
+      };
+      if (check.location) result.location = check.location;
+      return result;
+    } catch (error) {
+      if (error instanceof CheckInputError) return errorResult(check, error.message);
+      throw error;
+    }
+  });
+}
+
+function loadMetrics(path: string | undefined, resolvePath: (p: string) => string): Loaded<MetricsFile> {
+  if (path === undefined) return { ok: true, value: undefined };
+  try {
+    const file = readMetricsFile(resolvePath(path));
+    return { ok: true, value: { ...file, path } };
+  } catch (error) {
+    if (error instanceof MetricsFileError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function errorResult(check: ModelCheck, message: string): CheckResult {
+  const result: CheckResult = { id: check.id, gate: 'model', status: 'error', message: `${describeCheck(check)}: ${message}`, details: { check: check.path, type: check.type } };
+  if (check.location) result.location = check.location as SourceLocation;
+  return result;
+}
+
+const FROM_PREDICTIONS = new Set(['non-inferiority', 'segment', 'agreement']);
+
+function usesPredictions(check: ModelCheck, config: ModelConfig): boolean {
+  return FROM_PREDICTIONS.has(check.type) || ((check.type === 'metric' || check.type === 'baseline') && config.predictions !== undefined && isKnownMetric(check.metric));
+}
+
+function usesMetrics(check: ModelCheck, config: ModelConfig): boolean {
+  return check.type === 'stability' || check.type === 'overfitting' || ((check.type === 'metric' || check.type === 'baseline') && config.metricsPath !== undefined && !usesPredictions(check, config));
+}
+
+function usesBaseline(check: ModelCheck, config: ModelConfig): boolean {
+  return check.type === 'baseline' && config.baselinePath !== undefined && !usesPredictions(check, config);
+}

@@ -1,0 +1,109 @@
+/**
+ * Read a hold-out predictions file (CSV or Parquet) into typed arrays: the label, the
+ * candidate's and production's scores, and the segment columns the checks filter on.
+ * Problems (missing file or column, nulls, non-numeric values) come back as messages that name
+ * the column and the file, before any statistic runs.
+ */
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { openDuckDb, quoteIdentifier, quoteLiteral } from './duckdb.js';
+
+export interface Predictions {
+  rows: number;
+  label: Float64Array;
+  candidate: Float64Array;
+  production?: Float64Array;
+  /** Segment column → its values as text, row by row. */
+  segments: Map<string, string[]>;
+}
+
+export interface PredictionColumns {
+  label: string;
+  candidate: string;
+  production?: string;
+  segments: string[];
+}
+
+/** Bad predictions input; the gate attaches the check and config line. */
+export class PredictionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PredictionsError';
+  }
+}
+
+function scanOf(path: string): string {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet') return `read_parquet(${quoteLiteral(path)})`;
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return `read_csv(${quoteLiteral(path)}, header = true)`;
+  throw new PredictionsError(`cannot tell the format of ${path}: use a .csv or .parquet file`);
+}
+
+/** The column names of a predictions file. */
+export async function predictionColumns(path: string): Promise<string[]> {
+  const db = await openDuckDb();
+  try {
+    const rows = await db.rows(`DESCRIBE SELECT * FROM ${scanOf(path)}`);
+    return rows.map((r) => String(r[0]));
+  } finally {
+    db.close();
+  }
+}
+
+export async function loadPredictions(path: string, columns: PredictionColumns): Promise<Predictions> {
+  if (!existsSync(path)) throw new PredictionsError(`predictions file not found: ${path}`);
+  const scan = scanOf(path);
+  const db = await openDuckDb();
+  try {
+    const available = (await db.rows(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r[0]));
+    const numeric = [columns.label, columns.candidate, ...(columns.production !== undefined ? [columns.production] : [])];
+    const wanted = [...numeric, ...columns.segments];
+    const missing = wanted.filter((c) => !available.includes(c));
+    if (missing.length > 0) {
+      throw new PredictionsError(`${path} has no column ${missing.map((c) => `'${c}'`).join(', ')} (its columns: ${available.join(', ')})`);
+    }
+    // One pass counts nulls and non-numbers per numeric column, so the error names them all.
+    const probes = numeric.flatMap((c) => {
+      const q = quoteIdentifier(c);
+      return [`count(*) FILTER (WHERE ${q} IS NULL)`, `count(*) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`];
+    });
+    const [counts] = await db.rows(`SELECT count(*), ${probes.join(', ')} FROM ${scan}`);
+    const rows = Number(counts?.[0] ?? 0);
+    const problems: string[] = [];
+    numeric.forEach((c, k) => {
+      const nulls = Number(counts?.[1 + 2 * k] ?? 0);
+      const text = Number(counts?.[2 + 2 * k] ?? 0);
+      if (nulls > 0) problems.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
+      if (text > 0) problems.push(`column '${c}' has ${text} value${text === 1 ? '' : 's'} that are not numbers`);
+    });
+    if (problems.length > 0) throw new PredictionsError(`${path}: ${problems.join('; ')}`);
+    if (rows === 0) throw new PredictionsError(`${path} has no rows`);
+
+    const label = new Float64Array(rows);
+    const candidate = new Float64Array(rows);
+    const production = columns.production !== undefined ? new Float64Array(rows) : undefined;
+    const segments = new Map<string, string[]>(columns.segments.map((c) => [c, new Array<string>(rows)]));
+    const select = [
+      ...numeric.map((c) => `CAST(${quoteIdentifier(c)} AS DOUBLE)`),
+      ...columns.segments.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR)`),
+    ];
+    let offset = 0;
+    await db.stream(`SELECT ${select.join(', ')} FROM ${scan}`, (chunk, count) => {
+      const [ys, cs, ps] = chunk;
+      for (let i = 0; i < count; i++) {
+        label[offset + i] = ys![i] as number;
+        candidate[offset + i] = cs![i] as number;
+        if (production) production[offset + i] = ps![i] as number;
+      }
+      columns.segments.forEach((c, k) => {
+        const values = chunk[numeric.length + k]!;
+        const target = segments.get(c)!;
+        for (let i = 0; i < count; i++) target[offset + i] = values[i] === null ? '' : String(values[i]);
+      });
+      offset += count;
+    });
+    return production ? { rows, label, candidate, production, segments } : { rows, label, candidate, segments };
+  } finally {
+    db.close();
+  }
+}

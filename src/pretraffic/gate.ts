@@ -1,0 +1,192 @@
+/**
+ * The pre-traffic gate: before any traffic shifts, invoke the new version directly (Lambda
+ * Invoke with its version as Qualifier) with the payload file, N requests at concurrency C.
+ * Any function error or failed assertion fails and names the payload; latency percentiles are
+ * judged against a budget and, optionally, against production invoked side by side.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { CheckResult, SourceLocation } from '../report/result.js';
+import { checkResponse, compileSchema } from './assertions.js';
+import type { PretrafficConfig } from './config.js';
+import { invokeAll } from './invoker.js';
+import type { Invocation, Invoke } from './invoker.js';
+import { summarizeLatency } from './latency.js';
+import type { LatencySummary } from './latency.js';
+import { PayloadFileError, readPayloads } from './payloads.js';
+import type { Expectation, Payload } from './payloads.js';
+
+export interface PretrafficDeps {
+  invoke: Invoke;
+  candidateVersion: string;
+  /** The alias's current version; invoked side by side when compare-production is on. */
+  productionVersion?: string;
+  cwd: string;
+  log?: (line: string) => void;
+}
+
+/** How many failing requests a message lists before "and N more". */
+const LISTED = 5;
+
+export async function runPretraffic(config: PretrafficConfig, deps: PretrafficDeps): Promise<CheckResult[]> {
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(deps.cwd, p));
+  const where = (location: SourceLocation | undefined) => (location ? `${location.file}${location.line !== undefined ? `:${location.line}` : ''} ` : '');
+  let payloads: Payload[];
+  const shared: Expectation[] = [];
+  try {
+    payloads = readPayloads(path(config.payloadsPath), config.payloadsPath);
+    if (config.responseSchemaPath !== undefined) shared.push({ schema: readSchema(path(config.responseSchemaPath), config.responseSchemaPath) });
+    for (const p of payloads) if (p.expect?.schema) compileSchema(p.expect.schema);
+  } catch (error) {
+    if (!(error instanceof PayloadFileError)) throw error;
+    return [located({ id: 'pretraffic.payloads', gate: 'pretraffic', status: 'error', message: `${where(config.locations.payloads)}pretraffic.payloads: ${error.message}` }, config.locations.payloads)];
+  }
+  const productionVersion = config.compareProduction ? deps.productionVersion : undefined;
+  const requests = Math.max(config.requests ?? payloads.length, payloads.length);
+  deps.log?.(
+    `Pre-traffic: ${requests} requests to version ${deps.candidateVersion}${productionVersion !== undefined ? ` and the same to production version ${productionVersion}` : ''}, ${config.concurrency} at a time, from ${payloads.length} payloads.`,
+  );
+  const run = await invokeAll(deps.invoke, payloads, { requests, concurrency: config.concurrency, candidateVersion: deps.candidateVersion, ...(productionVersion !== undefined ? { productionVersion } : {}) });
+
+  const results: CheckResult[] = [];
+  results.push(invocationResult(run.candidate, shared, deps.candidateVersion, config));
+  const candidateLatency = summarizeLatency(run.candidate.filter((i) => i.result).map((i) => i.result!.durationMs));
+  const budget = latencyBudgetResult(candidateLatency, config);
+  if (budget) results.push(budget);
+  if (config.compareProduction) results.push(comparisonResult(candidateLatency, run.production, productionVersion, config));
+  return results;
+}
+
+function readSchema(fullPath: string, display: string): Record<string, unknown> {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(readFileSync(fullPath, 'utf8'));
+  } catch (error) {
+    throw new PayloadFileError(`cannot read the response schema ${display}: ${(error as Error).message}`);
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new PayloadFileError(`${display} must hold a JSON Schema object`);
+  try {
+    compileSchema(schema as Record<string, unknown>);
+  } catch (error) {
+    throw new PayloadFileError(`${display} is not a valid JSON Schema: ${(error as Error).message}`);
+  }
+  return schema as Record<string, unknown>;
+}
+
+function located(result: CheckResult, location: SourceLocation | undefined): CheckResult {
+  return location ? { ...result, location } : result;
+}
+
+interface RequestProblem {
+  payload: string;
+  line: number;
+  request: number;
+  problem: string;
+}
+
+function invocationResult(invocations: Invocation[], shared: Expectation[], version: string, config: PretrafficConfig): CheckResult {
+  const problems: RequestProblem[] = [];
+  for (const inv of invocations) {
+    const base = { payload: inv.payload.name, line: inv.payload.line, request: inv.index + 1 };
+    if (inv.failure !== undefined) {
+      problems.push({ ...base, problem: `invoke failed: ${inv.failure}` });
+      continue;
+    }
+    const result = inv.result!;
+    if (result.functionError !== undefined) {
+      problems.push({ ...base, problem: `function error (${result.functionError}): ${result.payload.slice(0, 200)}` });
+      continue;
+    }
+    if (result.statusCode < 200 || result.statusCode >= 300) {
+      problems.push({ ...base, problem: `status ${result.statusCode}` });
+      continue;
+    }
+    const expectations = inv.payload.expect ? [...shared, inv.payload.expect] : shared;
+    for (const problem of checkResponse(result.payload, expectations)) problems.push({ ...base, problem });
+  }
+  // One line per payload (a payload sent 20 times that fails 20 times is one problem to fix).
+  const byPayload = new Map<number, RequestProblem[]>();
+  for (const p of problems) byPayload.set(p.line, [...(byPayload.get(p.line) ?? []), p]);
+  const failedPayloads = [...byPayload.values()];
+  const file = config.payloadsPath;
+  const listed = failedPayloads
+    .slice(0, LISTED)
+    .map((list) => {
+      const first = list[0]!;
+      const times = list.length > 1 ? ` (${list.length} failures)` : '';
+      return `'${first.payload}' (${file}:${first.line})${times}: ${first.problem.replace(/\.+$/, '')}`;
+    })
+    .join('; ');
+  const more = failedPayloads.length > LISTED ? `; and ${failedPayloads.length - LISTED} more payloads` : '';
+  const failedRequests = new Set(problems.map((p) => p.request)).size;
+  return located(
+    {
+      id: 'pretraffic.responses',
+      gate: 'pretraffic',
+      status: problems.length === 0 ? 'pass' : 'fail',
+      observed: failedRequests,
+      expected: 0,
+      message:
+        problems.length === 0
+          ? `${invocations.length} requests to version ${version}: no function error, every assertion held.`
+          : `${failedRequests} of ${invocations.length} requests to version ${version} failed: ${listed}${more}.`,
+      details: { version, requests: invocations.length, failedRequests, problems },
+    },
+    config.locations.payloads,
+  );
+}
+
+function latencyBudgetResult(latency: LatencySummary, config: PretrafficConfig): CheckResult | undefined {
+  const limits = [
+    ['p50', config.latency.p50Ms],
+    ['p95', config.latency.p95Ms],
+    ['p99', config.latency.p99Ms],
+  ] as const;
+  const set = limits.filter(([, limit]) => limit !== undefined) as Array<readonly ['p50' | 'p95' | 'p99', number]>;
+  if (set.length === 0) return undefined;
+  if (latency.count === 0) {
+    return located({ id: 'pretraffic.latency', gate: 'pretraffic', status: 'fail', message: 'No request succeeded, so there is no latency to judge.' }, config.locations.latency);
+  }
+  const over = set.filter(([p, limit]) => latency[p] > limit);
+  const text = set.map(([p, limit]) => `${p} ${Math.round(latency[p])} ms ${latency[p] > limit ? '>' : '≤'} ${limit} ms`).join(', ');
+  const small = latency.count < 100 && set.some(([p]) => p === 'p99') ? ` (with ${latency.count} requests the p99 is the slowest one)` : '';
+  return located(
+    {
+      id: 'pretraffic.latency',
+      gate: 'pretraffic',
+      status: over.length === 0 ? 'pass' : 'fail',
+      observed: Math.round(latency.p99),
+      expected: set.map(([p, limit]) => `${p} ≤ ${limit} ms`).join(', '),
+      message: `Latency of the new version over ${latency.count} requests: ${text}${small}.`,
+      details: { latency, budget: config.latency },
+    },
+    config.locations.latency,
+  );
+}
+
+function comparisonResult(candidate: LatencySummary, production: Invocation[], version: string | undefined, config: PretrafficConfig): CheckResult {
+  const location = config.locations['max-slowdown'] ?? config.location;
+  if (version === undefined) {
+    return located({ id: 'pretraffic.latency-vs-production', gate: 'pretraffic', status: 'skip', message: 'No production version to compare with (the alias points at the new version).' }, location);
+  }
+  const prod = summarizeLatency(production.filter((i) => i.result && i.result.functionError === undefined).map((i) => i.result!.durationMs));
+  const ratio = candidate.p99 / prod.p99;
+  const tolerance = config.maxSlowdown;
+  const status = tolerance === undefined ? 'pass' : ratio <= 1 + tolerance ? 'pass' : 'fail';
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(x * 100)}%`;
+  return located(
+    {
+      id: 'pretraffic.latency-vs-production',
+      gate: 'pretraffic',
+      status: prod.count === 0 ? 'error' : status,
+      observed: Number(ratio.toFixed(3)),
+      ...(tolerance !== undefined ? { expected: `≤ ${1 + tolerance}` } : {}),
+      message:
+        prod.count === 0
+          ? `Production version ${version} answered none of the side-by-side requests, so the comparison is impossible.`
+          : `p99 ${Math.round(candidate.p99)} ms vs production version ${version} ${Math.round(prod.p99)} ms (${pct(ratio - 1)}; p50 ${Math.round(candidate.p50)} vs ${Math.round(prod.p50)} ms)${tolerance !== undefined ? `, allowed ${pct(tolerance)}` : ''}.`,
+      details: { candidate, production: prod, ratio, maxSlowdown: tolerance },
+    },
+    location,
+  );
+}
