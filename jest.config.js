@@ -8,6 +8,10 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Least privilege: log the AWS operations the product calls during the run and, on a full
+  // run, compare them with docs/iam-policy.json (test/iam/operation-log.mjs explains the rules).
+  globalSetup: '<rootDir>/test/iam/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/iam/global-teardown.mjs',
   // Integration tests spawn the bundle and an in-process AWS simulator; give them room.
   testTimeout: 30000,
 };

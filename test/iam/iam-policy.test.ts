@@ -1,0 +1,37 @@
+import { repoRoot } from '../support/run-bundle.js';
+import { comparePolicy, isFullRun, readPolicy } from './operation-log.mjs';
+
+const POLICY = {
+  Statement: [
+    { Effect: 'Allow', Action: ['lambda:GetAlias', 'lambda:InvokeFunction'] },
+    { Effect: 'Allow', Action: 'cloudwatch:GetMetricData' },
+    { Effect: 'Deny', Action: 'lambda:DeleteFunction' },
+  ],
+};
+
+describe('least-privilege comparison (used by the jest globalTeardown)', () => {
+  it('accepts a policy that grants exactly what was called, mapping Invoke to lambda:InvokeFunction', () => {
+    expect(comparePolicy('lambda:GetAlias\nlambda:Invoke\ncloudwatch:GetMetricData\nlambda:GetAlias\n', POLICY)).toEqual([]);
+  });
+
+  it('names what is missing, what is extra, and operations it cannot map', () => {
+    expect(comparePolicy('lambda:GetAlias\nlambda:UpdateAlias\nlambda:TagResource\n', POLICY)).toEqual([
+      'operation lambda:TagResource has no IAM action mapping in test/iam/operation-log.mjs',
+      'called but not granted by docs/iam-policy.json: lambda:UpdateAlias',
+      'granted by docs/iam-policy.json but never called by the tests: cloudwatch:GetMetricData, lambda:InvokeFunction',
+    ]);
+  });
+
+  it('only treats unfiltered runs as full runs', () => {
+    expect(isFullRun({ testPathPatterns: { patterns: [] } })).toBe(true);
+    expect(isFullRun({ testPathPatterns: { patterns: ['test/unit'] } })).toBe(false);
+    expect(isFullRun({ testPathPatterns: { patterns: [] }, testNamePattern: 'rollback' })).toBe(false);
+    expect(isFullRun({ testPathPatterns: { patterns: [] }, onlyChanged: true })).toBe(false);
+  });
+
+  it('docs/iam-policy.json is a policy document whose statements all allow', () => {
+    const policy = readPolicy(repoRoot);
+    expect(policy.Statement.length).toBeGreaterThan(0);
+    for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
+  });
+});

@@ -1,0 +1,8 @@
+export declare const IAM_ACTION_OF: Record<string, string>;
+export declare function isFullRun(globalConfig: Record<string, unknown>): boolean;
+export interface PolicyDocument {
+  Statement: Array<{ Effect: string; Action: string | string[] }>;
+}
+export declare function policyActions(policy: PolicyDocument): Set<string>;
+export declare function comparePolicy(logText: string, policy: PolicyDocument): string[];
+export declare function readPolicy(rootDir: string): PolicyDocument;
