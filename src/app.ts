@@ -6,11 +6,12 @@
  */
 import { createAwsClients } from './aws/clients.js';
 import { formatConfigError, loadConfig } from './config/load.js';
-import type { TargetConfig } from './config/types.js';
+import type { GateConfig, TargetConfig } from './config/types.js';
 import type { Clock } from './core/clock.js';
 import { errorMessage, runPipeline, TOOL_VERSION } from './pipeline.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
 import type { CheckResult, Report } from './report/result.js';
+import { runManualRollback } from './rollback/rollback.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
 import type { RolloutTarget } from './targets/target.js';
 
@@ -74,11 +75,6 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
     await platform.publish(usageReport('release', deps.clock, [{ id: 'inputs', gate: 'config', status: 'error', message: error.message }], error.message), {});
     return 2;
   }
-  if (inputs.command === 'rollback') {
-    const message = "The 'rollback' command is not available in this version of model-release-gate.";
-    await platform.publish(usageReport('rollback', deps.clock, [{ id: 'inputs.command', gate: 'config', status: 'error', message }], message), {});
-    return 2;
-  }
 
   const loaded = loadConfig({ file: inputs.configPath, explicit: inputs.configExplicit, cwd: inputs.workspace, overrides: inputs.overrides });
   if (!loaded.ok) {
@@ -94,6 +90,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
     return 2;
   }
   const config = loaded.config;
+  if (inputs.command === 'rollback') return runRollbackCommand(platform, deps, inputs, config);
 
   let commits;
   try {
@@ -112,7 +109,31 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       signal: deps.signal,
       log: (line) => platform.log.info(line),
       createTarget: deps.createTarget ?? defaultTargetFactory(env),
+      workspace: inputs.workspace,
     },
+  );
+  await platform.publish(report, config.report);
+  return report.exitCode;
+}
+
+/** `rollback`: point the configured alias at the version a tag, SHA or `previous` names. */
+async function runRollbackCommand(platform: Platform, deps: AppDeps, inputs: GateInputs, config: GateConfig): Promise<number> {
+  const usage = async (id: string, message: string): Promise<number> => {
+    await platform.publish(usageReport('rollback', deps.clock, [{ id, gate: 'rollback', status: 'error', message }], message), config.report);
+    return 2;
+  };
+  if (!config.target) {
+    return usage('rollback.target', "rollback needs the alias to point: a 'target:' section in the config, or the function-name and alias inputs.");
+  }
+  let target: RolloutTarget;
+  try {
+    target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env))(config.target);
+  } catch (error) {
+    return usage('rollback.target', `Cannot reach the rollback target: ${errorMessage(error)}`);
+  }
+  const report = await runManualRollback(
+    { to: inputs.rollbackTo ?? '', reason: inputs.reason, actor: inputs.actor, force: inputs.force, dryRun: config.dryRun },
+    { target, clock: deps.clock, log: (line) => platform.log.info(line) },
   );
   await platform.publish(report, config.report);
   return report.exitCode;

@@ -7,8 +7,12 @@
 import type { GateConfig, TargetConfig } from './config/types.js';
 import type { Clock } from './core/clock.js';
 import type { StateStore } from './core/state.js';
+import { dataGateFailed, runDataGate } from './data/gate.js';
+import { runModelGate } from './model/gate.js';
+import { runPretraffic } from './pretraffic/gate.js';
+import type { Engine } from './data/engine/engine.js';
 import type { Command } from './platform/types.js';
-import type { CheckResult, Gate, Outcome, Report, TimelineRow } from './report/result.js';
+import type { CheckResult, Outcome, Report, TimelineRow } from './report/result.js';
 import { runRollout } from './rollout/loop.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
@@ -35,14 +39,16 @@ export interface PipelineDeps {
   signal?: AbortSignal;
   log: (line: string) => void;
   createTarget: (config: TargetConfig) => RolloutTarget;
+  /** Directory the data gate's paths are relative to. Default the process's working directory. */
+  workspace?: string;
+  /** SQL engine of the data gate; default an embedded DuckDB. */
+  dataEngine?: Engine;
 }
 
-/** The stages after the trigger that later gates fill in; until then they report "not configured". */
-const CHECK_STAGES: Array<{ gate: Gate; section: 'data' | 'model' | 'pretraffic' }> = [
-  { gate: 'data', section: 'data' },
-  { gate: 'model', section: 'model' },
-  { gate: 'pretraffic', section: 'pretraffic' },
-];
+/** A gate whose config section is absent is reported as skipped, so the report shows every stage. */
+function notConfigured(gate: 'data' | 'model' | 'pretraffic'): CheckResult {
+  return { id: `${gate}.stage`, gate, status: 'skip', message: `${gate} gate not configured (no '${gate}:' section).` };
+}
 
 /** Run the gate for one request and return the report (never throws for gate failures). */
 export async function runPipeline(request: PipelineRequest, deps: PipelineDeps): Promise<Report> {
@@ -80,18 +86,40 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     return finish('skipped', 0, decision.reason);
   }
 
-  // 2-4. Data, model and pre-traffic gates.
-  for (const stage of CHECK_STAGES) {
-    if (request.config[stage.section] === undefined) {
-      results.push({ id: `${stage.gate}.stage`, gate: stage.gate, status: 'skip', message: `${stage.gate} gate not configured (no '${stage.section}:' section).` });
-      continue;
-    }
-    results.push({
-      id: `${stage.gate}.stage`,
-      gate: stage.gate,
-      status: 'skip',
-      message: `${stage.gate} gate: this version of model-release-gate does not evaluate '${stage.section}:' yet; the section was validated but not run.`,
+  // 2. Data gate: a release stops here when a data check fails, before anything is published.
+  // (`check` goes on, so a pull request shows every gate's findings at once.)
+  if (request.config.data) {
+    const dataResults = await runDataGate(request.config.data, {
+      workspace: deps.workspace ?? process.cwd(),
+      ...(deps.dataEngine ? { engine: deps.dataEngine } : {}),
+      ...(request.config.file !== undefined ? { configFile: request.config.file } : {}),
+      log: deps.log,
     });
+    results.push(...dataResults);
+    if (request.command === 'release' && dataGateFailed(dataResults)) {
+      return finish('aborted', 1, 'Data checks failed: nothing was deployed. See the data results below.');
+    }
+  } else {
+    results.push(notConfigured('data'));
+  }
+
+  // 3. Model gate.
+  if (request.config.model) {
+    const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log });
+    results.push(...modelResults);
+    if (request.command === 'release' && gateFailed(modelResults)) {
+      return finish('aborted', 1, 'Model checks failed: nothing was deployed. See the model results below.');
+    }
+  } else {
+    results.push(notConfigured('model'));
+  }
+
+  // 4. Pre-traffic tests need the new version, so on release they run in the rollout stage,
+  // after publishing and before the first shift.
+  if (!request.config.pretraffic) {
+    results.push(notConfigured('pretraffic'));
+  } else if (request.command === 'check') {
+    results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: 'pre-traffic tests run on release, against the published version, before the first traffic shift.' });
   }
   if (request.command === 'check') {
     const failed = results.some((r) => r.status === 'fail' || r.status === 'error');
@@ -103,6 +131,9 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   if (!targetConfig || !rolloutConfig) {
     const missing = !targetConfig ? 'target' : 'rollout';
     results.push({ id: 'rollout.stage', gate: 'rollout', status: 'skip', message: `rollout not configured (no '${missing}:' section): nothing was deployed.` });
+    if (request.config.pretraffic) {
+      results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: `pre-traffic tests need a version to invoke: configure 'target:' and 'rollout:' to run them.` });
+    }
     return finish('skipped', 0, `${decision.reason} No rollout is configured, so nothing was deployed.`);
   }
   // Create the target and read the alias before anything is published: a missing region or a
@@ -140,6 +171,25 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     }
   }
 
+  // 4b. Pre-traffic smoke and stress test: the new version exists, no traffic has moved yet.
+  if (request.config.pretraffic) {
+    if (request.config.dryRun && targetConfig.version === undefined) {
+      results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: 'dry run: no version was published, so there is nothing to invoke (set target.version to test an existing version).' });
+    } else {
+      const pretrafficResults = await runPretraffic(request.config.pretraffic, {
+        invoke: (version, payload) => target.invoke(version, payload),
+        candidateVersion,
+        ...(alias.version !== candidateVersion ? { productionVersion: alias.version } : {}),
+        cwd: deps.workspace ?? process.cwd(),
+        log: deps.log,
+      });
+      results.push(...pretrafficResults);
+      if (gateFailed(pretrafficResults)) {
+        return finish('aborted', 1, `Pre-traffic tests of version ${candidateVersion} failed: no traffic was shifted. See the pretraffic results below.`);
+      }
+    }
+  }
+
   // The post step (or GitLab after_script) needs to find the alias again even if this process dies.
   await deps.state.save('target', JSON.stringify(targetConfig));
   const result = await runRollout(
@@ -164,4 +214,9 @@ export function versionDescription(request: Pick<PipelineRequest, 'sha' | 'tag'>
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A gate stops the release when any of its results failed or could not be evaluated (warn-severity checks report `warn`). */
+function gateFailed(results: readonly CheckResult[]): boolean {
+  return results.some((r) => r.status === 'fail' || r.status === 'error');
 }

@@ -49,6 +49,8 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     region: resolveRegion(options.region, env),
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 6,
+    // Names the product in CloudTrail's userAgent field, so its calls can be told from a person's.
+    customUserAgent: 'model-release-gate',
   };
   return { lambda: new LambdaClient(common), cloudwatch: new CloudWatchClient(common) };
 }

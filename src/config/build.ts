@@ -2,12 +2,16 @@
  * From the validated file (kebab-case, durations as text) to the GateConfig core code receives
  * (camelCase, milliseconds, defaults applied), checking the rules that span several keys.
  */
-import { DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
+import { buildDataConfig } from './data.js';
+import type { LineOf } from './data.js';
+import { buildModelConfig } from '../model/config.js';
+import { buildPretrafficConfig } from '../pretraffic/config.js';
+import { DEFAULT_COMPARE_JUDGE, DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ConfigIssue } from './issues.js';
 import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
-import type { RawConfig, RawRollout, RawTarget } from './raw.js';
-import type { GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig } from './types.js';
+import type { RawConfig, RawJudge, RawRollout, RawTarget } from './raw.js';
+import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig, ThresholdJudgeConfig } from './types.js';
 
 export interface BuildResult {
   config: GateConfig;
@@ -43,8 +47,22 @@ function positiveMs(text: string | undefined, fallback: number, path: string[], 
   return value;
 }
 
-function buildJudge(raw: RawRollout['judge'], issues: ConfigIssue[]): JudgeConfig {
-  const judge: JudgeConfig = {
+/** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
+const JUDGE_KEYS = {
+  threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
+  compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance'],
+} as const satisfies Record<JudgeConfig['type'], ReadonlyArray<keyof RawJudge>>;
+
+function buildJudge(raw: RawJudge | undefined, issues: ConfigIssue[]): JudgeConfig {
+  const type = raw?.type ?? DEFAULT_JUDGE.type;
+  const other = type === 'threshold' ? 'compare' : 'threshold';
+  for (const key of JUDGE_KEYS[other]) {
+    if (raw?.[key] !== undefined) {
+      issues.push({ path: ['rollout', 'judge', key], message: `does not apply to judge type '${type}' (it is a key of type ${other})`, at: 'key' });
+    }
+  }
+  if (type === 'compare') return buildCompareJudge(raw ?? {});
+  const judge: ThresholdJudgeConfig = {
     type: 'threshold',
     windowMs: positiveMs(raw?.window, DEFAULT_JUDGE.windowMs, ['rollout', 'judge', 'window'], issues),
     maxErrors: raw?.['max-errors'] ?? DEFAULT_JUDGE.maxErrors,
@@ -53,6 +71,19 @@ function buildJudge(raw: RawRollout['judge'], issues: ConfigIssue[]): JudgeConfi
   if (raw?.['p99-ms'] !== undefined) judge.p99Ms = raw['p99-ms'];
   if (raw?.['max-throttles'] !== undefined) judge.maxThrottles = raw['max-throttles'];
   return judge;
+}
+
+function buildCompareJudge(raw: RawJudge): CompareJudgeConfig {
+  return {
+    type: 'compare',
+    alpha: raw.alpha ?? DEFAULT_COMPARE_JUDGE.alpha,
+    beta: raw.beta ?? DEFAULT_COMPARE_JUDGE.beta,
+    minEffect: {
+      ratio: raw['min-effect']?.ratio ?? DEFAULT_COMPARE_JUDGE.minEffect.ratio,
+      absolute: raw['min-effect']?.absolute ?? DEFAULT_COMPARE_JUDGE.minEffect.absolute,
+    },
+    p99Tolerance: raw['p99-tolerance'] ?? DEFAULT_COMPARE_JUDGE.p99Tolerance,
+  };
 }
 
 function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
@@ -71,14 +102,19 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
     onExistingCanary: raw['on-existing-canary'] ?? DEFAULT_ROLLOUT.onExistingCanary,
   };
   if (preset !== undefined) rollout.preset = preset;
+  if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
+    // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
+    issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });
+  }
   return rollout;
 }
 
 /**
  * Map a schema-valid config to GateConfig, applying defaults. `file` is recorded for messages.
  * Returns the issues the schema cannot express (e.g. `version` with `publish: true`).
+ * `lineOf` places data checks in the file, so data errors found later can name their line.
  */
-export function buildGateConfig(raw: RawConfig, file: string | undefined): BuildResult {
+export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf: LineOf = () => undefined): BuildResult {
   const issues: ConfigIssue[] = [];
   const config: GateConfig = {
     trigger: {
@@ -94,8 +130,14 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined): Build
   if (raw.report?.json !== undefined) config.report.jsonPath = raw.report.json;
   if (raw.report?.junit !== undefined) config.report.junitPath = raw.report.junit;
   if (raw.report?.dotenv !== undefined) config.report.dotenvPath = raw.report.dotenv;
-  if (raw.data !== undefined) config.data = raw.data;
-  if (raw.model !== undefined) config.model = raw.model;
-  if (raw.pretraffic !== undefined) config.pretraffic = raw.pretraffic;
+  if (raw.data !== undefined) config.data = buildDataConfig(raw.data, lineOf, issues);
+  // Model and pretraffic checks keep their config line, so errors found while reading data name it.
+  const locate = (path: string[]) => (file === undefined ? undefined : { file, ...withDefinedLine(lineOf(path)) });
+  if (raw.model !== undefined) config.model = buildModelConfig(raw.model, { ...(file !== undefined ? { file } : {}), locate }, issues);
+  if (raw.pretraffic !== undefined) config.pretraffic = buildPretrafficConfig(raw.pretraffic, { ...(file !== undefined ? { file } : {}), locate }, issues);
   return { config, issues };
+}
+
+function withDefinedLine(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
 }

@@ -2,7 +2,7 @@
  * Defaults of every optional key, in the units core code uses. The JSON Schema repeats the
  * user-facing ones as `default` annotations for editors; a test keeps the two equal.
  */
-import type { ReportConfig, ThresholdJudgeConfig, TriggerConfig } from './types.js';
+import type { CompareJudgeConfig, ReportConfig, ThresholdJudgeConfig, TriggerConfig } from './types.js';
 
 /** The plan used when `rollout:` names neither a preset nor a strategy. */
 export const DEFAULT_PRESET = 'Linear10PercentEvery1Minute';
@@ -32,6 +32,15 @@ export const DEFAULT_JUDGE: Readonly<ThresholdJudgeConfig> = {
   type: 'threshold',
   windowMs: 5 * 60_000,
   maxErrors: 0,
+};
+
+/** Defaults of `type: compare`; docs/judge.md explains how to choose them. */
+export const DEFAULT_COMPARE_JUDGE: Readonly<CompareJudgeConfig> = {
+  type: 'compare',
+  alpha: 0.05,
+  beta: 0.1,
+  minEffect: { ratio: 2, absolute: 0.005 },
+  p99Tolerance: 0.2,
 };
 
 /**

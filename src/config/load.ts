@@ -82,7 +82,7 @@ function validateText(text: string, file: string | undefined, overrides: readonl
   if (schemaIssues.length > 0 || errors.length > 0) {
     return { ok: false, errors: sortConfigErrors([...errors, ...schemaIssues.map(place)]) };
   }
-  const built = buildGateConfig(data as RawConfig, file);
+  const built = buildGateConfig(data as RawConfig, file, (path) => positionOf(doc, lineCounter, path)?.line);
   if (built.issues.length > 0) return { ok: false, errors: sortConfigErrors(built.issues.map(place)) };
   return { ok: true, config: built.config };
 }

@@ -2,6 +2,9 @@
  * The configuration as written (kebab-case keys, durations as text) once it has passed the
  * JSON Schema. Mirrors schema/model-release.schema.json; build.ts maps it to GateConfig.
  */
+import type { RawDataSection } from './data.js';
+import type { RawModel } from '../model/config.js';
+import type { RawPretraffic } from '../pretraffic/config.js';
 
 export interface RawStep {
   percent: number;
@@ -9,12 +12,16 @@ export interface RawStep {
 }
 
 export interface RawJudge {
-  type?: 'threshold';
+  type?: 'threshold' | 'compare';
   window?: string;
   'max-errors'?: number;
   'max-error-rate'?: number;
   'p99-ms'?: number;
   'max-throttles'?: number;
+  alpha?: number;
+  beta?: number;
+  'min-effect'?: { ratio?: number; absolute?: number };
+  'p99-tolerance'?: number;
 }
 
 export interface RawRollout {
@@ -50,7 +57,7 @@ export interface RawConfig {
   rollout?: RawRollout;
   report?: { json?: string; junit?: string; dotenv?: string };
   'dry-run'?: boolean;
-  data?: Record<string, unknown>;
-  model?: Record<string, unknown>;
-  pretraffic?: Record<string, unknown>;
+  data?: RawDataSection;
+  model?: RawModel;
+  pretraffic?: RawPretraffic;
 }

@@ -3,6 +3,11 @@
  * The JSON Schema (schema/model-release.schema.json) is the user-facing contract; this is
  * what core code receives. Durations are already milliseconds here.
  */
+import type { DataGateConfig } from './data-types.js';
+import type { ModelConfig } from '../model/config.js';
+import type { PretrafficConfig } from '../pretraffic/config.js';
+
+export type * from './data-types.js';
 
 export interface TriggerConfig {
   /** Commit types that release (case-insensitive). Default feat, fix, perf, revert. */
@@ -43,7 +48,20 @@ export interface ThresholdJudgeConfig {
   maxThrottles?: number;
 }
 
-export type JudgeConfig = ThresholdJudgeConfig;
+/** The canary against the stable version, as a sequential test (docs/judge.md). */
+export interface CompareJudgeConfig {
+  type: 'compare';
+  /** Highest chance of rolling back a release no worse than stable, over all polls. Default 0.05. */
+  alpha: number;
+  /** Highest chance of promoting a regression of exactly min-effect (1 − power). Default 0.1. */
+  beta: number;
+  /** The smallest regression to catch: canary rate ≥ ratio × stable AND ≥ stable + absolute. */
+  minEffect: { ratio: number; absolute: number };
+  /** Canary p99 may be up to (1 + this) × stable p99. Default 0.2. */
+  p99Tolerance: number;
+}
+
+export type JudgeConfig = ThresholdJudgeConfig | CompareJudgeConfig;
 
 export interface RolloutConfig {
   plan: PlanConfig;
@@ -85,10 +103,12 @@ export interface GateConfig {
   trigger: TriggerConfig;
   target?: TargetConfig;
   rollout?: RolloutConfig;
-  /** Sections owned by later gates; validated by the schema, interpreted by their gates. */
-  data?: Record<string, unknown>;
-  model?: Record<string, unknown>;
-  pretraffic?: Record<string, unknown>;
+  /** Data checks on the training set and a production sample (src/data/gate.ts). */
+  data?: DataGateConfig;
+  /** The model gate (src/model/config.ts). */
+  model?: ModelConfig;
+  /** The pre-traffic smoke and stress test (src/pretraffic/config.ts). */
+  pretraffic?: PretrafficConfig;
   report: ReportConfig;
   dryRun: boolean;
 }

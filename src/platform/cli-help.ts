@@ -31,6 +31,7 @@ Commands:
   trigger   decide whether the commits release (no AWS access)
   release   the whole gate: trigger, checks, canary rollout with automatic rollback
   check     run the checks for a merge request; move no traffic
+  rollback  point the alias back at the version of a release tag, a commit, or 'previous'
   recover   roll back a rollout left unfinished by a cancelled job (GitLab after_script)
 
 Run 'model-release-gate <command> --help' for the options of a command.
@@ -58,6 +59,31 @@ ${COMMON}`,
 Run the trigger and the checks for a merge request. Never moves traffic.
 
 ${COMMON}`,
+  rollback: `Usage: model-release-gate rollback --to <tag|sha|previous> [--reason <text>] [--force] [options]
+
+Point the alias at the Lambda version a release published, with no additional weights, using
+the alias's RevisionId (a concurrent change is reported, never overwritten), then read it back.
+The version is found through the description each release wrote when it published it
+('model-release-gate sha=<sha> tag=<tag>').
+  --to <value>             a release tag (e.g. model-v1.4.0), a commit SHA (7 to 40 hex digits,
+                           an abbreviation matches by prefix), or 'previous': the newest
+                           release numbered below the alias's current version
+  --reason <text>          why; shown in the report with who asked (GITLAB_USER_LOGIN or USER)
+  --force                  roll back even while a rollout is in progress on the alias
+  --config <path>          config file (default model-release.yml): target.function-name, target.alias
+  --set <key=value>        override any config key, repeatable
+  --function-name <name>   override target.function-name
+  --alias <name>           override target.alias
+  --region <region>        override target.region (otherwise AWS_REGION)
+  --dry-run                resolve and print what would change; make no AWS write
+  --report-path <path>     write the JSON report here
+  --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
+  --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
+  --json                   print the report as JSON instead of text
+
+Exit codes: 0 rolled back, or already at that version (nothing to do); 1 refused because a
+rollout is in progress, or the alias changed meanwhile, or an AWS error; 2 'to' is invalid or
+names no release (nothing was changed).`,
   recover: `Usage: model-release-gate recover [--state-file <path>]
 
 Roll back a rollout that a cancelled or killed 'release' left unfinished, using the state file

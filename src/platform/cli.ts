@@ -20,7 +20,7 @@ import { FileStateStore } from './file-state.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
-export const CLI_COMMANDS = ['trigger', 'release', 'check', 'recover'] as const;
+export const CLI_COMMANDS = ['trigger', 'release', 'check', 'rollback', 'recover'] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
 const OPTIONS = {
@@ -35,6 +35,7 @@ const OPTIONS = {
   'state-file': { type: 'string' },
   tag: { type: 'string' },
   sha: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...Object.fromEntries(Object.keys(CONFIG_OVERRIDES).map((name) => [name, { type: name === 'dry-run' ? 'boolean' : 'string' }])),
 } as const;
@@ -51,6 +52,7 @@ export type CliOptions = {
   'state-file'?: string;
   tag?: string;
   sha?: string;
+  reason?: string;
   help?: boolean;
 } & Record<string, string | boolean | string[] | undefined>;
 
@@ -112,6 +114,8 @@ export class CliPlatform implements Platform {
       overrides.push({ path, value: String(value), source: `flag --${flag}` });
     }
     overrides.push(...parseSetOverrides(this.options.set ?? [], 'flag --set'));
+    if (this.command === 'rollback') return this.rollbackInputs(overrides);
+    if (this.options.reason !== undefined) throw new UsageError(`${this.command}: --reason is a rollback option`);
     const sources = [this.options.message !== undefined, this.options.stdin === true, this.options.from !== undefined || this.options.to !== undefined];
     if (sources.filter(Boolean).length > 1) {
       throw new UsageError(`${this.command}: give commits one way only: --message, --stdin, or --from/--to`);
@@ -125,6 +129,27 @@ export class CliPlatform implements Platform {
       sha: this.options.sha ?? this.env.CI_COMMIT_SHA,
       tag: this.options.tag ?? this.env.CI_COMMIT_TAG,
       workspace: this.workspace,
+    };
+  }
+
+  /** `rollback --to <tag|sha|previous> --reason <text> [--force]`: no commit range, no commits. */
+  private rollbackInputs(overrides: ConfigOverride[]): GateInputs {
+    const commitFlags = (['from', 'message', 'stdin', 'sha', 'tag'] as const).filter((flag) => this.options[flag] !== undefined);
+    if (commitFlags.length > 0) {
+      throw new UsageError(`rollback: --${commitFlags[0]} does not apply; give the release with --to <tag|sha|previous>`);
+    }
+    if (this.options.to === undefined) throw new UsageError('rollback: --to <tag|sha|previous> is required');
+    return {
+      command: 'rollback',
+      configPath: this.options.config ?? 'model-release.yml',
+      configExplicit: this.options.config !== undefined,
+      overrides,
+      force: this.options.force === true,
+      workspace: this.workspace,
+      rollbackTo: this.options.to,
+      reason: this.options.reason,
+      // GitLab: the user who ran the pipeline; locally: the login name.
+      actor: this.env.GITLAB_USER_LOGIN || this.env.USER || this.env.LOGNAME || undefined,
     };
   }
 

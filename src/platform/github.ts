@@ -62,9 +62,7 @@ export class GitHubPlatform implements Platform {
     if (token) core.setSecret(token);
     const command = (core.getInput('command').trim() || 'release') as Command;
     if (!COMMANDS.includes(command)) {
-      // 'rollback' is accepted only to say it is not available yet; do not offer it here.
-      const offered = COMMANDS.filter((c) => c !== 'rollback');
-      throw new UsageError(`input 'command' must be one of ${offered.join(', ')}, got '${command}'`);
+      throw new UsageError(`input 'command' must be one of ${COMMANDS.join(', ')}, got '${command}'`);
     }
     const configInput = core.getInput('config').trim();
     const overrides: ConfigOverride[] = [];
@@ -82,6 +80,10 @@ export class GitHubPlatform implements Platform {
       sha: process.env.GITHUB_SHA,
       tag: core.getInput('tag').trim() || undefined,
       workspace: this.workspace,
+      rollbackTo: core.getInput('to').trim() || undefined,
+      reason: core.getInput('reason').trim() || undefined,
+      // The person who started the run; a re-run keeps the original actor in GITHUB_ACTOR.
+      actor: process.env.GITHUB_TRIGGERING_ACTOR || process.env.GITHUB_ACTOR || undefined,
     };
   }
 

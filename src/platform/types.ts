@@ -24,6 +24,10 @@ export interface GateInputs {
   tag?: string;
   /** Repository working directory (git commands, relative paths). */
   workspace: string;
+  /** rollback: the release to return to (a tag, a commit SHA or `previous`), why, and who asked. */
+  rollbackTo?: string;
+  reason?: string;
+  actor?: string;
 }
 
 export interface Logger {

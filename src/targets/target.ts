@@ -38,6 +38,12 @@ export interface CandidateVersion {
   description?: string;
 }
 
+/** A published version and the description it was published with (release records live there). */
+export interface PublishedVersion {
+  version: string;
+  description: string;
+}
+
 export interface InvokeResult {
   statusCode: number;
   /** Set when the function raised (Lambda X-Amz-Function-Error). */
@@ -60,6 +66,8 @@ export interface RolloutTarget {
   rollBack(expectedRevisionId: string): Promise<AliasState>;
   /** Point the alias at `version` with weights {} (manual rollback). */
   pointTo(version: string, expectedRevisionId: string): Promise<AliasState>;
+  /** Every published version (not `$LATEST`) with its description, in the order the service lists them. */
+  listVersions(): Promise<PublishedVersion[]>;
   readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics>;
   invoke(version: string, payload: string): Promise<InvokeResult>;
 }

@@ -267,7 +267,7 @@ describe('dist/main.js with bad configuration or inputs', () => {
   });
 
   it.each([
-    [{ command: 'deploy' }, "input 'command' must be one of release, check, trigger, got 'deploy'"],
+    [{ command: 'deploy' }, "input 'command' must be one of release, check, trigger, rollback, got 'deploy'"],
     [{ force: 'maybe' }, "input 'force' must be true or false, got 'maybe'"],
     [{ set: 'rollout.step 20' }, "input 'set': expected key=value (e.g. rollout.step=20), got 'rollout.step 20'"],
   ])('exits 2 on bad inputs %j with a clear message', async (inputs, expected) => {

@@ -58,18 +58,19 @@ describe('dist/cli.js help and usage errors', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^model-release-gate \d+\.\d+\.\d+: gate the release/);
     expect(result.stdout).toContain('Usage: model-release-gate <command> [options]');
-    for (const command of ['trigger', 'release', 'check', 'recover']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['trigger', 'release', 'check', 'rollback', 'recover']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(result.stderr).toBe('');
   });
 
-  it.each(['trigger', 'release', 'check', 'recover'])('prints the usage of %s --help and exits 0', async (command) => {
+  it.each(['trigger', 'release', 'check', 'rollback', 'recover'])('prints the usage of %s --help and exits 0', async (command) => {
     const result = await runCli([command, '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Usage: model-release-gate ${command} [`);
+    expect(result.stdout).toContain(`Usage: model-release-gate ${command} ${command === 'rollback' ? '--to' : '['}`);
     // Each command lists its own options: recover has none of the config flags.
     if (command === 'recover') expect(result.stdout).not.toContain('--config');
     else expect(result.stdout).toContain('--config <path>');
     if (command === 'release' || command === 'recover') expect(result.stdout).toContain('--state-file <path>');
+    if (command === 'rollback') expect(result.stdout).toContain('--to <value>');
     expect(result.stderr).toBe('');
   });
 
@@ -77,7 +78,7 @@ describe('dist/cli.js help and usage errors', () => {
     const result = await runCli(['deploy']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe("error: unknown command 'deploy'; expected one of: trigger, release, check, recover (see --help)\n");
+    expect(result.stderr).toBe("error: unknown command 'deploy'; expected one of: trigger, release, check, rollback, recover (see --help)\n");
   });
 
   it('exits 2 on an unknown flag and names it', async () => {

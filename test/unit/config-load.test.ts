@@ -94,9 +94,9 @@ describe('the full example', () => {
         '  junit: out/junit.xml',
         '  dotenv: out/release.env',
         'dry-run: true',
-        'data: { checks: [] }',
+        'data: { dataset: train.csv, checks: [{ row_count: { min: 1 } }] }',
         'model: { metrics: x }',
-        'pretraffic: {}',
+        'pretraffic: { payloads: p.jsonl }',
       ),
     );
     expect(config).toEqual({
@@ -122,9 +122,9 @@ describe('the full example', () => {
       },
       report: { jsonPath: 'out/report.json', junitPath: 'out/junit.xml', dotenvPath: 'out/release.env' },
       dryRun: true,
-      data: { checks: [] },
-      model: { metrics: 'x' },
-      pretraffic: {},
+      data: expect.objectContaining({ dataset: expect.objectContaining({ path: 'train.csv', format: 'auto' }), checks: [expect.objectContaining({ type: 'row_count', min: 1 })] }),
+      model: { file: FILE, metricsPath: 'x', checks: [] },
+      pretraffic: expect.objectContaining({ payloadsPath: 'p.jsonl', concurrency: 4, compareProduction: false }),
     });
   });
 });
