@@ -6,6 +6,8 @@
  *   1. a docs-only push: nothing to release;
  *   2. `Feat (Api): …` with a healthy new version: promoted step by step;
  *   3. `Fix (Api): …` whose new version starts failing: rolled back automatically;
+ * then the data gate (`check`) twice: training data that matches a recent production sample
+ * passes, and a production sample that has drifted (new categories, shifted distributions) fails;
  * then the model gate (`check`) twice: a candidate better than production passes, and one worse
  * than production, which a naive point comparison would pass, is stopped by the paired test.
  * Exits non-zero if any run ends differently, so the demo doubles as a smoke test.
@@ -61,8 +63,8 @@ async function release(title: string, message: string): Promise<{ exitCode: numb
   return { exitCode, outcome };
 }
 
-/** `check` with a model-gate config (the report printed by the CLI shows each result's numbers); returns the exit code. */
-async function checkModel(title: string, config: string): Promise<number> {
+/** `check` (a pull request) with a data- or model-gate config; the CLI report shows each result's numbers. Returns the exit code. */
+async function check(title: string, config: string): Promise<number> {
   banner(title);
   const platform = new CliPlatform('check', { message: ['Feat (Api): retrained churn model'], config, 'state-file': join(workdir, 'state.json') });
   return runGate(platform, { clock });
@@ -82,11 +84,17 @@ try {
   const regression = await release('3. Fix (Api): the new version starts failing and is rolled back', 'Fix (Api): null handling in the tenure feature');
   runs.push({ name: 'regression', expected: 'rolled-back', actual: regression.outcome });
 
+  // The data gate on a pull request (`check`): demo/data/*.csv, written by demo/data/make-data.ts.
+  const dataOk = await check('4. Data gate: training data that looks like production passes', 'demo/data/pass.yml');
+  runs.push({ name: 'data gate, production sample like training', expected: 'exit 0', actual: `exit ${dataOk}` });
+  const dataDrifted = await check('5. Data gate: production has drifted and sends categories training never saw', 'demo/data/fail.yml');
+  runs.push({ name: 'data gate, drifted production sample', expected: 'exit 1', actual: `exit ${dataDrifted}` });
+
   // The model gate on a pull request (`check`): hold-out predictions of candidate and production.
-  const better = await checkModel('4. Model gate: a candidate that is better than production passes', 'demo/model/better.yml');
+  const better = await check('6. Model gate: a candidate that is better than production passes', 'demo/model/better.yml');
   runs.push({ name: 'model gate, better candidate', expected: 'exit 0', actual: `exit ${better}` });
-  const worse = await checkModel(
-    '5. Model gate: a candidate worse than production that a point comparison would pass is stopped',
+  const worse = await check(
+    '7. Model gate: a candidate worse than production that a point comparison would pass is stopped',
     'demo/model/worse.yml',
   );
   runs.push({ name: 'model gate, worse candidate', expected: 'exit 1', actual: `exit ${worse}` });

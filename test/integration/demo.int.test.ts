@@ -1,0 +1,26 @@
+/**
+ * `npm run demo` is the README's promise to a new user: keep it true. Runs the demo as a user
+ * would and checks every scenario ended as it says it does.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../support/run-bundle.js';
+
+describe('npm run demo', () => {
+  it('runs every scenario end-to-end on the simulator and each ends as expected', () => {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run.ts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+      // No real AWS endpoint or credentials may leak in: the demo sets its own for the simulator.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))) as NodeJS.ProcessEnv,
+    });
+    expect(run.status).toBe(0);
+    const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
+    const lines = summary.split('\n').filter((l) => /^(ok|FAIL)\s/.test(l));
+    expect(lines).toHaveLength(7);
+    expect(lines.every((l) => l.startsWith('ok'))).toBe(true);
+    expect(summary).toContain('healthy release: promoted');
+    expect(summary).toContain('regression: rolled-back');
+  }, 150_000);
+});
