@@ -9,13 +9,10 @@ import {
   EXIT_CODE_MEANING,
   formatCounts,
   formatDuration,
-  formatElapsed,
-  formatErrors,
-  formatLatency,
   formatObservation,
-  formatPercent,
   groupByGate,
   runDurationMs,
+  timelineRowCells,
   truncateText,
 } from './format.js';
 
@@ -148,21 +145,7 @@ function renderResults(report: Report, painter: Painter): string[] {
 }
 
 function timelineCells(row: TimelineRow): string[] {
-  const { canary, stable } = row;
-  return [
-    formatElapsed(row.atMs),
-    String(row.step),
-    formatPercent(row.weight),
-    row.event,
-    canary ? String(canary.invocations) : '',
-    canary ? formatErrors(canary) : '',
-    canary ? formatLatency(canary.p99Ms) : '',
-    stable ? String(stable.invocations) : '',
-    stable ? formatErrors(stable) : '',
-    stable ? formatLatency(stable.p99Ms) : '',
-    row.verdict ?? '',
-    sanitizeForTerminal(row.reason),
-  ];
+  return timelineRowCells(row, sanitizeForTerminal);
 }
 
 const VERDICT_STYLE: Record<NonNullable<TimelineRow['verdict']>, Style> = {

@@ -3,10 +3,10 @@
  * the job summary, the terminal, JUnit and the annotations. Escaping is not here: each output
  * format (markdown, XML, terminal) owns its own rules.
  */
-import type { CheckResult, CheckStatus, Gate, Observation, Report, VersionSample } from './result.js';
+import type { CheckResult, CheckStatus, Gate, Observation, Report, TimelineRow, VersionSample } from './result.js';
 
 /** Gates in pipeline order: results are grouped and listed in the order they ran. */
-export const GATE_ORDER: readonly Gate[] = ['config', 'trigger', 'data', 'model', 'pretraffic', 'rollout', 'rollback'];
+export const GATE_ORDER: readonly Gate[] = ['config', 'trigger', 'data', 'model', 'pretraffic', 'rollout', 'release', 'rollback'];
 
 /** Status order for counts, worst first, so a summary line leads with what needs attention. */
 export const STATUS_ORDER: readonly CheckStatus[] = ['error', 'fail', 'warn', 'pass', 'skip'];
@@ -143,4 +143,27 @@ export function truncateText(text: string, max: number): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/**
+ * The cells of one rollout timeline row, in the column order every renderer uses (time, step,
+ * weight, event, canary inv/err/p99, stable inv/err/p99, verdict, reason). `escapeText` makes the
+ * free-text reason safe for the medium (Markdown table, terminal).
+ */
+export function timelineRowCells(row: TimelineRow, escapeText: (text: string) => string): string[] {
+  const { canary, stable } = row;
+  return [
+    formatElapsed(row.atMs),
+    String(row.step),
+    formatPercent(row.weight),
+    row.event,
+    canary ? String(canary.invocations) : '',
+    canary ? formatErrors(canary) : '',
+    canary ? formatLatency(canary.p99Ms) : '',
+    stable ? String(stable.invocations) : '',
+    stable ? formatErrors(stable) : '',
+    stable ? formatLatency(stable.p99Ms) : '',
+    row.verdict ?? '',
+    escapeText(row.reason),
+  ];
 }

@@ -10,14 +10,12 @@ import {
   formatCounts,
   formatDuration,
   formatElapsed,
-  formatErrors,
-  formatLatency,
   formatNumber,
   formatObservation,
-  formatPercent,
   groupByGate,
   runDurationMs,
   statusLabel,
+  timelineRowCells,
   truncateText,
 } from './format.js';
 
@@ -74,21 +72,7 @@ function renderResults(results: readonly CheckResult[]): string[] {
 }
 
 function timelineRow(row: TimelineRow): string {
-  const { canary, stable } = row;
-  return tableRow([
-    formatElapsed(row.atMs),
-    String(row.step),
-    formatPercent(row.weight),
-    row.event,
-    canary ? String(canary.invocations) : '',
-    canary ? formatErrors(canary) : '',
-    canary ? formatLatency(canary.p99Ms) : '',
-    stable ? String(stable.invocations) : '',
-    stable ? formatErrors(stable) : '',
-    stable ? formatLatency(stable.p99Ms) : '',
-    row.verdict ?? '',
-    escapeMarkdown(row.reason),
-  ]);
+  return tableRow(timelineRowCells(row, escapeMarkdown));
 }
 
 /**

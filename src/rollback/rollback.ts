@@ -5,8 +5,8 @@
  * verified by reading the alias back (the target does both).
  */
 import type { Clock } from '../core/clock.js';
-import { TOOL_VERSION } from '../pipeline.js';
-import type { CheckResult, Outcome, Report } from '../report/result.js';
+import { ReportBuilder } from '../report/builder.js';
+import type { Outcome, Report } from '../report/result.js';
 import { asError, describeAlias } from '../rollout/recovery.js';
 import { RevisionConflictError, type AliasState, type RolloutTarget } from '../targets/target.js';
 import { parseRollbackTo, resolveRollbackTarget, type ReleaseRecord } from './resolve.js';
@@ -36,23 +36,12 @@ export interface ManualRollbackDeps {
  * `to` is invalid or names no release. Never throws.
  */
 export async function runManualRollback(request: ManualRollbackRequest, deps: ManualRollbackDeps): Promise<Report> {
-  const startedAt = new Date(deps.clock.now()).toISOString();
-  const results: CheckResult[] = [];
+  const report = new ReportBuilder('rollback', deps.clock);
+  const { results, outputs } = report;
   const who = request.actor?.trim() || 'unknown (no GITHUB_ACTOR or GITLAB_USER_LOGIN)';
   const why = request.reason?.trim() || '(no reason given)';
-  const outputs: Record<string, string> = { 'rollback-to': request.to.trim(), actor: who, reason: why };
-  const finish = (outcome: Outcome, exitCode: 0 | 1 | 2, headline: string): Report => ({
-    tool: 'model-release-gate',
-    toolVersion: TOOL_VERSION,
-    command: 'rollback',
-    outcome,
-    exitCode,
-    headline,
-    startedAt,
-    finishedAt: new Date(deps.clock.now()).toISOString(),
-    results,
-    outputs: { ...outputs, outcome },
-  });
+  Object.assign(outputs, { 'rollback-to': request.to.trim(), actor: who, reason: why });
+  const finish = (outcome: Outcome, exitCode: 0 | 1 | 2, headline: string): Report => report.finish(outcome, exitCode, headline);
   const fail = (id: string, exitCode: 1 | 2, message: string, details?: Record<string, unknown>): Report => {
     results.push({ id, gate: 'rollback', status: 'error', message, ...(details ? { details } : {}) });
     return finish('aborted', exitCode, `Rollback not done: ${message}`);

@@ -8,24 +8,11 @@ import { RevisionConflictError } from '../../src/targets/target.js';
 import type { FakeTargetOptions } from '../support/fake-target.js';
 import { FakeTarget } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
+import { rolloutConfig } from '../support/rollout-config.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-function rolloutConfig(overrides: Partial<RolloutConfig> = {}): RolloutConfig {
-  return {
-    plan: { strategy: 'linear', stepPercent: 10, intervalMs: MINUTE },
-    pollMs: 15 * SECOND,
-    finalBakeMs: MINUTE,
-    metricDelayMs: MINUTE,
-    judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
-    minInvocations: 10,
-    maxExtensionMs: MINUTE,
-    onInconclusive: 'rollback',
-    onExistingCanary: 'refuse',
-    ...overrides,
-  };
-}
 
 /** A state store that remembers every save, and how many writes the target had seen then. */
 class RecordingStateStore extends MemoryStateStore {

@@ -1,4 +1,3 @@
-import type { RolloutConfig } from '../../src/config/types.js';
 import { MemoryStateStore } from '../../src/core/state.js';
 import { runRollout } from '../../src/rollout/loop.js';
 import type { RolloutRecord } from '../../src/rollout/recovery.js';
@@ -6,20 +5,10 @@ import { ROLLOUT_STATE_KEY, restoreSafety, saveRolloutRecord } from '../../src/r
 import type { MetricsWindow, VersionMetrics } from '../../src/targets/target.js';
 import { FakeTarget } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
+import { rolloutConfig } from '../support/rollout-config.js';
 
-const MINUTE = 60_000;
 
-const rollout: RolloutConfig = {
-  plan: { strategy: 'linear', stepPercent: 10, intervalMs: MINUTE },
-  pollMs: 15_000,
-  finalBakeMs: MINUTE,
-  metricDelayMs: MINUTE,
-  judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
-  minInvocations: 10,
-  maxExtensionMs: MINUTE,
-  onInconclusive: 'rollback',
-  onExistingCanary: 'refuse',
-};
+const rollout = rolloutConfig();
 
 /** A target whose process "dies" (SIGKILL): from some metrics read on, calls never return. */
 class DyingTarget extends FakeTarget {

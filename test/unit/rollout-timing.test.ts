@@ -14,24 +14,14 @@ import {
 import type { FakeTargetOptions } from '../support/fake-target.js';
 import { FakeTarget } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
+import { rolloutConfig } from '../support/rollout-config.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const BASE_MS = 1_700_000_040_000 - (1_700_000_040_000 % MINUTE); // a minute boundary
 
 function config(overrides: Partial<RolloutConfig> = {}): RolloutConfig {
-  return {
-    plan: { strategy: 'canary', percent: 10, intervalMs: 30 * MINUTE },
-    pollMs: 15 * SECOND,
-    finalBakeMs: MINUTE,
-    metricDelayMs: MINUTE,
-    judge: { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 },
-    minInvocations: 10,
-    maxExtensionMs: MINUTE,
-    onInconclusive: 'rollback',
-    onExistingCanary: 'refuse',
-    ...overrides,
-  };
+  return rolloutConfig({ plan: { strategy: 'canary', percent: 10, intervalMs: 30 * MINUTE }, ...overrides });
 }
 
 /** Runs a rollout and returns when the rollback write completed (virtual epoch ms). */

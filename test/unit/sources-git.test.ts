@@ -3,20 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGitRange, UnusableBaseError } from '../../src/trigger/sources/git.js';
-
-/** Runs git with a fixed identity and no signing, whatever the developer's config says. */
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=Test Author', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
-    { cwd, encoding: 'utf8' },
-  ).trim();
-}
-
-function commit(cwd: string, message: string): string {
-  git(cwd, 'commit', '--allow-empty', '-q', '-m', message);
-  return git(cwd, 'rev-parse', 'HEAD');
-}
+import { commit } from '../support/git.js';
 
 describe('readGitRange', () => {
   let root: string;

@@ -3,22 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectGitLabCommits } from '../../src/trigger/sources/gitlab.js';
+import { commit, git } from '../support/git.js';
 
 const ZERO = '0'.repeat(40);
-
-/** Runs git with a fixed identity and no signing, whatever the developer's config says. */
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=Test Author', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
-    { cwd, encoding: 'utf8' },
-  ).trim();
-}
-
-function commit(cwd: string, message: string): string {
-  git(cwd, 'commit', '--allow-empty', '-q', '-m', message);
-  return git(cwd, 'rev-parse', 'HEAD');
-}
 
 describe('collectGitLabCommits', () => {
   let root: string;
