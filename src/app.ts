@@ -8,7 +8,8 @@ import { createAwsClients } from './aws/clients.js';
 import { formatConfigError, loadConfig } from './config/load.js';
 import type { GateConfig, TargetConfig } from './config/types.js';
 import type { Clock } from './core/clock.js';
-import { errorMessage, runPipeline, TOOL_VERSION } from './pipeline.js';
+import { errorMessage, runPipeline } from './pipeline.js';
+import { ReportBuilder } from './report/builder.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
 import type { CheckResult, Report } from './report/result.js';
 import { runManualRollback } from './rollback/rollback.js';
@@ -33,19 +34,10 @@ export function defaultTargetFactory(env: NodeJS.ProcessEnv): (config: TargetCon
 
 /** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed. */
 export function usageReport(command: Report['command'], clock: Clock, results: CheckResult[], headline: string): Report {
-  const at = new Date(clock.now()).toISOString();
-  return {
-    tool: 'model-release-gate',
-    toolVersion: TOOL_VERSION,
-    command,
-    outcome: 'aborted',
-    exitCode: 2,
-    headline,
-    startedAt: at,
-    finishedAt: at,
-    results,
-    outputs: { outcome: 'aborted', release: 'false' },
-  };
+  const report = new ReportBuilder(command, clock);
+  report.results.push(...results);
+  report.outputs.release = 'false';
+  return report.finish('aborted', 2, headline);
 }
 
 /**
@@ -101,6 +93,16 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
     return 2;
   }
 
+  let records;
+  try {
+    records = platform.releaseRecords?.(inputs, config.release);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const message = `Cannot record the release: ${error.message}`;
+    await platform.publish(usageReport(inputs.command, deps.clock, [{ id: 'release.records', gate: 'release', status: 'error', message }], message), config.report);
+    return 2;
+  }
+
   const report = await runPipeline(
     { command: inputs.command, config, commits, force: inputs.force, sha: inputs.sha, tag: inputs.tag },
     {
@@ -110,6 +112,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       log: (line) => platform.log.info(line),
       createTarget: deps.createTarget ?? defaultTargetFactory(env),
       workspace: inputs.workspace,
+      ...(records ? { records } : {}),
     },
   );
   await platform.publish(report, config.report);

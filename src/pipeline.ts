@@ -12,7 +12,10 @@ import { runModelGate } from './model/gate.js';
 import { runPretraffic } from './pretraffic/gate.js';
 import type { Engine } from './data/engine/engine.js';
 import type { Command } from './platform/types.js';
-import type { CheckResult, Outcome, Report, TimelineRow } from './report/result.js';
+import type { ReleaseRecords } from './release/records.js';
+import { ReleaseRecordsError } from './release/records.js';
+import { ReportBuilder } from './report/builder.js';
+import type { CheckResult, Report } from './report/result.js';
 import { runRollout } from './rollout/loop.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
@@ -21,7 +24,7 @@ import { decideRelease } from './trigger/decide.js';
 import { triggerOutputs, triggerResults } from './trigger/results.js';
 import type { CommitCollection } from './trigger/types.js';
 
-export const TOOL_VERSION = '0.1.0';
+export { TOOL_VERSION } from './core/version.js';
 
 export interface PipelineRequest {
   command: Exclude<Command, 'rollback'>;
@@ -43,6 +46,8 @@ export interface PipelineDeps {
   workspace?: string;
   /** SQL engine of the data gate; default an embedded DuckDB. */
   dataEngine?: Engine;
+  /** Release tag and deployment records (GitHub); none on platforms that cannot create them. */
+  records?: ReleaseRecords;
 }
 
 /** A gate whose config section is absent is reported as skipped, so the report shows every stage. */
@@ -52,22 +57,9 @@ function notConfigured(gate: 'data' | 'model' | 'pretraffic'): CheckResult {
 
 /** Run the gate for one request and return the report (never throws for gate failures). */
 export async function runPipeline(request: PipelineRequest, deps: PipelineDeps): Promise<Report> {
-  const startedAt = new Date(deps.clock.now()).toISOString();
-  const results: CheckResult[] = [];
-  const outputs: Record<string, string> = {};
-  const finish = (outcome: Outcome, exitCode: 0 | 1 | 2, headline: string, timeline?: TimelineRow[]): Report => ({
-    tool: 'model-release-gate',
-    toolVersion: TOOL_VERSION,
-    command: request.command,
-    outcome,
-    exitCode,
-    headline,
-    startedAt,
-    finishedAt: new Date(deps.clock.now()).toISOString(),
-    results,
-    outputs: { ...outputs, outcome },
-    ...(timeline ? { timeline } : {}),
-  });
+  const report = new ReportBuilder(request.command, deps.clock);
+  const { results, outputs } = report;
+  const finish = report.finish.bind(report);
 
   // 1. Trigger: does any commit target the API scope?
   const decision = decideRelease(request.commits.commits, request.config.trigger, {
@@ -157,12 +149,30 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     return finish('aborted', 1, reason);
   }
 
+  // Release records: the tag is named (and an existing one refused) before anything is
+  // published, so the version description carries it and manual rollback can find it.
+  let releaseTag = request.tag;
+  if (deps.records) {
+    try {
+      const plan = await deps.records.plan({ bump: decision.bump, dryRun: request.config.dryRun, ...(request.tag !== undefined ? { explicitTag: request.tag } : {}) });
+      releaseTag = plan.tag;
+      results.push(...plan.results);
+    } catch (error) {
+      const id = error instanceof ReleaseRecordsError ? error.id : 'release.plan';
+      results.push({ id, gate: 'release', status: 'error', message: errorMessage(error) });
+      return finish('aborted', 1, `Release aborted before publishing: ${errorMessage(error)}`);
+    }
+  } else if (request.config.release.tag) {
+    results.push({ id: 'release.tag', gate: 'release', status: 'skip', message: 'release.tag is set, but release tags are created by the GitHub Action only; here no tag is created (name one with --tag to record it in the version description).' });
+  }
+  if (releaseTag !== undefined) outputs['release-tag'] = releaseTag;
+
   let candidateVersion: string;
   if (request.config.dryRun) {
     candidateVersion = targetConfig.version ?? '(new version from $LATEST)';
   } else {
     try {
-      const candidate = await target.resolveCandidate({ version: targetConfig.version, description: versionDescription(request) });
+      const candidate = await target.resolveCandidate({ version: targetConfig.version, description: versionDescription({ sha: request.sha, tag: releaseTag }) });
       candidateVersion = candidate.version;
       deps.log(candidate.published ? `Published version ${candidate.version} of ${target.describe()}.` : `Deploying existing version ${candidate.version} of ${target.describe()}.`);
     } catch (error) {
@@ -192,12 +202,18 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
 
   // The post step (or GitLab after_script) needs to find the alias again even if this process dies.
   await deps.state.save('target', JSON.stringify(targetConfig));
+  const records = deps.records;
+  const onTrafficMoving = records
+    ? () => void records.started({ version: candidateVersion, previousVersion: alias.version, target: target.describe() })
+    : undefined;
   const result = await runRollout(
-    { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log },
+    { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}) },
     { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun },
   );
   results.push(...rolloutResults(result));
   Object.assign(outputs, rolloutOutputs(result));
+  // Only now, with the alias settled, are the records written; their failures are warnings.
+  if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
   // skipped: the candidate is already the alias's version, so there is nothing to do.
   const exitCode = result.outcome === 'promoted' || result.outcome === 'planned' || result.outcome === 'skipped' ? 0 : 1;
   return finish(result.outcome, exitCode, result.reason, result.timeline);

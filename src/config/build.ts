@@ -6,7 +6,7 @@ import { buildDataConfig } from './data.js';
 import type { LineOf } from './data.js';
 import { buildModelConfig } from '../model/config.js';
 import { buildPretrafficConfig } from '../pretraffic/config.js';
-import { DEFAULT_COMPARE_JUDGE, DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
+import { DEFAULT_COMPARE_JUDGE, DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_RELEASE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ConfigIssue } from './issues.js';
 import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
@@ -120,6 +120,11 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
     trigger: {
       types: raw.trigger?.types ?? [...DEFAULT_TRIGGER.types],
       scopes: raw.trigger?.scopes ?? [...DEFAULT_TRIGGER.scopes],
+    },
+    release: {
+      tag: raw.release?.tag ?? DEFAULT_RELEASE.tag,
+      tagPattern: raw.release?.['tag-pattern'] ?? DEFAULT_RELEASE.tagPattern,
+      initialVersion: raw.release?.['initial-version'] ?? DEFAULT_RELEASE.initialVersion,
     },
     report: {},
     dryRun: raw['dry-run'] ?? DEFAULT_DRY_RUN,

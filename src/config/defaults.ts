@@ -2,7 +2,7 @@
  * Defaults of every optional key, in the units core code uses. The JSON Schema repeats the
  * user-facing ones as `default` annotations for editors; a test keeps the two equal.
  */
-import type { CompareJudgeConfig, ReportConfig, ThresholdJudgeConfig, TriggerConfig } from './types.js';
+import type { CompareJudgeConfig, ReleaseConfig, ReportConfig, ThresholdJudgeConfig, TriggerConfig } from './types.js';
 
 /** The plan used when `rollout:` names neither a preset nor a strategy. */
 export const DEFAULT_PRESET = 'Linear10PercentEvery1Minute';
@@ -15,6 +15,13 @@ export const DEFAULT_TRIGGER: Readonly<TriggerConfig> = {
 export const DEFAULT_REPORT: Readonly<ReportConfig> = {};
 
 export const DEFAULT_DRY_RUN = false;
+
+/** No tag unless asked for; tags like model-v0.1.0, model-v0.2.0, ... */
+export const DEFAULT_RELEASE: Readonly<ReleaseConfig> = {
+  tag: false,
+  tagPattern: 'model-v{version}',
+  initialVersion: '0.1.0',
+};
 
 /** Publish $LATEST unless an explicit version is given. */
 export const DEFAULT_PUBLISH = true;

@@ -51,10 +51,17 @@ export interface RawTarget {
   version?: string | number;
 }
 
+export interface RawRelease {
+  tag?: boolean;
+  'tag-pattern'?: string;
+  'initial-version'?: string;
+}
+
 export interface RawConfig {
   trigger?: { types?: string[]; scopes?: string[] };
   target?: RawTarget;
   rollout?: RawRollout;
+  release?: RawRelease;
   report?: { json?: string; junit?: string; dotenv?: string };
   'dry-run'?: boolean;
   data?: RawDataSection;

@@ -88,6 +88,16 @@ export interface RolloutConfig {
   onExistingCanary: 'refuse' | 'rollback';
 }
 
+/** Release records (src/release/records.ts); the GitHub Action creates them, the CLI does not. */
+export interface ReleaseConfig {
+  /** Create the release tag at the released commit on promotion. Default false. */
+  tag: boolean;
+  /** Tag name with `{version}` for major.minor.patch. Default `model-v{version}`. */
+  tagPattern: string;
+  /** Version of the first release, when no tag matches the pattern. Default 0.1.0. */
+  initialVersion: string;
+}
+
 export interface ReportConfig {
   /** Write the JSON report here. */
   jsonPath?: string;
@@ -103,6 +113,8 @@ export interface GateConfig {
   trigger: TriggerConfig;
   target?: TargetConfig;
   rollout?: RolloutConfig;
+  /** Release tag and its naming; always present (defaults applied). */
+  release: ReleaseConfig;
   /** Data checks on the training set and a production sample (src/data/gate.ts). */
   data?: DataGateConfig;
   /** The model gate (src/model/config.ts). */

@@ -8,7 +8,10 @@ import * as github from '@actions/github';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigOverride } from '../config/load.js';
+import type { ReleaseConfig } from '../config/types.js';
 import type { StateStore } from '../core/state.js';
+import { ReleaseRecorder } from '../release/recorder.js';
+import type { ReleaseRecords } from '../release/records.js';
 import { annotationsFor } from '../report/annotations.js';
 import { renderDotenv } from '../report/dotenv.js';
 import { renderJsonReport } from '../report/json.js';
@@ -18,10 +21,30 @@ import { renderSummaryMarkdown } from '../report/summary.js';
 import { collectGitHubCommits } from '../trigger/sources/github.js';
 import type { CommitCollection } from '../trigger/types.js';
 import { createGitHubCommitApi } from './github-api.js';
+import { createGitHubReleaseApi } from './github-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
 const COMMANDS: Command[] = ['release', 'check', 'trigger', 'rollback'];
+
+/** Action-only inputs that override config keys (the CLI cannot create release records). */
+const GITHUB_CONFIG_OVERRIDES: Record<string, string> = { 'create-tag': 'release.tag' };
+
+/** GitHub environment names: up to 255 characters, no leading/trailing space or control characters. */
+function readEnvironment(): string | undefined {
+  const name = core.getInput('environment').trim();
+  if (name === '') return undefined;
+  if (name.length > 255 || [...name].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new UsageError(`input 'environment' must be a deployment environment name (up to 255 characters), got '${name.slice(0, 40)}'`);
+  }
+  return name;
+}
+
+/** Link of the deployment statuses: this workflow run, whose job summary is the release report. */
+function workflowRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
+}
 
 function readBoolean(name: string): boolean {
   const raw = core.getInput(name).trim().toLowerCase();
@@ -66,7 +89,7 @@ export class GitHubPlatform implements Platform {
     }
     const configInput = core.getInput('config').trim();
     const overrides: ConfigOverride[] = [];
-    for (const [input, path] of Object.entries(CONFIG_OVERRIDES)) {
+    for (const [input, path] of Object.entries({ ...CONFIG_OVERRIDES, ...GITHUB_CONFIG_OVERRIDES })) {
       const value = core.getInput(input).trim();
       if (value !== '') overrides.push({ path, value, source: `input '${input}'` });
     }
@@ -79,6 +102,7 @@ export class GitHubPlatform implements Platform {
       force: readBoolean('force'),
       sha: process.env.GITHUB_SHA,
       tag: core.getInput('tag').trim() || undefined,
+      environment: readEnvironment(),
       workspace: this.workspace,
       rollbackTo: core.getInput('to').trim() || undefined,
       reason: core.getInput('reason').trim() || undefined,
@@ -92,6 +116,24 @@ export class GitHubPlatform implements Platform {
     const token = core.getInput('github-token');
     const api = createGitHubCommitApi({ token, owner: repo.owner, repo: repo.repo, baseUrl: process.env.GITHUB_API_URL });
     return collectGitHubCommits(eventName, payload, api);
+  }
+
+  releaseRecords(inputs: GateInputs, release: ReleaseConfig): ReleaseRecords | undefined {
+    if (inputs.command !== 'release' || (!release.tag && inputs.environment === undefined)) return undefined;
+    const { repo } = github.context;
+    let api;
+    try {
+      api = createGitHubReleaseApi({ token: core.getInput('github-token'), owner: repo.owner, repo: repo.repo, baseUrl: process.env.GITHUB_API_URL });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const logUrl = workflowRunUrl(process.env);
+    return new ReleaseRecorder(api, {
+      release,
+      ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
+      ...(inputs.sha ? { sha: inputs.sha } : {}),
+      ...(logUrl !== undefined ? { logUrl } : {}),
+    });
   }
 
   async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {

@@ -3,7 +3,9 @@
  * that knows where inputs, commits, outputs and state live; everything behind it is shared.
  */
 import type { ConfigOverride } from '../config/load.js';
+import type { ReleaseConfig } from '../config/types.js';
 import type { StateStore } from '../core/state.js';
+import type { ReleaseRecords } from '../release/records.js';
 import type { Report } from '../report/result.js';
 import type { CommitCollection } from '../trigger/types.js';
 
@@ -22,6 +24,8 @@ export interface GateInputs {
   /** The commit being released and its tag, recorded in the published version's description. */
   sha?: string;
   tag?: string;
+  /** GitHub Deployments environment (action input `environment`); no deployment records without it. */
+  environment?: string;
   /** Repository working directory (git commands, relative paths). */
   workspace: string;
   /** rollback: the release to return to (a tag, a commit SHA or `previous`), why, and who asked. */
@@ -44,6 +48,11 @@ export interface Platform {
   collectCommits(inputs: GateInputs): Promise<CommitCollection>;
   readonly state: StateStore;
   readonly log: Logger;
+  /**
+   * Release records (tag, deployments) for a release, or undefined when there is nothing to
+   * record or the platform cannot (the CLI). Throws UsageError when they cannot be set up.
+   */
+  releaseRecords?(inputs: GateInputs, release: ReleaseConfig): ReleaseRecords | undefined;
   /** Write outputs, summary, annotations and report files. */
   publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void>;
 }

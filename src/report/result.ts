@@ -3,7 +3,7 @@
  * Gates never format output; reporters never compute verdicts.
  */
 
-export type Gate = 'config' | 'trigger' | 'data' | 'model' | 'pretraffic' | 'rollout' | 'rollback';
+export type Gate = 'config' | 'trigger' | 'data' | 'model' | 'pretraffic' | 'rollout' | 'release' | 'rollback';
 
 /** pass/fail/warn/skip/error: `error` means the check could not be evaluated (bad input, AWS error). */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';

@@ -33,6 +33,11 @@ export interface RolloutDeps {
   /** Aborted on SIGINT/SIGTERM at the edge: the loop stops sleeping and rolls back. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * Called once, just before the first write that routes traffic to the candidate (release
+   * records: the deployment goes `in_progress`). Not awaited; whatever it throws is ignored.
+   */
+  onTrafficMoving?: () => void;
 }
 
 export interface RolloutRequest {
@@ -183,7 +188,7 @@ class RolloutRun {
     await this.saveRecord();
     this.activity = `shifting ${pct(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
     const requestedAtMs = this.clock.now();
-    this.trafficMayHaveMoved = true;
+    this.markTrafficMoving();
     this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
     this.weight = step.weight;
     this.stepStartedAtMs = this.clock.now();
@@ -248,7 +253,7 @@ class RolloutRun {
 
   private async promote(): Promise<LoopState> {
     this.throwIfCancelled();
-    this.trafficMayHaveMoved = true; // a zero-step plan (blue/green without bake) moves traffic here
+    this.markTrafficMoving(); // a zero-step plan (blue/green without bake) moves traffic here
     this.activity = `promoting version ${this.candidate}`;
     this.alias = await this.target.promote(this.candidate, this.currentAlias().revisionId);
     this.weight = 1;
@@ -510,6 +515,17 @@ class RolloutRun {
     };
     this.log(`outcome ${outcome}: ${reason}`);
     return { name: 'finished', result };
+  }
+
+  /** From here on every exit must restore safety; the first call also tells the release records. */
+  private markTrafficMoving(): void {
+    if (this.trafficMayHaveMoved) return;
+    this.trafficMayHaveMoved = true;
+    try {
+      this.deps.onTrafficMoving?.();
+    } catch {
+      // Release records never affect the rollout.
+    }
   }
 
   private log(line: string): void {

@@ -1,8 +1,13 @@
 /**
  * A local stand-in for api.github.com over real HTTP: the compare and pull request commits
  * endpoints, paged with `page`/`per_page` and `Link` headers as GitHub pages them, behind token
- * auth. The commit API client tests call it in-process; the bundle tests point a spawned
- * `dist/main.js` at it through `GITHUB_API_URL`. Every request is recorded in `seen`.
+ * auth; and the release records endpoints: tags (list, create a ref), deployments and their
+ * statuses, with GitHub's `auto_inactive` rule (it only reaches prior non-transient,
+ * NON-PRODUCTION deployments that had `success`) and a token whose permissions can be narrowed
+ * (`permissions`: a missing write permission answers 403 "Resource not accessible by
+ * integration", as GitHub does for GITHUB_TOKEN). The commit API client tests call it
+ * in-process; the bundle tests point a spawned `dist/main.js` at it through `GITHUB_API_URL`.
+ * Every request is recorded in `seen`, with its JSON body.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +36,42 @@ export interface SeenRequest {
   path: string;
   query: Record<string, string>;
   authorization: string | undefined;
+  /** The parsed JSON body, when the request had one. */
+  body?: Record<string, unknown>;
+}
+
+/** A tag as the fake stores it: a lightweight ref at a commit. */
+export interface FakeTag {
+  name: string;
+  sha: string;
+}
+
+export interface FakeDeploymentStatus {
+  id: number;
+  state: string;
+  description: string;
+  log_url: string;
+  /** Who set it: `api` (a request) or `auto_inactive` (GitHub, on a newer success). */
+  by: 'api' | 'auto_inactive';
+}
+
+export interface FakeDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  description: string | null;
+  payload: unknown;
+  production_environment: boolean;
+  transient_environment: boolean;
+  /** Oldest first. */
+  statuses: FakeDeploymentStatus[];
+}
+
+/** GitHub App installation token permissions (GITHUB_TOKEN): absent means none. */
+export interface FakePermissions {
+  contents?: 'read' | 'write';
+  deployments?: 'read' | 'write';
 }
 
 export interface FakeGitHubOptions {
@@ -42,6 +83,10 @@ export interface FakeGitHubOptions {
   comparisons?: Record<string, RestCommit[]>;
   /** Pull request commits by pull request number, oldest first. */
   pulls?: Record<number, RestCommit[]>;
+  /** Existing tags, in the order GitHub lists them. */
+  tags?: FakeTag[];
+  /** Default: contents and deployments write. */
+  permissions?: FakePermissions;
 }
 
 export interface FakeGitHub {
@@ -52,6 +97,16 @@ export interface FakeGitHub {
   /** Mutable: tests may add comparisons and pull requests after the server started. */
   comparisons: Map<string, RestCommit[]>;
   pulls: Map<number, RestCommit[]>;
+  /** Mutable: tests may add tags; the fake adds those created through the API. */
+  tags: FakeTag[];
+  /** Oldest first. Tests may add earlier deployments with `addDeployment`. */
+  deployments: FakeDeployment[];
+  /** Mutable: narrow the token's permissions for a test. */
+  permissions: FakePermissions;
+  /** Records a deployment made before the test (e.g. the release being replaced), with its statuses. */
+  addDeployment(deployment: { sha: string; environment: string; states: string[]; production_environment?: boolean }): FakeDeployment;
+  /** The states of a deployment's statuses, oldest first. */
+  statesOf(id: number): string[];
   close(): Promise<void>;
 }
 
@@ -87,12 +142,41 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
   const seen: SeenRequest[] = [];
   const comparisons = new Map(Object.entries(options.comparisons ?? {}));
   const pulls = new Map(Object.entries(options.pulls ?? {}).map(([n, commits]) => [Number(n), commits]));
+  const tags: FakeTag[] = [...(options.tags ?? [])];
+  const deployments: FakeDeployment[] = [];
+  const permissions: FakePermissions = { ...(options.permissions ?? { contents: 'write', deployments: 'write' }) };
   const repository = `${owner}/${repo}`;
+  let nextId = 1000;
+
+  const addDeployment = (d: { sha: string; environment: string; states: string[]; production_environment?: boolean; description?: string | null; payload?: unknown; transient_environment?: boolean }): FakeDeployment => {
+    const deployment: FakeDeployment = {
+      id: nextId++,
+      sha: d.sha,
+      ref: d.sha,
+      environment: d.environment,
+      description: d.description ?? null,
+      payload: d.payload ?? {},
+      // GitHub's default: an environment named production is a production environment.
+      production_environment: d.production_environment ?? d.environment === 'production',
+      transient_environment: d.transient_environment ?? false,
+      statuses: d.states.map((state) => ({ id: nextId++, state, description: '', log_url: '', by: 'api' as const })),
+    };
+    deployments.push(deployment);
+    return deployment;
+  };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const path = decodeURIComponent(url.pathname);
-    seen.push({ method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization });
+    const method = req.method ?? 'GET';
+    const body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+    seen.push({ method, path, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, ...(body !== undefined ? { body } : {}) });
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
@@ -148,8 +232,117 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
     const pull = new RegExp(`^/repos/${repository}/pulls/(\\d+)/commits$`).exec(path);
     const pullCommits = pull ? pulls.get(Number(pull[1])) : undefined;
     if (pullCommits) return send(200, slice(pullCommits), linkFor(pullCommits.length));
+    const records = releaseRecordsRoute(method, path, url, body);
+    if (records) return send(records.status, records.body, records.paged !== undefined ? linkFor(records.paged) : {});
     return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
-  });
+
+    // The tag and deployment endpoints; undefined for any other route.
+    function releaseRecordsRoute(method: string, path: string, url: URL, body: Record<string, unknown> | undefined): { status: number; body: unknown; paged?: number } | undefined {
+      const forbidden = { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } };
+      const can = (scope: keyof FakePermissions, level: 'read' | 'write') => permissions[scope] === 'write' || (level === 'read' && permissions[scope] === 'read');
+      const base = `/repos/${repository}`;
+      if (method === 'GET' && path === `${base}/tags`) {
+        if (!can('contents', 'read')) return forbidden;
+        const all = tags.map((t) => ({ name: t.name, commit: { sha: t.sha, url: '' }, zipball_url: '', tarball_url: '', node_id: `REF_${t.name}` }));
+        return { status: 200, body: slice(all), paged: all.length };
+      }
+      if (method === 'POST' && path === `${base}/git/refs`) {
+        if (!can('contents', 'write')) return forbidden;
+        const ref = String(body?.['ref'] ?? '');
+        const sha = String(body?.['sha'] ?? '');
+        if (!ref.startsWith('refs/') || !/^[0-9a-f]{40}$/.test(sha)) return { status: 422, body: { message: 'Invalid request.', status: '422' } };
+        const name = ref.replace(/^refs\/tags\//, '');
+        if (tags.some((t) => t.name === name)) return { status: 422, body: { message: 'Reference already exists', status: '422' } };
+        tags.push({ name, sha });
+        return { status: 201, body: { ref, node_id: `REF_${name}`, url: '', object: { type: 'commit', sha, url: '' } } };
+      }
+      if (method === 'POST' && path === `${base}/deployments`) {
+        if (!can('deployments', 'write')) return forbidden;
+        const d = addDeployment({
+          sha: String(body?.['ref'] ?? ''),
+          environment: String(body?.['environment'] ?? 'production'),
+          states: [],
+          description: (body?.['description'] as string | undefined) ?? null,
+          payload: body?.['payload'] ?? {},
+          ...(typeof body?.['production_environment'] === 'boolean' ? { production_environment: body['production_environment'] } : {}),
+          ...(typeof body?.['transient_environment'] === 'boolean' ? { transient_environment: body['transient_environment'] } : {}),
+        });
+        return { status: 201, body: deploymentJson(d) };
+      }
+      if (method === 'GET' && path === `${base}/deployments`) {
+        if (!can('deployments', 'read')) return forbidden;
+        const environment = url.searchParams.get('environment');
+        const all = deployments.filter((d) => environment === null || d.environment === environment).reverse().map(deploymentJson);
+        return { status: 200, body: slice(all), paged: all.length };
+      }
+      const statusRoute = new RegExp(`^${base}/deployments/(\\d+)/statuses$`).exec(path);
+      const deployment = statusRoute ? deployments.find((d) => d.id === Number(statusRoute[1])) : undefined;
+      if (statusRoute && !deployment) return { status: 404, body: { message: 'Not Found', status: '404' } };
+      if (deployment && method === 'GET') {
+        if (!can('deployments', 'read')) return forbidden;
+        const all = [...deployment.statuses].reverse().map((s) => statusJson(deployment, s));
+        return { status: 200, body: slice(all), paged: all.length };
+      }
+      if (deployment && method === 'POST') {
+        if (!can('deployments', 'write')) return forbidden;
+        const state = String(body?.['state'] ?? '');
+        if (!['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'].includes(state)) return { status: 422, body: { message: 'Validation Failed', status: '422' } };
+        const status: FakeDeploymentStatus = { id: nextId++, state, description: String(body?.['description'] ?? ''), log_url: String(body?.['log_url'] ?? ''), by: 'api' };
+        deployment.statuses.push(status);
+        // auto_inactive (default true): prior non-transient, non-production deployments of the
+        // same environment that had a success state get an inactive status.
+        if (state === 'success' && body?.['auto_inactive'] !== false) {
+          for (const prior of deployments) {
+            if (prior === deployment || prior.environment !== deployment.environment || prior.transient_environment || prior.production_environment) continue;
+            if (prior.statuses.at(-1)?.state !== 'success') continue;
+            prior.statuses.push({ id: nextId++, state: 'inactive', description: '', log_url: '', by: 'auto_inactive' });
+          }
+        }
+        return { status: 201, body: statusJson(deployment, status) };
+      }
+      return undefined;
+    }
+  }
+
+  function deploymentJson(d: FakeDeployment): Record<string, unknown> {
+    return {
+      url: `https://api.github.com/repos/${repository}/deployments/${d.id}`,
+      id: d.id,
+      node_id: `DE_${d.id}`,
+      sha: d.sha,
+      ref: d.ref,
+      task: 'deploy',
+      payload: d.payload,
+      original_environment: d.environment,
+      environment: d.environment,
+      description: d.description,
+      creator: null,
+      created_at: '2026-03-02T10:00:00Z',
+      updated_at: '2026-03-02T10:00:00Z',
+      statuses_url: `https://api.github.com/repos/${repository}/deployments/${d.id}/statuses`,
+      repository_url: `https://api.github.com/repos/${repository}`,
+      transient_environment: d.transient_environment,
+      production_environment: d.production_environment,
+    };
+  }
+
+  function statusJson(d: FakeDeployment, s: FakeDeploymentStatus): Record<string, unknown> {
+    return {
+      url: `https://api.github.com/repos/${repository}/deployments/${d.id}/statuses/${s.id}`,
+      id: s.id,
+      node_id: `DES_${s.id}`,
+      state: s.state,
+      creator: null,
+      description: s.description,
+      environment: d.environment,
+      target_url: s.log_url,
+      log_url: s.log_url,
+      created_at: '2026-03-02T10:00:00Z',
+      updated_at: '2026-03-02T10:00:00Z',
+      deployment_url: `https://api.github.com/repos/${repository}/deployments/${d.id}`,
+      repository_url: `https://api.github.com/repos/${repository}`,
+    };
+  }
 
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
@@ -159,6 +352,11 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
         seen,
         comparisons,
         pulls,
+        tags,
+        deployments,
+        permissions,
+        addDeployment,
+        statesOf: (id) => deployments.find((d) => d.id === id)?.statuses.map((s) => s.state) ?? [],
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

@@ -10,6 +10,7 @@ import type { GateConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/core/clock.js';
 import { MemoryStateStore } from '../../src/core/state.js';
 import { runPipeline } from '../../src/pipeline.js';
+import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
 import { messagesToCommits } from '../../src/trigger/sources/messages.js';
 import type { RequestLogEntry, Simulator } from '../sim/index.js';
@@ -32,17 +33,32 @@ export function loadTestConfig(text: string): GateConfig {
   return loaded.config;
 }
 
-/** `release` of one in-scope commit with `configText`, as the CLI or the action would run it. */
-export async function releaseWith(configText: string, deps: { clock: Clock; log?: (line: string) => void }): Promise<Report> {
+/**
+ * `release` of one in-scope commit (a minor bump) with `configText`, as the CLI or the action
+ * would run it; `records` builds the release records from the loaded config, as the GitHub
+ * platform does.
+ */
+export async function releaseWith(
+  configText: string,
+  deps: { clock: Clock; log?: (line: string) => void; sha?: string; tag?: string; records?: (config: GateConfig) => ReleaseRecords },
+): Promise<Report> {
+  const config = loadTestConfig(configText);
   return runPipeline(
     {
       command: 'release',
-      config: loadTestConfig(configText),
+      config,
       commits: { commits: messagesToCommits([RELEASE_COMMIT]), source: 'test', warnings: [] },
       force: false,
-      sha: 'abc123',
+      sha: deps.sha ?? 'abc123',
+      ...(deps.tag !== undefined ? { tag: deps.tag } : {}),
     },
-    { clock: deps.clock, state: new MemoryStateStore(), log: deps.log ?? (() => undefined), createTarget: defaultTargetFactory(process.env) },
+    {
+      clock: deps.clock,
+      state: new MemoryStateStore(),
+      log: deps.log ?? (() => undefined),
+      createTarget: defaultTargetFactory(process.env),
+      ...(deps.records ? { records: deps.records(config) } : {}),
+    },
   );
 }
 

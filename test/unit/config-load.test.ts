@@ -28,11 +28,12 @@ function messages(result: ConfigLoadResult): string[] {
 const yaml = (...lines: string[]) => lines.join('\n') + '\n';
 
 const DEFAULT_TRIGGER = { types: ['feat', 'fix', 'perf', 'revert'], scopes: ['api'] };
+const DEFAULT_RELEASE = { tag: false, tagPattern: 'model-v{version}', initialVersion: '0.1.0' };
 
 describe('defaults', () => {
   it('an empty file gives a trigger-only config', () => {
-    expect(valid('')).toEqual({ file: FILE, trigger: DEFAULT_TRIGGER, report: {}, dryRun: false });
-    expect(valid('# only a comment\n')).toEqual({ file: FILE, trigger: DEFAULT_TRIGGER, report: {}, dryRun: false });
+    expect(valid('')).toEqual({ file: FILE, trigger: DEFAULT_TRIGGER, release: DEFAULT_RELEASE, report: {}, dryRun: false });
+    expect(valid('# only a comment\n')).toEqual({ file: FILE, trigger: DEFAULT_TRIGGER, release: DEFAULT_RELEASE, report: {}, dryRun: false });
   });
 
   it('rollout: {} gets the whole default rollout', () => {
@@ -102,6 +103,7 @@ describe('the full example', () => {
     expect(config).toEqual({
       file: FILE,
       trigger: { types: ['feat', 'fix'], scopes: ['api', 'model'] },
+      release: DEFAULT_RELEASE,
       target: {
         type: 'lambda',
         functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:churn-model',
@@ -289,6 +291,23 @@ describe('schema errors, in plain English at line:column', () => {
     ]);
   });
 
+  it('release: the tag pattern needs {version} once, the initial version is major.minor.patch', () => {
+    expect(valid(yaml('release:', '  tag: true', '  tag-pattern: churn-api/{version}', '  initial-version: 1.0.0')).release).toEqual({
+      tag: true,
+      tagPattern: 'churn-api/{version}',
+      initialVersion: '1.0.0',
+    });
+    expect(errors(yaml('release:', '  tag-pattern: model-v', '  initial-version: "1.0"', '  tags: true'))).toEqual([
+      'model-release.yml:2:16 release.tag-pattern: must contain {version} once, with only letters, digits and . _ / + - around it, like model-v{version}',
+      'model-release.yml:3:20 release.initial-version: must be a version major.minor.patch, like 0.1.0 or 1.0.0',
+      "model-release.yml:4:3 release.tags: unknown key 'tags'; did you mean 'tag'?",
+    ]);
+    expect(errors(yaml('release:', '  tag-pattern: "v{version}-{version}"'))).toHaveLength(1);
+    // The action input create-tag overrides release.tag and is checked like the file.
+    expect(valid('', [{ path: 'release.tag', value: 'true', source: "input 'create-tag'" }]).release.tag).toBe(true);
+    expect(errors('', [{ path: 'release.tag', value: 'yes', source: "input 'create-tag'" }])).toEqual(["input 'create-tag' (release.tag): must be true or false"]);
+  });
+
   it('a missing required key points at the map that lacks it', () => {
     expect(errors(yaml('trigger: {}', 'target:', '  function-name: churn-model'))).toEqual(["model-release.yml:2:1 target: missing required key 'alias'"]);
   });
@@ -423,7 +442,7 @@ describe('loadConfig', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('uses the defaults when the default file is absent', () => {
-    expect(loadConfig({ explicit: false, cwd: dir })).toEqual({ ok: true, config: { trigger: DEFAULT_TRIGGER, report: {}, dryRun: false } });
+    expect(loadConfig({ explicit: false, cwd: dir })).toEqual({ ok: true, config: { trigger: DEFAULT_TRIGGER, release: DEFAULT_RELEASE, report: {}, dryRun: false } });
   });
 
   it('applies overrides even without a file', () => {
@@ -446,7 +465,7 @@ describe('loadConfig', () => {
 
   it('an empty file gives the defaults', () => {
     writeFileSync(join(dir, 'model-release.yml'), '');
-    expect(loadConfig({ explicit: true, cwd: dir })).toEqual({ ok: true, config: { file: 'model-release.yml', trigger: DEFAULT_TRIGGER, report: {}, dryRun: false } });
+    expect(loadConfig({ explicit: true, cwd: dir })).toEqual({ ok: true, config: { file: 'model-release.yml', trigger: DEFAULT_TRIGGER, release: DEFAULT_RELEASE, report: {}, dryRun: false } });
   });
 
   it('a directory in place of the file is an error, not a crash', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_STRATEGY_KEYS, DEFAULT_TRIGGER } from '../../src/config/defaults.js';
+import { DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_PUBLISH, DEFAULT_RELEASE, DEFAULT_ROLLOUT, DEFAULT_STRATEGY_KEYS, DEFAULT_TRIGGER } from '../../src/config/defaults.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { configSchema } from '../../src/config/schema.js';
 import { closestKey, editDistance } from '../../src/config/suggest.js';
@@ -63,6 +63,9 @@ describe('the JSON Schema', () => {
     expect(at('trigger.scopes').default).toEqual(DEFAULT_TRIGGER.scopes);
     expect(at('target.publish').default).toBe(DEFAULT_PUBLISH);
     expect(at('dry-run').default).toBe(DEFAULT_DRY_RUN);
+    expect(at('release.tag').default).toBe(DEFAULT_RELEASE.tag);
+    expect(at('release.tag-pattern').default).toBe(DEFAULT_RELEASE.tagPattern);
+    expect(at('release.initial-version').default).toBe(DEFAULT_RELEASE.initialVersion);
     expect(ms('rollout.poll')).toBe(DEFAULT_ROLLOUT.pollMs);
     expect(ms('rollout.final-bake')).toBe(DEFAULT_ROLLOUT.finalBakeMs);
     expect(at('rollout.min-invocations').default).toBe(DEFAULT_ROLLOUT.minInvocations);

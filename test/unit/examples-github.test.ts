@@ -47,7 +47,13 @@ describe('examples/github', () => {
   it('release.yml: push to main with minimal permissions, OIDC only on the release job, a pull request check job', () => {
     expect(release['on']['push']).toEqual({ branches: ['main'] });
     expect(release['permissions']).toEqual({ contents: 'read' });
-    expect(release['jobs']['release']['permissions']).toEqual({ contents: 'read', 'id-token': 'write' });
+    // Write access only for the release records the job asks for: the tag and the deployment.
+    const releaseJob = release['jobs']['release'] as Json;
+    expect(releaseJob['permissions']).toEqual({ contents: 'write', deployments: 'write', 'id-token': 'write' });
+    const gate = (releaseJob['steps'] as Json[]).find((s) => String(s['uses']).startsWith('acme/model-release-gate@')) as Json;
+    expect(gate['with']).toMatchObject({ 'create-tag': true, environment: 'production' });
+    // The job's environment records no deployment of its own: the gate's is the only one.
+    expect(releaseJob['environment']).toEqual({ name: 'production', deployment: false });
     const check = release['jobs']['check'] as Json;
     expect(check['if']).toContain('pull_request');
     expect(check['permissions']).toBeUndefined();

@@ -408,3 +408,43 @@ describe('runRollout: dry run', () => {
     expect(result.reason).toContain('up to 22m with extensions');
   });
 });
+
+describe('runRollout: onTrafficMoving (release records)', () => {
+  function runWithHook(options: { version?: string; dryRun?: boolean; throws?: boolean } = {}) {
+    const clock = new VirtualClock();
+    const target = new FakeTarget({ clock, version: options.version ?? '7' });
+    const calls: number[] = [];
+    const result = runRollout(
+      {
+        target,
+        clock,
+        state: new MemoryStateStore(),
+        onTrafficMoving: () => {
+          // How many writes the target had seen when the hook ran.
+          calls.push(target.writes.length);
+          if (options.throws) throw new Error('records are down');
+        },
+      },
+      { candidateVersion: '8', config: rolloutConfig({ plan: { strategy: 'canary', percent: 20, intervalMs: MINUTE } }), dryRun: options.dryRun ?? false },
+    );
+    return { result, calls, target };
+  }
+
+  it('is called once, just before the first write that routes traffic to the candidate', async () => {
+    const { result, calls, target } = runWithHook();
+    expect((await result).outcome).toBe('promoted');
+    expect(calls).toEqual([0]);
+    expect(target.appliedWrites().map((w) => w.op)).toEqual(['shiftTraffic', 'shiftTraffic', 'promote']);
+  });
+
+  it('is not called when no traffic moves (dry run, candidate already primary), and a throwing hook changes nothing', async () => {
+    const dry = runWithHook({ dryRun: true });
+    expect((await dry.result).outcome).toBe('planned');
+    const same = runWithHook({ version: '8' });
+    expect((await same.result).outcome).toBe('skipped');
+    expect([...dry.calls, ...same.calls]).toEqual([]);
+    const throwing = runWithHook({ throws: true });
+    expect((await throwing.result).outcome).toBe('promoted');
+    expect(throwing.calls).toEqual([0]);
+  });
+});
