@@ -4,12 +4,16 @@
  * turn the small vectors that come back into results.
  *
  * Passes per run:
- * - reference (only when a check compares with production): categories and counts, quantile
- *   grid and bucket counts, standard deviations: one statement, one read of the reference;
+ * - reference (only when a check compares with production): categories and counts, standard
+ *   deviations, deciles, one sort per numeric column and, once over the result row, the grid
+ *   and the reference's counts at it: one statement, one read of the reference (a file up to
+ *   64 MiB on one thread, its memory returned before the dataset pass);
  * - dataset pass 1 (always): every per-column aggregate of every check, segments as FILTER;
+ *   streaming aggregates only (drift: counts in the reference grid's buckets, no sort);
  * - dataset pass 2 (only for unique / duplicates): one GROUP BY GROUPING SETS over all keys.
  * The `data.plan` result lists the statements, so a reader can see what ran.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataCheck, DataGateConfig, DataSourceConfig } from '../config/data-types.js';
 import type { CheckResult } from '../report/result.js';
@@ -32,6 +36,13 @@ export interface DataGateDeps {
   workspace: string;
   /** Default: an in-memory DuckDB (loaded from node_modules or the tool cache). */
   engine?: Engine;
+  /**
+   * Settings of the default DuckDB (DuckDbEngine.open). The drift catalogue needs ~100 MB above
+   * the process; unique / duplicates (pass 2) is a hash aggregate over every distinct key,
+   * 1.2 GB for 5M rows × 11 columns with DuckDB's default limit (80 % of RAM), 620 MB at the same
+   * speed with `memoryLimit: '500MB'` (it spills to `tempDirectory`; bench/data/results.md).
+   */
+  engineOptions?: { threads?: number; memoryLimit?: string; tempDirectory?: string };
   /** The config file, for result locations and messages. */
   configFile?: string;
   log?: (line: string) => void;
@@ -87,7 +98,7 @@ export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): P
 
   let engine = deps.engine;
   try {
-    engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }));
+    engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }), deps.engineOptions);
   } catch (error) {
     return errors([{ message: `cannot start the SQL engine: ${(error as Error).message}` }]);
   }
@@ -115,7 +126,7 @@ async function runWithEngine(
     const sql = pass.sql(source);
     const started = performance.now();
     try {
-      const rows = await engine.query(sql);
+      const rows = await engine.query(sql, { smallInput: isSmall(source) });
       pass.load(rows[0] ?? {});
       queries.push({ pass: pass.label, sql, ms: Math.round(performance.now() - started) });
       return undefined;
@@ -186,6 +197,19 @@ async function runWithEngine(
     details: { engine: engine.dialect.name, datasetPasses, referencePasses, queries },
   });
   return results;
+}
+
+/** Sources up to this size read on one thread with the memory returned after (DuckDbEngine.query). */
+export const SMALL_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** A single file of at most SMALL_INPUT_BYTES (globs and tables: not known, so not small). */
+function isSmall(source: DataSource): boolean {
+  if (source.kind !== 'files' || /[*?[{]/.test(source.path)) return false;
+  try {
+    return statSync(source.path).size <= SMALL_INPUT_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 function planCheck(check: DataCheck, ctx: PlanContext): PlannedCheck {

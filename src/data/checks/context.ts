@@ -101,16 +101,6 @@ export function toNumbers(value: SqlValue | undefined): number[] {
   return value.map((v) => toNumber(v)).filter((v): v is number => v !== null);
 }
 
-/** A histogram (DuckDB map → [{key, value}]) as bucket index → count. */
-export function toCounts(value: SqlValue | undefined): Map<number, number> {
-  const counts = new Map<number, number>();
-  if (!Array.isArray(value)) return counts;
-  for (const entry of value) {
-    if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) counts.set(Number(entry.key), Number(entry.value));
-  }
-  return counts;
-}
-
 export interface ValueCount {
   value: string;
   count: number;

@@ -1,29 +1,41 @@
 /**
- * drift: the inputs of the drift statistics (src/data/drift/types.ts), computed in SQL.
+ * drift: the inputs of the drift statistics (src/data/drift/types.ts), computed in SQL without
+ * sorting the dataset.
  *
- * Numeric column. The reference pass computes the reference's discrete quantiles at
- * p = 0.01 … 0.99 (observed values: the grid), and over the same scan the count of reference
- * values in each grid bucket (bucket = number of grid points below the value). The dataset
- * pass counts its values in the same buckets with the grid as literals. Cumulative bucket
- * counts are then the counts at or below each grid point, for both samples:
- * - KS: the empirical CDFs at the (de-duplicated) grid;
- * - PSI / Jensen–Shannon: bins cut at the reference deciles (grid points at p = 0.1 … 0.9);
- * - Wasserstein: continuous quantiles at p = 0.005 … 0.995 of each sample, in its own pass.
+ * Numeric column.
+ * - Reference pass (the small production sample, read once): count, population std, deciles
+ *   (type-7 quantile_cont: the PSI / Jensen–Shannon cuts), and one sort of the values. Then,
+ *   once over that one-row result (derived values): the grid = the inverse-CDF quantiles at
+ *   p = 0, 1/1000, …, 1 (so the minimum and maximum), the 100 smallest and largest values (the
+ *   tails, where quantile steps are widest) and the deciles; the histogram bounds = the grid
+ *   points and the double just below each; the reference's counts at or below each bound, from
+ *   one merged sort of its sample and the bounds (no second read, no join).
+ * - Dataset pass 1 (streaming aggregates only): count, the counts in the same buckets (DuckDB
+ *   `histogram(x, bounds)`: a binary search per row) with the bounds as DOUBLE literals, and the
+ *   sums of the distances below the grid's first point and above its last (W1 tails).
+ * Cumulative bucket counts are then the CDFs at the grid points and just below them, for both
+ * samples (numericInputFromBuckets):
+ * - KS: D on the grid (a lower bound of the exact D, within about 1/1000; the bound is reported);
+ * - PSI / Jensen–Shannon / chi-square: the bins between the deciles, exact;
+ * - Wasserstein: integrated over the CDFs plus the tails (wasserstein.ts), no quantiles.
+ * NaN and ±∞ are left out of numeric columns like NULL.
  * Categorical column: the most frequent categories of each sample with their counts; the rest,
  * if any, pooled as one category.
  */
 import type { ColumnKind, DriftCheck } from '../../config/data-types.js';
-import type { CategoricalDriftInput, DriftInput, NumericDriftInput } from '../drift/types.js';
-import { scoreColumns } from '../drift/index.js';
+import type { CategoricalDriftInput, DriftInput } from '../drift/types.js';
+import { numericInputFromBuckets, scoreColumns } from '../drift/index.js';
+import type { SqlValue } from '../engine/engine.js';
 import type { Slot } from '../sql/passes.js';
 import type { PlanContext, PlannedCheck } from './context.js';
-import { both, percent, segment, toCounts, toNumber, toNumbers, toResult, toValueCounts } from './context.js';
+import { both, percent, segment, toNumber, toNumbers, toResult, toValueCounts } from './context.js';
 
-/** Reference quantile probabilities that define the grid (KS) and, every tenth, the bin cuts. */
-export const GRID_PROBABILITIES = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+/** Reference quantile probabilities of the grid (KS, Wasserstein): p = 0, 1/1000, …, 1. */
+export const GRID_PROBABILITIES = Array.from({ length: 1001 }, (_, i) => i / 1000);
+/** Smallest and largest reference values added to the grid one by one. */
+export const GRID_EXTREMES = 100;
+/** The PSI / Jensen–Shannon / chi-square bin cuts: reference deciles. */
 export const DECILE_PROBABILITIES = Array.from({ length: 9 }, (_, i) => (i + 1) / 10);
-/** Quantile probabilities of the Wasserstein distance: midpoints of 100 equal slices. */
-export const WASSERSTEIN_PROBABILITIES = Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
 /** Categories listed per column and sample; the rest are pooled. */
 export const MAX_DRIFT_CATEGORIES = 1000;
 /** The pooled category's name. */
@@ -49,15 +61,19 @@ export function driftKind(kind: ColumnKind | undefined): DriftInput['kind'] | un
 interface NumericSlots {
   kind: 'numeric';
   name: string;
+  present: string;
+  value: string;
   refCount: Slot;
   refStd: Slot;
+  refDeciles: Slot;
   refGrid: Slot;
-  refBuckets: Slot;
-  refQuantiles: Slot;
+  refBounds: Slot;
+  /** Reference values at or below each bound (cumulative). */
+  refAtOrBelow: Slot;
   dataCount?: Slot;
   dataBuckets?: Slot;
-  dataQuantiles?: Slot;
-  grid: number[];
+  dataTailBelow?: Slot;
+  dataTailAbove?: Slot;
 }
 
 interface CategoricalSlots {
@@ -69,61 +85,20 @@ interface CategoricalSlots {
   dataTop: Slot;
 }
 
-/** Counts at or below each grid point, from bucket counts (bucket b = values with b grid points below them). */
-function cumulativeAtGrid(buckets: Map<number, number>, gridLength: number): number[] {
-  const cumulative: number[] = [];
-  let running = 0;
-  for (let j = 0; j < gridLength; j++) {
-    running += buckets.get(j) ?? 0;
-    cumulative.push(running);
-  }
-  return cumulative;
+/** Bucket counts (the last one above every bound) from counts at or below each bound. */
+export function differences(atOrBelow: readonly number[], total: number): number[] {
+  return [...atOrBelow, total].map((v, k) => v - (k === 0 ? 0 : (atOrBelow[k - 1] as number)));
 }
 
-/** The numeric input from the two passes' values; the grid is the reference's, de-duplicated. */
-export function numericInput(
-  name: string,
-  reference: { count: number; std: number; grid: number[]; buckets: Map<number, number>; quantiles: number[] },
-  dataset: { count: number; buckets: Map<number, number>; quantiles: number[] },
-): NumericDriftInput {
-  // The reference buckets are over the raw grid (repeats included); a value's count at or below
-  // a grid point depends only on the point's value, so the last index of each value is used.
-  const rawCumulative = cumulativeAtGrid(reference.buckets, reference.grid.length);
-  const grid = [...new Set(reference.grid)].sort((a, b) => a - b);
-  const refAt = new Map<number, number>();
-  reference.grid.forEach((value, i) => refAt.set(value, rawCumulative[i] ?? 0));
-  const dataCumulative = cumulativeAtGrid(dataset.buckets, grid.length);
-  const dataAt = new Map(grid.map((value, i) => [value, dataCumulative[i] ?? 0]));
-
-  const deciles = DECILE_PROBABILITIES.map((p) => reference.grid[Math.round(p * 100) - 1]).filter((v): v is number => v !== undefined);
-  const binCuts = [...new Set(deciles)].sort((a, b) => a - b);
-  const bins = (at: Map<number, number>, total: number): number[] => {
-    const counts: number[] = [];
-    let below = 0;
-    for (const cut of binCuts) {
-      const upTo = at.get(cut) ?? below;
-      counts.push(upTo - below);
-      below = upTo;
-    }
-    counts.push(total - below);
-    return counts;
-  };
-  return {
-    kind: 'numeric',
-    column: name,
-    datasetCount: dataset.count,
-    referenceCount: reference.count,
-    binCuts,
-    datasetBinCounts: bins(dataAt, dataset.count),
-    referenceBinCounts: bins(refAt, reference.count),
-    probabilities: WASSERSTEIN_PROBABILITIES,
-    datasetQuantiles: dataset.quantiles,
-    referenceQuantiles: reference.quantiles,
-    grid,
-    datasetCdf: grid.map((g) => (dataset.count === 0 ? 0 : (dataAt.get(g) ?? 0) / dataset.count)),
-    referenceCdf: grid.map((g) => (reference.count === 0 ? 0 : (refAt.get(g) ?? 0) / reference.count)),
-    referenceStd: reference.std,
-  };
+/** Bucket counts from Dialect.binnedCounts: an array in bucket order, or a map bucket index → count. */
+export function toBucketCounts(value: SqlValue | undefined, buckets: number): number[] {
+  if (!Array.isArray(value)) return [];
+  if (value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => toNumber(v) ?? 0);
+  const counts = new Array<number>(buckets).fill(0);
+  for (const entry of value) {
+    if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) counts[Number(entry.key)] = Number(entry.value);
+  }
+  return counts;
 }
 
 /** The categorical input: union of both samples' listed categories; unlisted rows pooled. */
@@ -153,8 +128,8 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
   const where = segment(check);
   const columns: Array<NumericSlots | CategoricalSlots> = driftColumns(check, ctx).map(({ name, kind }) => {
     const column = d.ident(name);
-    const present = both(where, `${column} IS NOT NULL`);
     if (kind === 'categorical') {
+      const present = both(where, `${column} IS NOT NULL`);
       return {
         kind,
         name,
@@ -165,16 +140,26 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
       };
     }
     const value = d.asDouble(column);
-    const grid = ctx.referencePass.addPre(d.filtered(d.discreteQuantiles(value, GRID_PROBABILITIES), present));
+    // Integers cannot be NaN or infinite; other numbers can, and are left out like NULL.
+    const integer = ctx.dataset.columns.get(name)?.kind === 'integer' && ctx.reference?.columns.get(name)?.kind === 'integer';
+    const present = both(where, integer ? `${column} IS NOT NULL` : d.isFinite(value)) as string;
+    // The reference: one sort, then grid, bounds and the reference's own counts at the bounds
+    // computed once from the sorted sample (derived values: no second read, no join).
+    const sorted = ctx.referencePass.addHidden(d.sortedValues(value, present));
+    const deciles = ctx.referencePass.addHidden(d.filtered(d.quantiles(value, DECILE_PROBABILITIES), present));
+    const grid = d.quantileGrid(sorted, GRID_PROBABILITIES, GRID_EXTREMES, deciles);
+    const bounds = d.histogramBounds(grid);
     return {
       kind,
       name,
-      refCount: ctx.referencePass.add(d.filtered(`count(${column})`, where)),
-      refStd: ctx.referencePass.add(d.filtered(d.stddev(value), where)),
-      refGrid: ctx.referencePass.add(d.anyValue(grid)),
-      refBuckets: ctx.referencePass.add(d.filtered(d.histogram(d.bucketIndex(value, grid)), present)),
-      refQuantiles: ctx.referencePass.add(d.filtered(d.quantiles(value, WASSERSTEIN_PROBABILITIES), present)),
-      grid: [],
+      present,
+      value,
+      refCount: ctx.referencePass.add(d.countWhere(present)),
+      refStd: ctx.referencePass.add(d.filtered(d.stddev(value), present)),
+      refDeciles: ctx.referencePass.addDerived(deciles),
+      refGrid: ctx.referencePass.addDerived(grid),
+      refBounds: ctx.referencePass.addDerived(bounds),
+      refAtOrBelow: ctx.referencePass.addDerived(d.countsAtOrBelow(sorted, bounds)),
     };
   });
 
@@ -182,13 +167,18 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
     afterReference() {
       for (const column of columns) {
         if (column.kind !== 'numeric') continue;
-        const value = d.asDouble(d.ident(column.name));
-        const present = both(where, `${d.ident(column.name)} IS NOT NULL`);
-        column.grid = [...new Set(toNumbers(column.refGrid()))].sort((a, b) => a - b);
-        column.dataCount = ctx.datasetPass.add(d.filtered(`count(${d.ident(column.name)})`, where));
-        column.dataQuantiles = ctx.datasetPass.add(d.filtered(d.quantiles(value, WASSERSTEIN_PROBABILITIES), present));
-        const cuts = d.array(column.grid.map((g) => d.literal(g)));
-        column.dataBuckets = ctx.datasetPass.add(d.filtered(d.histogram(d.bucketIndex(value, cuts)), present));
+        column.dataCount = ctx.datasetPass.add(d.countWhere(column.present));
+        const grid = toNumbers(column.refGrid());
+        const bounds = toNumbers(column.refBounds());
+        const first = grid[0];
+        const last = grid[grid.length - 1];
+        // No reference value: nothing to bin against (the score is "no data", see scoreDrift).
+        if (first === undefined || last === undefined) continue;
+        column.dataBuckets = ctx.datasetPass.add(d.binnedCounts(column.value, d.array(bounds.map((b) => d.literal(b))), column.present));
+        const lo = d.literal(first);
+        const hi = d.literal(last);
+        column.dataTailBelow = ctx.datasetPass.add(d.filtered(`sum(${lo} - ${column.value})`, both(column.present, `${column.value} < ${lo}`)));
+        column.dataTailAbove = ctx.datasetPass.add(d.filtered(`sum(${column.value} - ${hi})`, both(column.present, `${column.value} > ${hi}`)));
       }
     },
     results() {
@@ -200,10 +190,18 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
             { count: toNumber(c.dataCount()) ?? 0, top: toValueCounts(c.dataTop()) },
           );
         }
-        return numericInput(
+        const bounds = toNumbers(c.refBounds());
+        const dataCount = toNumber(c.dataCount?.()) ?? 0;
+        const referenceCount = toNumber(c.refCount()) ?? 0;
+        return numericInputFromBuckets(
           c.name,
-          { count: toNumber(c.refCount()) ?? 0, std: toNumber(c.refStd()) ?? 0, grid: toNumbers(c.refGrid()), buckets: toCounts(c.refBuckets()), quantiles: toNumbers(c.refQuantiles()) },
-          { count: toNumber(c.dataCount?.()) ?? 0, buckets: toCounts(c.dataBuckets?.()), quantiles: toNumbers(c.dataQuantiles?.()) },
+          { grid: toNumbers(c.refGrid()), bounds, binCuts: [...new Set(toNumbers(c.refDeciles()))].sort((a, b) => a - b), referenceStd: toNumber(c.refStd()) ?? 0 },
+          { count: referenceCount, bucketCounts: differences(toNumbers(c.refAtOrBelow()), referenceCount) },
+          {
+            count: dataCount,
+            bucketCounts: toBucketCounts(c.dataBuckets?.(), bounds.length + 1),
+            tailSums: { below: toNumber(c.dataTailBelow?.()) ?? 0, above: toNumber(c.dataTailAbove?.()) ?? 0 },
+          },
         );
       });
       const options = { method: check.method, correction: check.correction, ...(check.threshold !== undefined ? { threshold: check.threshold } : {}), ...(check.alpha !== undefined ? { alpha: check.alpha } : {}) };
@@ -211,10 +209,15 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
       const shareMode = check.driftShare !== undefined;
       const results = scored.scores.map((score, i) => {
         const input = inputs[i] as DriftInput;
-        const observed = Number.isFinite(score.statistic) ? Number(score.statistic.toPrecision(4)) : null;
+        // Tests (ks, chi2) decide on the p-value (after correction), distances on the statistic:
+        // show the number the decision was made on, against its limit.
+        const p = score.adjustedPValue ?? score.pValue;
+        const decidedOn = p !== undefined ? p : score.statistic;
+        const observed = Number.isFinite(decidedOn) ? Number(decidedOn.toPrecision(4)) : null;
+        const expected = p !== undefined ? `p ≥ ${score.threshold}` : `< ${score.threshold}`;
         const details = { ...score, datasetCount: input.datasetCount, referenceCount: input.referenceCount, input };
         // With drift-share the verdict is the share; a drifted column is then a warning.
-        const result = toResult(check, { column: score.column, passed: !score.drifted, observed, expected: `< ${score.threshold}`, message: `${score.column}: ${score.reason}`, details }, ctx.configFile);
+        const result = toResult(check, { column: score.column, passed: !score.drifted, observed, expected, message: `${score.column}: ${score.reason}`, details }, ctx.configFile);
         if (shareMode && result.status === 'fail') result.status = 'warn';
         return result;
       });

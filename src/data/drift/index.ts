@@ -19,6 +19,7 @@ export { chooseMethod, AUTO_MAX_EFFECTIVE_N_FOR_TESTS } from './auto.js';
 export { DEFAULT_ALPHA, DEFAULT_THRESHOLDS, PSI_WATCH_LEVEL, isTest } from './defaults.js';
 export { methodsFor } from './validate.js';
 export { kolmogorovSurvival } from './kolmogorov.js';
+export { numericInputFromBuckets, nextDown, type BinnedSample } from './binned.js';
 
 const CORRECTION_NAME: Record<Exclude<CorrectionMethod, 'none'>, string> = { holm: 'Holm', bh: 'Benjamini–Hochberg' };
 

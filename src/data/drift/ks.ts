@@ -19,7 +19,9 @@
  * 0.095 vs 0.074 at n=8, m=6 (test/fixtures/drift/expected.json). Computing p from D_grid, a lower
  * bound of D, errs the same (conservative) way. The bound is loose where the data have atoms
  * (ties, discrete values: it counts the atom at the next grid point as if it were inside the gap),
- * so it is reported, not used for the decision.
+ * so it is reported, not used for the decision. With the left limits F(g−) (types.ts) the atom is
+ * no longer counted inside the gap: the statistic is exact at atoms on grid points and the bound
+ * is tight there.
  */
 import { kolmogorovSurvival } from './kolmogorov.js';
 
@@ -35,22 +37,32 @@ export interface KsResult {
   effectiveN: number;
 }
 
-/** KS statistic, its grid bound and asymptotic p-value from two CDFs on a common grid. */
+/**
+ * KS statistic, its grid bound and asymptotic p-value from two CDFs on a common grid. With the
+ * left limits F(g−) (both or neither) the statistic also compares the CDFs just below each grid
+ * point, and the bound of a gap uses F(g_i+1−) instead of F(g_i+1): exact at atoms on grid
+ * points, and a tighter bound.
+ */
 export function ksFromCdfGrid(
   datasetCdf: readonly number[],
   referenceCdf: readonly number[],
   datasetCount: number,
   referenceCount: number,
+  below?: { dataset: readonly number[]; reference: readonly number[] },
 ): KsResult {
   let statistic = 0;
   let upperBound = 0;
   let prevD = 0;
   let prevR = 0;
   for (let i = 0; i <= datasetCdf.length; i++) {
-    const d = i < datasetCdf.length ? (datasetCdf[i] as number) : 1;
-    const r = i < referenceCdf.length ? (referenceCdf[i] as number) : 1;
-    if (i < datasetCdf.length) statistic = Math.max(statistic, Math.abs(d - r));
-    upperBound = Math.max(upperBound, Math.abs(d - prevR), Math.abs(prevD - r));
+    const inside = i < datasetCdf.length;
+    const d = inside ? (datasetCdf[i] as number) : 1;
+    const r = inside ? (referenceCdf[i] as number) : 1;
+    // Just below grid point i (or +∞): the end of the gap that starts at point i − 1.
+    const dBelow = inside && below ? (below.dataset[i] as number) : d;
+    const rBelow = inside && below ? (below.reference[i] as number) : r;
+    if (inside) statistic = Math.max(statistic, Math.abs(d - r), Math.abs(dBelow - rBelow));
+    upperBound = Math.max(upperBound, Math.abs(dBelow - prevR), Math.abs(prevD - rBelow));
     prevD = d;
     prevR = r;
   }

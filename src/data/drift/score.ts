@@ -92,7 +92,8 @@ export function scoreDrift(input: DriftInput, options: ScoreOptions): DriftScore
     }
     case 'ks': {
       if (input.kind !== 'numeric') throw new RangeError('unreachable: ks on a categorical column');
-      const r = ksFromCdfGrid(input.datasetCdf, input.referenceCdf, input.datasetCount, input.referenceCount);
+      const below = input.datasetCdfBelow && input.referenceCdfBelow ? { dataset: input.datasetCdfBelow, reference: input.referenceCdfBelow } : undefined;
+      const r = ksFromCdfGrid(input.datasetCdf, input.referenceCdf, input.datasetCount, input.referenceCount, below);
       // The grid bound is named only when it could change the decision.
       const couldFlip = r.pValue >= threshold && r.pValueAtUpperBound < threshold;
       const bound = couldFlip
@@ -106,7 +107,7 @@ export function scoreDrift(input: DriftInput, options: ScoreOptions): DriftScore
       const fromQuantiles = input.probabilities.length > 0;
       const w1 = fromQuantiles
         ? wassersteinFromQuantiles(input.probabilities, input.datasetQuantiles, input.referenceQuantiles)
-        : wassersteinFromCdfGrid(input.grid, input.datasetCdf, input.referenceCdf);
+        : wassersteinFromCdfGrid(input.grid, input.datasetCdf, input.referenceCdf, input);
       const scale = input.referenceStd > 0 ? `reference std ${f(input.referenceStd)}` : 'constant reference, std floored at 0.001';
       const over = fromQuantiles ? `${input.probabilities.length} quantiles` : `CDFs on ${input.grid.length} grid points`;
       return distance(normalisedWasserstein(w1, input.referenceStd), 'Normalised Wasserstein', `W1 ${f(w1)} / ${scale}, ${over}, ${sizes}`);

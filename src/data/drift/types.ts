@@ -30,6 +30,23 @@ export interface NumericDriftInput {
   grid: number[];
   datasetCdf: number[];
   referenceCdf: number[];
+  /**
+   * Optional, both or neither: the left limits F(g−) = #(x < g) / n at the grid points. The SQL
+   * side gets them for free by also binning at the double just below each grid point. With them
+   * KS also compares the CDFs just below each point (exact at atoms, e.g. integer columns) and
+   * W1 spreads the mass found strictly between two grid points evenly over the gap instead of
+   * putting it at the right end (see wasserstein.ts).
+   */
+  datasetCdfBelow?: number[];
+  referenceCdfBelow?: number[];
+  /**
+   * Optional W1 tails outside the grid, per sample: `below` = ∫_{−∞}^{grid[0]} F(x) dx
+   * = Σ_{x < grid[0]} (grid[0] − x) / n, `above` = ∫_{grid[last]}^{+∞} (1 − F(x)) dx
+   * = Σ_{x > grid[last]} (x − grid[last]) / n (streaming sums in SQL). Absent = 0, i.e. the grid
+   * holds that sample's minimum and maximum.
+   */
+  datasetTails?: { below: number; above: number };
+  referenceTails?: { below: number; above: number };
   /** Reference standard deviation (normalises the Wasserstein distance). */
   referenceStd: number;
 }

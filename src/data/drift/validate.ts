@@ -23,13 +23,20 @@ export function assertScorable(input: DriftInput, method: DriftMethod): void {
     sameLength('categories and referenceCounts', input.categories, input.referenceCounts);
     return;
   }
-  if (method === 'ks') {
+  const cdfs = (): void => {
     sameLength('grid and datasetCdf', input.grid, input.datasetCdf);
     sameLength('grid and referenceCdf', input.grid, input.referenceCdf);
+    if ((input.datasetCdfBelow === undefined) !== (input.referenceCdfBelow === undefined)) {
+      throw new RangeError(`${where}: datasetCdfBelow and referenceCdfBelow come together`);
+    }
+    if (input.datasetCdfBelow) sameLength('grid and datasetCdfBelow', input.grid, input.datasetCdfBelow);
+    if (input.referenceCdfBelow) sameLength('grid and referenceCdfBelow', input.grid, input.referenceCdfBelow);
+  };
+  if (method === 'ks') {
+    cdfs();
   } else if (method === 'wasserstein' && input.probabilities.length === 0) {
     // Integrated over the CDF grid instead (wasserstein.ts).
-    sameLength('grid and datasetCdf', input.grid, input.datasetCdf);
-    sameLength('grid and referenceCdf', input.grid, input.referenceCdf);
+    cdfs();
     if (input.grid.length === 0) throw new RangeError(`${where}: neither quantiles nor a CDF grid`);
   } else if (method === 'wasserstein') {
     sameLength('probabilities and datasetQuantiles', input.probabilities, input.datasetQuantiles);

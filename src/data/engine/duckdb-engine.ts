@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { duckdbDialect } from '../sql/duckdb.js';
 import type { DataSource } from '../sql/dialect.js';
 import { quoteString } from '../sql/dialect.js';
-import type { ColumnInfo, Engine, Row } from './engine.js';
+import type { ColumnInfo, Engine, QueryHints, Row } from './engine.js';
 import { DataSourceError } from './engine.js';
 import type { DuckDbModule } from './load-duckdb.js';
 
@@ -20,18 +20,32 @@ export class DuckDbEngine implements Engine {
   private constructor(
     private readonly close_: () => void,
     private readonly connection: Connection,
+    /** The thread count to go back to after a small input. */
+    private readonly threads: number,
   ) {}
 
-  /** An in-memory database; `threads` unset = all cores. */
-  static async open(duckdb: DuckDbModule, options: { threads?: number } = {}): Promise<DuckDbEngine> {
-    const config: Record<string, string> = {};
+  /**
+   * An in-memory database. Every pass is an aggregate, so row order never matters:
+   * `preserve_insertion_order = false` always. The rest is DuckDB's default unless set: `threads`
+   * = all cores, `memoryLimit` = 80 % of RAM (e.g. '1GB': the unique/duplicates hash aggregate
+   * then spills to `tempDirectory`, default `.tmp` under the working directory, instead of growing).
+   */
+  static async open(duckdb: DuckDbModule, options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckDbEngine> {
+    const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (options.threads !== undefined) config.threads = String(options.threads);
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;
     const instance = await duckdb.DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    return new DuckDbEngine(() => {
-      connection.closeSync();
-      instance.closeSync();
-    }, connection);
+    const threads = Number((await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJson()[0]?.t ?? 1);
+    return new DuckDbEngine(
+      () => {
+        connection.closeSync();
+        instance.closeSync();
+      },
+      connection,
+      threads,
+    );
   }
 
   async describe(source: DataSource): Promise<ColumnInfo[]> {
@@ -45,12 +59,22 @@ export class DuckDbEngine implements Engine {
     return String(rows[0]?.column_type ?? '');
   }
 
-  async query(sql: string): Promise<Row[]> {
+  /**
+   * A small input (the reference sample) runs on one thread with DuckDB's allocator flushed after
+   * each task: measured on bench/data (200k rows), the same time, and the memory it used is
+   * returned before the dataset pass instead of staying on top of it (peak RSS of the run
+   * 280 → 220 MB).
+   */
+  async query(sql: string, hints: QueryHints = {}): Promise<Row[]> {
+    const small = hints.smallInput === true;
     try {
+      if (small) await this.connection.run("SET threads = 1; SET allocator_flush_threshold = '1MB'");
       const reader = await this.connection.runAndReadAll(sql);
       return reader.getRowObjectsJson() as Row[];
     } catch (error) {
       throw sourceError(error) ?? error;
+    } finally {
+      if (small) await this.connection.run(`SET threads = ${this.threads}; RESET allocator_flush_threshold`);
     }
   }
 

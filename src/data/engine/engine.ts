@@ -24,9 +24,17 @@ export interface Engine {
   describe(source: DataSource): Promise<ColumnInfo[]>;
   /** The type of an expression over a source's columns, binding it without reading rows; throws when it does not bind. */
   expressionType(source: DataSource, expression: string): Promise<string>;
-  /** Run one statement and return its rows. Errors reading a source are DataSourceErrors. */
-  query(sql: string): Promise<Row[]>;
+  /**
+   * Run one statement and return its rows. Errors reading a source are DataSourceErrors.
+   * `smallInput`: the statement reads a small source (the reference sample); an engine may then
+   * trade parallelism for memory.
+   */
+  query(sql: string, hints?: QueryHints): Promise<Row[]>;
   close(): Promise<void>;
+}
+
+export interface QueryHints {
+  smallInput?: boolean;
 }
 
 /** The data itself is the problem (missing file, ragged CSV, wrong format), not the SQL. */

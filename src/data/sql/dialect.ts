@@ -49,8 +49,34 @@ export interface Dialect {
   maxBy(value: string, order: string, limit: number, condition: string | undefined): string;
   /** Any value of the group (for columns of a one-row CTE). */
   anyValue(expr: string): string;
-  /** Sample standard deviation. */
+  /** Population standard deviation (ddof 0, numpy's np.std). */
   stddev(expr: string): string;
+  /** True for a finite number (not NaN, not ±∞), NULL for NULL. */
+  isFinite(expr: string): string;
+  /** The values of `expr` where `condition` holds (an aggregate), ascending, as an array: one sort of a small sample. */
+  sortedValues(expr: string, condition: string | undefined): string;
+  /**
+   * From an ascending array `sorted` (an expression over one row): the distinct, ascending grid of
+   * its inverse-CDF values at the probabilities (the ⌈n·p⌉-th value, p = 0 the minimum, p = 1
+   * the maximum), its `extremes` smallest and largest values, and the values of `extra` (an array).
+   */
+  quantileGrid(sorted: string, probabilities: readonly number[], extremes: number, extra: string): string;
+  /**
+   * Histogram bounds for a grid (an array expression): the grid points and, where the engine can
+   * compute it, the double just below each one (so a bucket ends right before each grid point).
+   */
+  histogramBounds(grid: string): string;
+  /**
+   * For each of the ascending `bounds`, the number of values of the array `values` at or below
+   * it, as an array (a scalar over one row: the reference's counts from its own sorted sample).
+   */
+  countsAtOrBelow(values: string, bounds: string): string;
+  /**
+   * Counts of `expr` (where `condition` holds) in right-closed buckets (b[k−1], b[k]] of
+   * ascending bounds, and above the last bound (an aggregate): an array of counts in bucket
+   * order (the last, overflow, one may be left out when empty) or a map bucket index → count.
+   */
+  binnedCounts(expr: string, bounds: string, condition: string | undefined): string;
   /** The engine's type name → the kind `schema.required` speaks of, undefined for others (lists, structs...). */
   columnKind(type: string): ColumnKind | undefined;
 }
@@ -63,8 +89,11 @@ export function quoteString(value: string): string {
 /** A number as SQL: finite values only (NaN/Infinity have no portable literal). */
 export function numberLiteral(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a SQL literal`);
-  // Doubles, so integer-looking cut points compare as numbers of the same type on every engine.
-  return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? `${value}.0` : String(value);
+  // Small integers as `3.0` (exact as a DECIMAL and as a DOUBLE). Everything else in exponent
+  // notation: DuckDB reads `0.1234567890123456` as a DECIMAL whose cast to DOUBLE can be one ulp
+  // off (a bin bound taken from a data value would then miss it), `1.234567890123456e-1` as the
+  // DOUBLE itself. toExponential() gives the shortest digits that round-trip.
+  return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? `${value}.0` : value.toExponential();
 }
 
 /** `"name"` with embedded quotes doubled (ANSI identifiers; DuckDB and Trino agree). */

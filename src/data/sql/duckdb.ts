@@ -13,8 +13,11 @@ const NUMERIC_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL(\(\d+,\s*\d+\))?)$/;
  * CSV options that make bad files errors instead of surprises: the first line is the header,
  * nothing is skipped, and a row with more or fewer fields than the header fails the read
  * (DuckDB's sniffer would otherwise guess a one-column layout or skip leading rows).
+ * `buffer_size` 4 MiB (DuckDB's default is 16 MiB per buffer, several in flight per thread):
+ * peak RSS of a 550 MB CSV scan −60 MB, same speed (bench/data); still twice the 2 MB
+ * max_line_size a buffer must hold.
  */
-const CSV_OPTIONS = "header = true, skip = 0, delim = ',', quote = '\"', escape = '\"', strict_mode = true";
+const CSV_OPTIONS = "header = true, skip = 0, delim = ',', quote = '\"', escape = '\"', strict_mode = true, buffer_size = 4194304";
 
 function array(items: readonly string[]): string {
   return `[${items.join(', ')}]`;
@@ -60,7 +63,29 @@ export const duckdbDialect: Dialect = {
   },
   maxBy: (value, order, limit, condition) => duckdbDialect.filtered(`max_by(${value}, ${order}, ${limit})`, condition),
   anyValue: (expr) => `any_value(${expr})`,
-  stddev: (expr) => `stddev_samp(${expr})`,
+  stddev: (expr) => `stddev_pop(${expr})`,
+  isFinite: (expr) => `isfinite(${expr})`,
+  // list(x ORDER BY x): the sort runs in the aggregate (measured −25 MB peak vs list_sort(list(x))).
+  sortedValues: (expr, condition) => duckdbDialect.filtered(`list(${expr} ORDER BY ${expr})`, condition),
+  quantileGrid(sorted, probabilities, extremes, extra) {
+    const picked = `list_transform(${array(probabilities.map(numberLiteral))}, p -> ${sorted}[greatest(1, ceil(len(${sorted}) * p))::BIGINT])`;
+    const low = `list_slice(${sorted}, 1, ${extremes})`;
+    const high = `list_slice(${sorted}, greatest(1, len(${sorted}) - ${extremes - 1}), len(${sorted}))`;
+    return `list_sort(list_distinct(list_concat(${picked}, COALESCE(${extra}, []), ${low}, ${high})))`;
+  },
+  histogramBounds: (grid) => `list_sort(list_distinct(flatten(list_transform(${grid}, g -> [nextafter(g, '-Infinity'::DOUBLE), g]))))`,
+  // A binary search per bound in the sorted array (40 halvings: up to 2^40 values), written as a
+  // list_reduce over a dummy list: a few thousand bounds cost milliseconds and no copy of the
+  // sample (one merged sort of sample and bounds measured +90 MB on 6 × 200k values).
+  countsAtOrBelow(values, bounds) {
+    const mid = '(acc.lo + acc.hi + 1) // 2';
+    const step = `CASE WHEN acc.lo >= acc.hi THEN acc WHEN ${values}[${mid}] <= b THEN {'lo': ${mid}, 'hi': acc.hi} ELSE {'lo': acc.lo, 'hi': ${mid} - 1} END`;
+    const steps = `list_transform(range(40), k -> {'lo': 0::BIGINT, 'hi': 0::BIGINT})`;
+    return `list_transform(${bounds}, b -> list_reduce(${steps}, (acc, k) -> ${step}, {'lo': 0::BIGINT, 'hi': len(${values})::BIGINT}).lo)`;
+  },
+  // DuckDB's binned histogram: binary search per row; a map bound → count in bound order, the
+  // overflow bucket last and only when not empty.
+  binnedCounts: (expr, bounds, condition) => `map_values(${duckdbDialect.filtered(`histogram(${expr}, CAST(${bounds} AS DOUBLE[]))`, condition)})`,
   columnKind(type: string): ColumnKind | undefined {
     const upper = type.toUpperCase();
     if (INTEGER_TYPES.test(upper)) return 'integer';

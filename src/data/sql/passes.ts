@@ -6,7 +6,9 @@
  * - AggregatePass: `SELECT agg AS a0, agg AS a1, … FROM source`. With "pre-aggregates" (values
  *   other aggregates depend on, e.g. quantile cut points of the same sample) the source is read
  *   once into a CTE kept in memory, the pre-aggregates computed over it, and the aggregates
- *   over it and the one-row pre-aggregate result.
+ *   over it and the one-row pre-aggregate result. "Derived" values (scalars over the pass's
+ *   one-row result, e.g. a grid picked from a sorted sample and counts at it) are computed once
+ *   by an outer SELECT, from "hidden" aggregates that never leave the engine.
  * - GroupingPass: one GROUP BY GROUPING SETS over every key that must be unique (and every
  *   row-identity for duplicates), each set restricted to its segment, reduced to counts and
  *   the top offending keys per set.
@@ -22,6 +24,8 @@ const PREFIX = '__mrg_';
 export class AggregatePass {
   private readonly aggregates = new Map<string, string>();
   private readonly preAggregates = new Map<string, string>();
+  private readonly hidden = new Map<string, string>();
+  private readonly derived = new Map<string, string>();
   private row: Row | undefined;
 
   constructor(
@@ -61,9 +65,48 @@ export class AggregatePass {
     return `${this.dialect.ident(`${PREFIX}pre`)}.${this.dialect.ident(alias)}`;
   }
 
+  /**
+   * Add an aggregate whose value only derived values use (e.g. a sorted sample); returns the SQL
+   * that refers to it inside them. It does not leave the engine.
+   */
+  addHidden(expression: string): string {
+    let alias = this.hidden.get(expression);
+    if (alias === undefined) {
+      alias = `${PREFIX}h${this.hidden.size}`;
+      this.hidden.set(expression, alias);
+    }
+    return this.dialect.ident(alias);
+  }
+
+  /**
+   * Add a scalar expression over the pass's one-row result (its aggregates and hidden aggregates,
+   * e.g. a grid picked from a sorted sample), computed once after the scan; get its slot.
+   */
+  addDerived(expression: string): Slot {
+    let alias = this.derived.get(expression);
+    if (alias === undefined) {
+      alias = `d${this.derived.size}`;
+      this.derived.set(expression, alias);
+    }
+    const key = alias;
+    return () => {
+      if (!this.row) throw new Error(`the ${this.label} pass has not run`);
+      return this.row[key] ?? null;
+    };
+  }
+
   sql(source: DataSource): string {
+    const inner = this.scanSql(source);
+    if (this.derived.size === 0) return inner;
     const d = this.dialect;
-    const select = [...this.aggregates].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`).join(',\n');
+    // Derived values: an outer SELECT over the one-row result, so the source is still read once.
+    const outputs = [...[...this.aggregates.values()].map((alias) => `  ${d.ident(alias)}`), ...[...this.derived].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`)];
+    return `SELECT\n${outputs.join(',\n')}\nFROM (\n${inner}\n) AS ${d.ident(`${PREFIX}row`)}`;
+  }
+
+  private scanSql(source: DataSource): string {
+    const d = this.dialect;
+    const select = [...this.aggregates, ...this.hidden].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`).join(',\n');
     if (this.preAggregates.size === 0) return `SELECT\n${select}\nFROM ${d.from(source)}`;
     const scanned = d.ident(`${PREFIX}source`);
     const pre = [...this.preAggregates].map(([expression, alias]) => `    ${expression} AS ${d.ident(alias)}`).join(',\n');

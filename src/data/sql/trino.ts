@@ -46,7 +46,21 @@ export const trinoDialect: Dialect = {
   },
   maxBy: (value, order, limit, condition) => trinoDialect.filtered(`max_by(${value}, ${order}, ${limit})`, condition),
   anyValue: (expr) => `arbitrary(${expr})`,
-  stddev: (expr) => `stddev_samp(${expr})`,
+  stddev: (expr) => `stddev_pop(${expr})`,
+  isFinite: (expr) => `is_finite(${expr})`,
+  sortedValues: (expr, condition) => `array_sort(${trinoDialect.filtered(`array_agg(${expr})`, condition)})`,
+  quantileGrid(sorted, probabilities, extremes, extra) {
+    const picked = `transform(${array(probabilities.map(numberLiteral))}, p -> element_at(${sorted}, greatest(1, CAST(ceil(cardinality(${sorted}) * p) AS BIGINT))))`;
+    const low = `slice(${sorted}, 1, ${extremes})`;
+    const high = `slice(${sorted}, greatest(1, cardinality(${sorted}) - ${extremes - 1}), ${extremes})`;
+    return `array_sort(array_distinct(concat(${picked}, coalesce(${extra}, ARRAY[]), ${low}, ${high})))`;
+  },
+  // No nextafter in Trino: the grid alone (the drift inputs then go without left limits).
+  histogramBounds: (grid) => grid,
+  // Linear in values × bounds; fine for a sample, to be replaced when an engine runs this dialect.
+  countsAtOrBelow: (values, bounds) => `transform(${bounds}, b -> cardinality(filter(${values}, x -> x <= b)))`,
+  // Bucket index = number of bounds below the value (linear in the bounds, no binned histogram).
+  binnedCounts: (expr, bounds, condition) => trinoDialect.filtered(`histogram(cardinality(filter(${bounds}, c -> c < ${expr})))`, condition),
   columnKind(type: string): ColumnKind | undefined {
     const lower = type.toLowerCase();
     if (/^(tinyint|smallint|integer|bigint)$/.test(lower)) return 'integer';

@@ -210,13 +210,18 @@ describe('drift inputs computed in SQL', () => {
   it('identical samples have identical bins, CDFs and quantiles, and do not drift', async () => {
     const results = byId(await run(['drift: { columns: [x, c], method: psi }'], { dataset: 'same-x.csv', reference: 'ref-x.csv' }));
     const input = (results['data.drift.x']?.details as { input: Record<string, number[]> }).input;
-    expect(input.binCuts).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    // Reference deciles, type 7 (numpy's default): 10.9, 20.8, …, 90.1.
+    const deciles = [10.9, 20.8, 30.7, 40.6, 50.5, 60.4, 70.3, 80.2, 90.1];
+    expect(input.binCuts).toHaveLength(9);
+    input.binCuts?.forEach((c, i) => expect(c).toBeCloseTo(deciles[i] as number, 12));
     expect(input.datasetBinCounts).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
     expect(input.referenceBinCounts).toEqual(input.datasetBinCounts);
-    expect(input.grid).toHaveLength(99);
-    expect(input.datasetCdf?.[49]).toBeCloseTo(0.5);
+    // The grid: every reference value (quantiles at 1/1000 steps of 100 values) and the deciles.
+    expect(input.grid).toHaveLength(109);
+    expect(input.datasetCdf?.[input.grid?.indexOf(50) ?? -1]).toBe(0.5);
     expect(input.datasetCdf).toEqual(input.referenceCdf);
-    expect(input.datasetQuantiles).toEqual(input.referenceQuantiles);
+    expect(input.datasetCdfBelow).toEqual(input.referenceCdfBelow);
+    expect(input.datasetCdfBelow?.[input.grid?.indexOf(50) ?? -1]).toBe(0.49);
     expect(results['data.drift.x']).toMatchObject({ status: 'pass', observed: 0 });
     expect(results['data.drift.c']).toMatchObject({ status: 'pass' });
   });
@@ -225,17 +230,51 @@ describe('drift inputs computed in SQL', () => {
     const results = byId(await run(['drift: { columns: [x, c], method: psi }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
     const input = (results['data.drift.x']?.details as { input: Record<string, number[]> }).input;
     expect(input.datasetBinCounts).toEqual([0, 0, 0, 0, 0, 10, 10, 10, 10, 60]);
-    expect(input.datasetCdf?.[49]).toBeCloseTo(0); // no training value ≤ 50
+    expect(input.datasetCdf?.[input.grid?.indexOf(50) ?? -1]).toBe(0); // no training value ≤ 50
     expect(results['data.drift.x']?.status).toBe('fail');
     const categorical = (results['data.drift.c']?.details as { input: Record<string, unknown> }).input;
     expect(categorical).toMatchObject({ categories: ['a', 'b'], datasetCounts: [90, 10], referenceCounts: [50, 50] });
     expect(results['data.drift.c']?.status).toBe('fail');
   });
 
+  it('reports the number each method decides on: the p-value for tests, the statistic for distances', async () => {
+    const tests = byId(await run(['drift: { columns: [x, c], method: auto, correction: none }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    const ks = tests['data.drift.x']!;
+    expect(ks.expected).toBe('p ≥ 0.05');
+    expect(ks.observed).toBe(Number(((ks.details as { pValue: number }).pValue).toPrecision(4)));
+    expect(ks.status).toBe('fail');
+    expect(ks.observed as number).toBeLessThan(0.05);
+    const distances = byId(await run(['drift: { columns: [x], method: psi }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    const psi = distances['data.drift.x']!;
+    expect(psi.expected).toBe('< 0.2');
+    expect(psi.observed).toBe(Number(((psi.details as { statistic: number }).statistic).toPrecision(4)));
+  });
+
+  it('a segment with no reference value cannot be compared: drifted, with the reason', async () => {
+    const results = byId(await run(['drift: { columns: [x], method: wasserstein, where: "x > 120" }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    expect(results['data.drift.x']).toMatchObject({ status: 'fail', observed: null });
+    expect(results['data.drift.x']?.message).toContain('No non-null value in the reference');
+  });
+
   it('drift-share: drifted columns warn and the share decides', async () => {
     const results = byId(await run(['drift: { columns: [x, c], method: psi, drift-share: 0.5 }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
     expect(results['data.drift.x']?.status).toBe('warn');
     expect(results['data.drift']).toMatchObject({ status: 'fail', observed: 1, expected: '< 0.5' });
+  });
+});
+
+describe('the DuckDB engine', () => {
+  it('runs a small input on one thread and goes back to its thread count after, even when the query fails', async () => {
+    const engine = await DuckDbEngine.open(await loadDuckDb(), { threads: 2 });
+    try {
+      const threads = async () => Number((await engine.query("SELECT current_setting('threads') AS t"))[0]?.t);
+      expect(await engine.query('SELECT current_setting(\'threads\') AS t', { smallInput: true })).toEqual([{ t: '1' }]);
+      expect(await threads()).toBe(2);
+      await expect(engine.query('SELECT nope', { smallInput: true })).rejects.toThrow(/nope/);
+      expect(await threads()).toBe(2);
+    } finally {
+      await engine.close();
+    }
   });
 });
 

@@ -1,25 +1,53 @@
 /** The drift inputs assembled from the passes' small vectors (bucket counts → bins and CDFs). */
-import { categoricalInput, numericInput, OTHER_CATEGORY } from '../../../src/data/checks/drift.js';
+import { categoricalInput, OTHER_CATEGORY, toBucketCounts } from '../../../src/data/checks/drift.js';
+import { nextDown, numericInputFromBuckets } from '../../../src/data/drift/index.js';
 
-it('cumulative bucket counts give bins cut at the deciles and CDFs on the de-duplicated grid', () => {
-  // Reference 0..9 repeated 10 times: grid at p = .01….99 has repeats (each value 10 times but fewer at the ends).
-  const grid = Array.from({ length: 99 }, (_, i) => Math.floor(((i + 1) / 100) * 100 - 1e-9) / 10 | 0);
-  const unique = [...new Set(grid)];
-  // Reference buckets over the raw grid: bucket = number of grid points below the value.
-  const refBuckets = new Map<number, number>();
-  for (let v = 0; v < 10; v++) {
-    const bucket = grid.filter((g) => g < v).length;
-    refBuckets.set(bucket, (refBuckets.get(bucket) ?? 0) + 10);
+/** Right-closed bucket counts of values over ascending bounds, the overflow bucket last. */
+function bucket(values: number[], bounds: number[]): number[] {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  for (const v of values) {
+    const k = bounds.findIndex((b) => v <= b);
+    counts[k === -1 ? bounds.length : k] = (counts[k === -1 ? bounds.length : k] ?? 0) + 1;
   }
-  // Dataset: 50 values of 0 and 50 of 9, bucketed over the de-duplicated grid.
-  const dataBuckets = new Map([[0, 50], [unique.filter((g) => g < 9).length, 50]]);
-  const input = numericInput('x', { count: 100, std: 2.9, grid, buckets: refBuckets, quantiles: [1] }, { count: 100, buckets: dataBuckets, quantiles: [2] });
-  expect(input.grid).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  expect(input.referenceCdf).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
-  expect(input.datasetCdf).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1]);
-  expect(input.binCuts).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  expect(input.referenceBinCounts).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
-  expect(input.datasetBinCounts).toEqual([50, 0, 0, 0, 0, 0, 0, 0, 0, 50]);
+  return counts;
+}
+
+it('cumulative bucket counts give bins cut at the deciles, CDFs and left limits on the grid', () => {
+  // Reference 0..9, 10 times each; grid = its distinct values (2.5 a decile cut between them).
+  const reference = Array.from({ length: 100 }, (_, i) => i % 10);
+  const grid = [0, 1, 2, 2.5, 3, 4, 5, 6, 7, 8, 9];
+  const bounds = [...new Set(grid.flatMap((g) => [nextDown(g), g]))].sort((a, b) => a - b);
+  // Dataset: 50 values of 0, 40 of 9, 10 of 12 (above the grid: tail sum 10 × 3).
+  const dataset = [...Array<number>(50).fill(0), ...Array<number>(40).fill(9), ...Array<number>(10).fill(12)];
+  const input = numericInputFromBuckets(
+    'x',
+    { grid, bounds, binCuts: [2.5, 5], referenceStd: 2.9 },
+    { count: 100, bucketCounts: bucket(reference, bounds).slice(0, bounds.length) }, // overflow left out when empty
+    { count: 100, bucketCounts: bucket(dataset, bounds), tailSums: { below: 0, above: 30 } },
+  );
+  expect(input.referenceCdf).toEqual([0.1, 0.2, 0.3, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+  expect(input.referenceCdfBelow).toEqual([0, 0.1, 0.2, 0.3, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+  expect(input.datasetCdf).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9]);
+  expect(input.datasetCdfBelow).toEqual([0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+  expect(input.referenceBinCounts).toEqual([30, 30, 40]);
+  expect(input.datasetBinCounts).toEqual([50, 0, 50]);
+  expect(input.datasetTails).toEqual({ below: 0, above: 0.3 });
+  expect(input.probabilities).toEqual([]);
+});
+
+it('a grid point that is not a bound, or counts that do not fit the bounds, throw', () => {
+  const layout = { grid: [1], bounds: [1], binCuts: [], referenceStd: 1 };
+  const sample = { count: 1, bucketCounts: [1] };
+  expect(() => numericInputFromBuckets('x', { ...layout, grid: [2] }, sample, sample)).toThrow(/grid point 2 is not a histogram bound/);
+  expect(() => numericInputFromBuckets('x', layout, sample, { count: 1, bucketCounts: [1, 0, 0] })).toThrow(/1 histogram bounds but 3 bucket counts/);
+  // Without the doubles just below the grid points there are no left limits.
+  expect(numericInputFromBuckets('x', layout, sample, sample).datasetCdfBelow).toBeUndefined();
+});
+
+it('bucket counts read as a list (DuckDB) or a map bucket → count (Trino)', () => {
+  expect(toBucketCounts(['3', '0', '2'], 3)).toEqual([3, 0, 2]);
+  expect(toBucketCounts([{ key: 2, value: '5' }, { key: 0, value: 1 }], 3)).toEqual([1, 0, 5]);
+  expect(toBucketCounts(null, 3)).toEqual([]);
 });
 
 it('categories are the union of both samples; unlisted rows are pooled', () => {

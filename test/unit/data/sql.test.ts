@@ -21,7 +21,7 @@ describe('dialects', () => {
   it('read files (DuckDB) versus tables (Trino)', () => {
     expect(duckdbDialect.from(files)).toBe("read_parquet('/data/it''s/train.parquet')");
     expect(duckdbDialect.from({ kind: 'files', path: '/d/*.csv', format: 'csv' })).toBe(
-      "read_csv('/d/*.csv', header = true, skip = 0, delim = ',', quote = '\"', escape = '\"', strict_mode = true)",
+      "read_csv('/d/*.csv', header = true, skip = 0, delim = ',', quote = '\"', escape = '\"', strict_mode = true, buffer_size = 4194304)",
     );
     expect(duckdbDialect.from({ kind: 'files', path: '/d/a.ndjson', format: 'json' })).toBe("read_json('/d/a.ndjson', format = 'auto')");
     expect(trinoDialect.from(table)).toBe('"ml"."train"');
@@ -29,9 +29,18 @@ describe('dialects', () => {
   });
 
   it('quantiles, filtered counts, buckets and arrays', () => {
-    expect(duckdbDialect.quantiles('x', [0.25, 0.5])).toBe('quantile_cont(x, [0.25, 0.5])');
-    expect(duckdbDialect.discreteQuantiles('x', [0.5])).toBe('quantile_disc(x, [0.5])');
-    expect(trinoDialect.quantiles('x', [0.25, 0.5])).toBe('approx_percentile(x, ARRAY[0.25, 0.5])');
+    // Doubles in exponent notation (DuckDB would read 0.25 as a DECIMAL), small integers as `3.0`.
+    expect(duckdbDialect.quantiles('x', [0.25, 0.5])).toBe('quantile_cont(x, [2.5e-1, 5e-1])');
+    expect(duckdbDialect.discreteQuantiles('x', [0.5])).toBe('quantile_disc(x, [5e-1])');
+    expect(trinoDialect.quantiles('x', [0.25, 0.5])).toBe('approx_percentile(x, ARRAY[2.5e-1, 5e-1])');
+    expect(duckdbDialect.literal(0.1234567890123456)).toBe('1.234567890123456e-1');
+    expect(duckdbDialect.literal(-3)).toBe('-3.0');
+    expect(duckdbDialect.literal(2 ** 40)).toBe('1.099511627776e+12');
+    expect(trinoDialect.literal(0.5)).toBe("DOUBLE '5e-1'");
+    expect(duckdbDialect.stddev('x')).toBe('stddev_pop(x)');
+    expect(duckdbDialect.binnedCounts('x', '[1.0]', 'x > 0')).toBe('map_values(histogram(x, CAST([1.0] AS DOUBLE[])) FILTER (WHERE x > 0))');
+    expect(duckdbDialect.sortedValues('x', undefined)).toBe('list(x ORDER BY x)');
+    expect(duckdbDialect.histogramBounds('g')).toContain("nextafter(g, '-Infinity'::DOUBLE)");
     expect(duckdbDialect.countWhere('x > 1')).toBe('count(*) FILTER (WHERE x > 1)');
     expect(trinoDialect.countWhere('x > 1')).toBe('count_if(x > 1)');
     expect(duckdbDialect.bucketIndex('x', '[1.0, 2.0]')).toBe('len(list_filter([1.0, 2.0], c -> c < x))');
@@ -80,6 +89,24 @@ describe('passes', () => {
     expect(sql).toContain(`WITH "__mrg_source" AS MATERIALIZED (SELECT * FROM read_parquet('/data/it''s/train.parquet')),`);
     expect(sql).toContain(`histogram(len(list_filter("__mrg_pre"."__mrg_p0", c -> c < x))) AS "a0"`);
     expect(sql).toContain('FROM "__mrg_source" CROSS JOIN "__mrg_pre"');
+    expect(sql.match(/read_parquet/g)).toHaveLength(1);
+  });
+
+  it('derived values are computed once over the one-row result, from hidden aggregates, with one read', () => {
+    const p = new AggregatePass('reference', duckdbDialect);
+    p.add('count(*)');
+    const sorted = p.addHidden(duckdbDialect.sortedValues('x', 'x IS NOT NULL'));
+    expect(sorted).toBe('"__mrg_h0"');
+    const grid = duckdbDialect.quantileGrid(sorted, [0, 1], 1, 'NULL');
+    p.addDerived(grid);
+    p.addDerived(duckdbDialect.countsAtOrBelow(sorted, duckdbDialect.histogramBounds(grid)));
+    p.addDerived(grid); // shared, not repeated
+    const sql = p.sql(files);
+    expect(sql).toMatch(/^SELECT\n {2}"a0",\n {2}list_sort\(list_distinct\(list_concat\(/);
+    expect(sql).toContain(' AS "d0",\n');
+    expect(sql).toContain(' AS "d1"\nFROM (\nSELECT\n  count(*) AS "a0",\n  list(x ORDER BY x) FILTER (WHERE x IS NOT NULL) AS "__mrg_h0"\nFROM read_parquet(');
+    expect(sql).not.toContain('"d2"');
+    expect(sql).not.toContain('CROSS JOIN');
     expect(sql.match(/read_parquet/g)).toHaveLength(1);
   });
 

@@ -14,6 +14,7 @@
  *   smooths the steps and underestimates W1 by up to 3.5 % on small samples at G = 1,000);
  * - referenceStd: population standard deviation (ddof 0, DuckDB `stddev_pop`).
  */
+import { nextDown, numericInputFromBuckets } from '../../../src/data/drift/binned.js';
 import type { CategoricalDriftInput, NumericDriftInput } from '../../../src/data/drift/types.js';
 
 export function sortNumbers(xs: readonly number[]): number[] {
@@ -115,4 +116,34 @@ export function buildCategoricalInput(column: string, dataset: readonly string[]
     datasetCounts: categories.map((c) => count(dataset, c)),
     referenceCounts: categories.map((c) => count(reference, c)),
   };
+}
+
+/**
+ * The input the gate builds without sorting the dataset (src/data/checks/drift.ts), from raw
+ * arrays: grid = the reference's inverse-CDF quantiles at p = 0, 1/G, …, 1, its `extremes`
+ * smallest and largest values and its type-7 deciles; histogram bounds = the grid points and the
+ * doubles just below them; right-closed bucket counts of both samples; the dataset's tail sums.
+ */
+export function buildBinnedInput(column: string, dataset: readonly number[], reference: readonly number[], options: { steps?: number; extremes?: number } = {}): NumericDriftInput {
+  const d = sortNumbers(dataset);
+  const r = sortNumbers(reference);
+  const steps = options.steps ?? 1000;
+  const extremes = options.extremes ?? 100;
+  const deciles = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((p) => quantileType7(r, p));
+  const picked = Array.from({ length: steps + 1 }, (_, i) => quantileInverseCdf(r, i / steps));
+  const grid = [...new Set([...picked, ...deciles, ...r.slice(0, extremes), ...r.slice(-extremes)])].sort((a, b) => a - b);
+  const bounds = [...new Set(grid.flatMap((g) => [nextDown(g), g]))].sort((a, b) => a - b);
+  const buckets = (sorted: number[]): number[] => {
+    const at = bounds.map((b) => countAtMost(sorted, b));
+    return [...at, sorted.length].map((c, i) => c - (i === 0 ? 0 : (at[i - 1] as number)));
+  };
+  const lo = grid[0] as number;
+  const hi = grid[grid.length - 1] as number;
+  const tailSums = { below: d.filter((x) => x < lo).reduce((s, x) => s + (lo - x), 0), above: d.filter((x) => x > hi).reduce((s, x) => s + (x - hi), 0) };
+  return numericInputFromBuckets(
+    column,
+    { grid, bounds, binCuts: [...new Set(deciles)].sort((a, b) => a - b), referenceStd: populationStd(r) },
+    { count: r.length, bucketCounts: buckets(r) },
+    { count: d.length, bucketCounts: buckets(d), tailSums },
+  );
 }

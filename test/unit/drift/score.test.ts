@@ -207,3 +207,32 @@ describe('across columns', () => {
     expect(holm.share).toBe(0.75);
   });
 });
+
+describe('Wasserstein and KS on a CDF grid with left limits and tails', () => {
+  it('spreads the mass between grid points evenly, integrates a sign change exactly, adds the tails', async () => {
+    const { wassersteinFromCdfGrid } = await import('../../../src/data/drift/wasserstein.js');
+    // Dataset uniform on [0, 1], reference uniform on [0.5, 1.5]: W1 = 0.5. Grid 0, 0.5, 1 (+ 1.5 for the reference).
+    const grid = [0, 0.5, 1, 1.5];
+    const dataset = { at: [0, 0.5, 1, 1], below: [0, 0.5, 1, 1] };
+    const reference = { at: [0, 0, 0.5, 1], below: [0, 0, 0.5, 1] };
+    const extras = { datasetCdfBelow: dataset.below, referenceCdfBelow: reference.below };
+    expect(wassersteinFromCdfGrid(grid, dataset.at, reference.at, extras)).toBeCloseTo(0.5, 12);
+    // Dataset uniform on [0, 1], reference all at 1: W1 = 0.5. Without left limits the left
+    // Riemann sum puts the dataset's mass at the right end of the gap, on the reference's atom.
+    expect(wassersteinFromCdfGrid([0, 1], [0, 1], [0, 1], { datasetCdfBelow: [0, 1], referenceCdfBelow: [0, 0] })).toBeCloseTo(0.5, 12);
+    expect(wassersteinFromCdfGrid([0, 1], [0, 1], [0, 1])).toBe(0);
+    // h from +0.5 to −0.5 over a gap of 1: two triangles, area 0.25.
+    expect(wassersteinFromCdfGrid([0, 1], [0.5, 1], [0, 1], { datasetCdfBelow: [0, 0.5], referenceCdfBelow: [0, 1] })).toBeCloseTo(0.25, 12);
+    // Tails beyond the grid: |below_d − below_r| + |above_d − above_r|.
+    expect(wassersteinFromCdfGrid([0], [1], [1], { datasetTails: { below: 0.25, above: 0 }, referenceTails: { below: 0, above: 0.5 } })).toBeCloseTo(0.75, 12);
+  });
+
+  it('KS compares the CDFs just below each grid point too (atoms), and the inputs must come in pairs', () => {
+    // Both samples all at 1: at the grid point the CDFs agree; just below, too.
+    const input = numericSample('normal-same');
+    const below = { datasetCdfBelow: input.datasetCdf.map(() => 0), referenceCdfBelow: input.referenceCdf.map(() => 0) };
+    expect(scoreDrift({ ...input, ...below }, { method: 'ks' }).statistic).toBeGreaterThanOrEqual(scoreDrift(input, { method: 'ks' }).statistic);
+    expect(() => scoreDrift({ ...input, datasetCdfBelow: below.datasetCdfBelow }, { method: 'ks' })).toThrow(/come together/);
+    expect(() => scoreDrift({ ...input, ...below, datasetCdfBelow: [0] }, { method: 'ks' })).toThrow(/grid and datasetCdfBelow/);
+  });
+});
