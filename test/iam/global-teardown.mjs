@@ -15,4 +15,7 @@ export default function globalTeardown(globalConfig) {
   if (problems.length > 0) {
     throw new Error(`Least privilege (docs/iam-policy.json) does not match the AWS calls made during the tests:\n  - ${problems.join('\n  - ')}`);
   }
+  // Say so on success too: a check that runs silently cannot be told from one that never ran.
+  const operations = new Set(log.split('\n').map((line) => line.trim()).filter(Boolean));
+  console.log(`least privilege: the ${operations.size} AWS operations the product called during the tests are exactly those docs/iam-policy.json grants.`);
 }
