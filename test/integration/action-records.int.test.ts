@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github-api.js';
 import { repoRoot, runBundle } from '../support/run-bundle.js';
+import { fastRolloutConfig } from '../support/sim-release.js';
 
 const TOKEN = 'ghs_records_bundle_token';
 const OWNER = 'acme-ml';
@@ -19,23 +20,7 @@ const REPO = 'churn-model-api';
 /** What run-bundle.ts sets as GITHUB_SHA. */
 const SHA = 'c0ffee0000000000000000000000000000000001';
 const FN = 'churn-model';
-const CONFIG = `target:
-  function-name: ${FN}
-  alias: prod
-  region: us-east-1
-rollout:
-  strategy: steps
-  steps:
-    - { percent: 50, duration: 1s }
-  poll: 500ms
-  max-extension: 500ms
-  final-bake: 500ms
-  metric-delay: 0s
-  min-invocations: 0
-  on-inconclusive: promote
-release:
-  tag-pattern: model-v{version}
-`;
+const CONFIG = fastRolloutConfig(FN, 'release:\n  tag-pattern: model-v{version}\n');
 
 function pushEvent(): Record<string, unknown> {
   const event = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'events', 'push.json'), 'utf8')) as Record<string, unknown>;

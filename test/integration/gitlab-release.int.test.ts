@@ -10,24 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
 import { componentProject, git, runPipeline } from '../support/gitlab-component.js';
+import { fastRolloutConfig } from '../support/sim-release.js';
 
 const FN = 'churn-model';
 const RELEASED_SHA = '1111111111111111111111111111111111111111';
-const CONFIG = `target:
-  function-name: ${FN}
-  alias: prod
-  region: us-east-1
-rollout:
-  strategy: steps
-  steps:
-    - { percent: 50, duration: 1s }
-  poll: 500ms
-  max-extension: 500ms
-  final-bake: 500ms
-  metric-delay: 0s
-  min-invocations: 0
-  on-inconclusive: promote
-`;
+const CONFIG = fastRolloutConfig(FN);
 
 let sim: Simulator;
 beforeEach(async () => {

@@ -91,3 +91,26 @@ export function lastRollbackWrite(sim: Simulator): UpdateAliasEntry | undefined 
     .filter((e) => e.body.FunctionVersion === undefined && Object.keys(e.body.RoutingConfig?.AdditionalVersionWeights ?? {}).length === 0)
     .at(-1);
 }
+
+/**
+ * Config for real-time runs of the bundle or of gitlab-ci-local against a RealClock simulator:
+ * one 1 s step at 50 %, then the shortest settling the loop allows (one metric period), so a
+ * promotion takes about a minute. `extra` (YAML) is appended, e.g. a `release:` section.
+ */
+export function fastRolloutConfig(functionName: string, extra = ''): string {
+  return `target:
+  function-name: ${functionName}
+  alias: prod
+  region: us-east-1
+rollout:
+  strategy: steps
+  steps:
+    - { percent: 50, duration: 1s }
+  poll: 500ms
+  max-extension: 500ms
+  final-bake: 500ms
+  metric-delay: 0s
+  min-invocations: 0
+  on-inconclusive: promote
+${extra}`;
+}
