@@ -22,6 +22,7 @@ export interface RawJudge {
   beta?: number;
   'min-effect'?: { ratio?: number; absolute?: number };
   'p99-tolerance'?: number;
+  'final-look-share'?: number;
 }
 
 export interface RawRollout {

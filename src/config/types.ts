@@ -59,6 +59,11 @@ export interface CompareJudgeConfig {
   minEffect: { ratio: number; absolute: number };
   /** Canary p99 may be up to (1 + this) × stable p99. Default 0.2. */
   p99Tolerance: number;
+  /**
+   * Share of alpha and of beta kept for one fixed-sample test at the decisive step's last look
+   * (0 = every look anytime-valid at the full alpha); the rest goes to the looks at every poll.
+   */
+  finalLookShare: number;
 }
 
 export type JudgeConfig = ThresholdJudgeConfig | CompareJudgeConfig;

@@ -29,10 +29,23 @@
  * RATIO_CAP: the regression to detect is "at least `ratio` times AND at least `absolute` above
  * the stable rate", so at a 0.1% baseline with absolute 0.5 points it is ≥ 6×, not 2×.
  *
- * Verdicts: fail when the (mixture) evidence reaches 1/α; pass only where the loop asks for evidence of
- * health (`requireEvidence`: the last step with stable traffic), when either the same ratio
- * product since the first shift is ≤ β (Wald's lower boundary) or a one-sample test puts the canary's rate below stable +
- * absolute (ratio ≤ β, the route that works at a 0% baseline), with at least minInvocations;
+ * The final look. A test that may stop at any poll pays for it against one look at a known
+ * time: on a 10-minute plan the mixture catches fewer 2× regressions than a single test at the
+ * end could. The plan does fix one time in advance, the decisive step's last deadline (the
+ * poll whose `continue` would end it inconclusive), so `final-look-share` (default ½) of α and
+ * of β is kept for one fixed-sample test there (finalLookTest) and the looks at every poll get
+ * the rest: fail at E ≥ 1/(α(1 − share)) at any poll, or p ≤ α·share at the final look; by the
+ * union bound P(any fail | no regression) ≤ α. The final look is reached at most once, at a time
+ * that depends on the plan and the traffic volume, not on how the errors split, so its exact
+ * conditional p-value stays valid.
+ *
+ * Verdicts: fail when the (mixture) evidence reaches its bound, or at the final look. Pass only
+ * where the loop asks for evidence of health (`requireEvidence`: the last step with stable
+ * traffic), with at least minInvocations, when one of these holds:
+ *  - the same ratio product since the first shift is ≤ β(1 − share) (Wald's lower boundary);
+ *  - a one-sample test puts the canary's rate below stable + absolute (ratio ≤ β, the route that
+ *    works at a 0% baseline; it keeps all of β, see judgeCompare);
+ *  - at the final look, P(≤ the canary's errors | a min-effect regression) ≤ β·share;
  * at earlier steps "no evidence of a regression and minInvocations" passes, as the threshold
  * judge does. Latency: the median over recent shared minutes of canary p99 / stable p99 must
  * stay ≤ 1 + p99-tolerance, judged only with minInvocations of each version in those minutes.
@@ -40,6 +53,8 @@
 import type { CompareJudgeConfig } from '../config/types.js';
 import type { VersionMetrics } from '../targets/target.js';
 import type { Verdict } from './judge.js';
+import type { CountTerm } from './count-sum.js';
+import { countSumCdf, countSumSf } from './count-sum.js';
 
 /** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
 export const RATIO_CAP = 100;
@@ -60,6 +75,29 @@ export interface CompareJudgeInput {
    * steps pass on "no evidence of a regression" and the evidence keeps accumulating.
    */
   requireEvidence: boolean;
+  /**
+   * True at the decisive step's last look: the poll whose `continue` would end the step
+   * inconclusive (the deadline after its extension, or its planned end when extensions are
+   * off). Happens at most once per rollout, at a time fixed by the plan, so a fixed-sample test
+   * there spends its share of α and β only once (see FinalLook).
+   */
+  finalLook?: boolean;
+}
+
+/** The fixed-sample test at the final look, with the share of α and β it was given. */
+export interface FinalLook {
+  /** Canary errors over the compared minutes, the statistic (UMP for a constant ratio). */
+  canaryErrors: number;
+  /** All errors over the compared minutes. */
+  totalErrors: number;
+  /** P(≥ canaryErrors | no regression, each minute's calls and error total): the fail side. */
+  pValue: number;
+  /** P(≤ canaryErrors | a regression of the tested ratio): the pass side. */
+  passPValue: number;
+  /** α · final-look-share: the fail side's level. */
+  alpha: number;
+  /** β · final-look-share: the pass side's level (of the ratio route; the absolute route keeps β). */
+  beta: number;
 }
 
 /** One period both versions served, with the regression ratio tested in it. */
@@ -169,11 +207,56 @@ function absoluteLikelihoodRatio(invocations: number, errors: number, q0: number
   return Math.exp(errors * Math.log(q1 / q0) + (invocations - errors) * Math.log((1 - q1) / (1 - q0)));
 }
 
+/**
+ * The fixed-sample test at the final look: the stratified exact conditional test (Fisher's
+ * exact test per minute, summed: Cochran–Mantel–Haenszel's exact form). If both versions fail
+ * with the same probability in a minute, whatever it is, then given that minute's error total
+ * t_k the canary's errors are Hypergeometric(n_k + m_k calls, n_k of them canary, t_k drawn),
+ * independently across minutes; so the p-value is exact, with no assumption on how the common
+ * rate moves from minute to minute. The pass side uses the rare-error view of the sequential
+ * test, Binomial(t_k, θ_k) with θ_k = ρ_k w_k / (1 + (ρ_k − 1) w_k), which makes its β
+ * approximate as the sequential β is. The sum of the canary's errors is the statistic (the
+ * most powerful one against a constant ratio).
+ */
+export function finalLookTest(periods: readonly ComparePeriod[], config: CompareJudgeConfig): FinalLook {
+  const nullTerms: CountTerm[] = [];
+  const regressionTerms: CountTerm[] = [];
+  let canaryErrors = 0;
+  let totalErrors = 0;
+  for (const period of periods) {
+    const errors = period.canaryErrors + period.stableErrors;
+    const calls = period.canaryInvocations + period.stableInvocations;
+    const share = period.canaryInvocations / calls;
+    nullTerms.push({ kind: 'hypergeometric', population: calls, successes: period.canaryInvocations, draws: errors });
+    regressionTerms.push({ kind: 'binomial', n: errors, p: (period.ratio * share) / (1 + (period.ratio - 1) * share) });
+    canaryErrors += period.canaryErrors;
+    totalErrors += errors;
+  }
+  return {
+    canaryErrors,
+    totalErrors,
+    pValue: countSumSf(nullTerms, canaryErrors),
+    // No errors at all carry no information about the ratio: never evidence against it.
+    passPValue: totalErrors === 0 ? 1 : countSumCdf(regressionTerms, canaryErrors),
+    alpha: config.alpha * config.finalLookShare,
+    beta: config.beta * config.finalLookShare,
+  };
+}
+
 /** Judges the canary against the stable version: errors by the sequential test, then latency. Pure. */
 export function judgeCompare(input: CompareJudgeInput): Verdict {
   const { canary, stable, config } = input;
   const evidence = errorEvidence(canary, stable, config);
-  const failAt = 1 / config.alpha;
+  // α and β are split once, in advance, between the looks at every poll and the final look.
+  const sequentialShare = 1 - config.finalLookShare;
+  const sequentialBeta = config.beta * sequentialShare;
+  const failAt = 1 / (config.alpha * sequentialShare);
+  const final = input.finalLook === true && config.finalLookShare > 0 ? finalLookTest(evidence.periods, config) : null;
+  const bound =
+    config.finalLookShare > 0
+      ? `1/${round(config.alpha * sequentialShare)} = ${round(failAt)} (α ${config.alpha} less the final look's ${round(config.finalLookShare * 100)}%)`
+      : `1/α = ${round(failAt)}`;
+  const betaBound = config.finalLookShare > 0 ? `${round(sequentialBeta)} (β ${config.beta} less the final look's share)` : `β = ${config.beta}`;
   const lastRatio = evidence.periods.at(-1)?.ratio ?? regressionRatio(config, 0, 0);
   const latency = latencyComparison(canary, stable);
   const observed: Record<string, number | null> = {
@@ -188,7 +271,9 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
     absoluteEvidence: evidence.absoluteLikelihoodRatio,
     testedRatio: lastRatio,
     failThreshold: failAt,
-    passThreshold: config.beta,
+    passThreshold: sequentialBeta,
+    finalPValue: final?.pValue ?? null,
+    finalPassPValue: final?.passPValue ?? null,
     p99Ms: canary.p99Ms,
     stableP99Ms: stable.p99Ms,
     p99Ratio: latency?.ratio ?? null,
@@ -198,7 +283,7 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
   const regression = `a ≥${round(lastRatio)}× regression`;
 
   if (evidence.evidence >= failAt) {
-    return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ 1/α = ${round(failAt)} for ${regression}.`);
+    return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.`);
   }
   const needed = Math.max(1, input.minInvocations);
   const latencyJudged = latency !== null && latency.canaryInvocations >= needed && latency.stableInvocations >= needed;
@@ -208,25 +293,41 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
       `Canary p99 ${formatMs(latency.canaryP99Ms)} vs stable ${formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`,
     );
   }
+  if (final !== null && final.pValue <= final.alpha) {
+    return verdict(
+      'fail',
+      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.`,
+    );
+  }
   if (canary.invocations < needed) {
     return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
   }
   const latencyNote = latencyJudged ? `, p99 ${round(latency.ratio)}× stable` : '';
   if (!input.requireEvidence) {
-    return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}${latencyNote}.`);
+    return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.`);
   }
-  if (evidence.likelihoodRatio <= config.beta) {
-    return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ β = ${config.beta} against ${regression} since the first shift${latencyNote}.`);
+  if (evidence.likelihoodRatio <= sequentialBeta) {
+    return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.`);
   }
+  // The absolute route keeps the whole β: it is the low-baseline route, where errors are too
+  // rare for the final look's conditional test to add anything (with no errors at all a fixed
+  // test needs exactly the clean calls this one does), so splitting β would only cost calls.
   if (evidence.absoluteLikelihoodRatio <= config.beta) {
     return verdict(
       'pass',
       `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${percent(config.minEffect.absolute)} above stable${latencyNote}.`,
     );
   }
+  if (final !== null && final.passPValue <= final.beta) {
+    return verdict(
+      'pass',
+      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.`,
+    );
+  }
+  const finalNote = final !== null ? ` Final look: p = ${round(final.pValue)} > ${round(final.alpha)} for a regression, p = ${round(final.passPValue)} > ${round(final.beta)} against one.` : '';
   return verdict(
     'continue',
-    `${counts}; evidence ${round(evidence.evidence)} < 1/α = ${round(failAt)} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > β = ${config.beta}: not enough to promote yet.`,
+    `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}`,
   );
 }
 

@@ -224,7 +224,9 @@ class RolloutRun {
       const observedAtMs = this.clock.now();
       this.nextPollAtMs = observedAtMs + this.config.pollMs;
       this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
-      const observation = await this.observe(observedAtMs, index);
+      // The poll whose `continue` would end the step inconclusive: the compare judge's final look.
+      const lastLook = observedAtMs >= deadlineMs && (extended || this.config.maxExtensionMs <= 0);
+      const observation = await this.observe(observedAtMs, index, lastLook);
       const { verdict } = observation.verdict;
       const timeUp = observedAtMs >= stepEndsAtMs;
 
@@ -379,7 +381,7 @@ class RolloutRun {
    * The compare judge reads from the first shift on: a sequential test accumulates all its
    * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
    */
-  private async observe(nowMs: number, index: number): Promise<Observation> {
+  private async observe(nowMs: number, index: number, lastLook: boolean): Promise<Observation> {
     const judge = this.config.judge;
     const since = this.firstShiftAtMs ?? nowMs;
     const window = {
@@ -398,6 +400,7 @@ class RolloutRun {
             config: judge,
             minInvocations: this.config.minInvocations,
             requireEvidence: index === decisiveStepIndex(this.steps),
+            finalLook: lastLook && index === decisiveStepIndex(this.steps),
           })
         : judgeThreshold({
             canary,

@@ -41,12 +41,13 @@ describe('rollout.judge type: compare', () => {
       beta: 0.1,
       minEffect: { ratio: 2, absolute: 0.005 },
       p99Tolerance: 0.2,
+      finalLookShare: 0.5,
     });
   });
 
   it('reads every key', () => {
-    const text = yaml('rollout:', '  judge:', '    type: compare', '    alpha: 0.01', '    beta: 0.2', '    min-effect:', '      ratio: 1.5', '      absolute: 0.01', '    p99-tolerance: 0.5');
-    expect(valid(text).rollout?.judge).toEqual({ type: 'compare', alpha: 0.01, beta: 0.2, minEffect: { ratio: 1.5, absolute: 0.01 }, p99Tolerance: 0.5 });
+    const text = yaml('rollout:', '  judge:', '    type: compare', '    alpha: 0.01', '    beta: 0.2', '    min-effect:', '      ratio: 1.5', '      absolute: 0.01', '    p99-tolerance: 0.5', '    final-look-share: 0');
+    expect(valid(text).rollout?.judge).toEqual({ type: 'compare', alpha: 0.01, beta: 0.2, minEffect: { ratio: 1.5, absolute: 0.01 }, p99Tolerance: 0.5, finalLookShare: 0 });
     // Half a min-effect keeps the other half's default.
     expect(valid(yaml('rollout:', '  judge:', '    type: compare', '    min-effect: { ratio: 3 }')).rollout?.judge).toMatchObject({ minEffect: { ratio: 3, absolute: 0.005 } });
   });
@@ -62,6 +63,7 @@ describe('rollout.judge type: compare', () => {
     expect(schemaDefault('rollout.judge.min-effect.ratio')).toBe(DEFAULT_COMPARE_JUDGE.minEffect.ratio);
     expect(schemaDefault('rollout.judge.min-effect.absolute')).toBe(DEFAULT_COMPARE_JUDGE.minEffect.absolute);
     expect(schemaDefault('rollout.judge.p99-tolerance')).toBe(DEFAULT_COMPARE_JUDGE.p99Tolerance);
+    expect(schemaDefault('rollout.judge.final-look-share')).toBe(DEFAULT_COMPARE_JUDGE.finalLookShare);
   });
 
   it('rejects out-of-range values at their line and column', () => {
@@ -73,6 +75,14 @@ describe('rollout.judge type: compare', () => {
       'model-release.yml:7:14 rollout.judge.min-effect.ratio: must be a number greater than 1',
       'model-release.yml:8:17 rollout.judge.min-effect.absolute: must be a number greater than 0 and of at most 1',
       'model-release.yml:9:20 rollout.judge.p99-tolerance: must be a number of at least 0',
+    ]);
+    // All of α kept for the final look would leave the looks at every poll nothing: a rollback
+    // could only come at the very end.
+    expect(errors(yaml('rollout:', '  judge:', '    type: compare', '    final-look-share: 1'))).toEqual([
+      'model-release.yml:4:23 rollout.judge.final-look-share: must be a number of at least 0 and less than 1',
+    ]);
+    expect(errors(yaml('rollout:', '  judge:', '    final-look-share: 0.5'))).toEqual([
+      "model-release.yml:3:5 rollout.judge.final-look-share: does not apply to judge type 'threshold' (it is a key of type compare)",
     ]);
   });
 

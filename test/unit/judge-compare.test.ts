@@ -1,13 +1,16 @@
+import { DEFAULT_COMPARE_JUDGE } from '../../src/config/defaults.js';
 import type { CompareJudgeConfig, RolloutConfig } from '../../src/config/types.js';
 import { MemoryStateStore } from '../../src/core/state.js';
 import {
   decisiveStepIndex,
   errorEvidence,
+  finalLookTest,
   judgeCompare,
   periodLogLikelihoodRatio,
   regressionRatio,
   startWeight,
 } from '../../src/rollout/judge-compare.js';
+import { binomCdf, binomSfInclusive } from '../../src/model/stats/distributions.js';
 import { runRollout } from '../../src/rollout/loop.js';
 import type { VersionMetrics } from '../../src/targets/target.js';
 import { SeededRandom } from '../sim/random.js';
@@ -16,7 +19,10 @@ import type { VersionBehaviour } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 const MINUTE = 60_000;
-const CONFIG: CompareJudgeConfig = { type: 'compare', alpha: 0.05, beta: 0.1, minEffect: { ratio: 2, absolute: 0.005 }, p99Tolerance: 0.2 };
+/** The purely sequential judge (no final look): the formulas below are its own. */
+const CONFIG: CompareJudgeConfig = { type: 'compare', alpha: 0.05, beta: 0.1, minEffect: { ratio: 2, absolute: 0.005 }, p99Tolerance: 0.2, finalLookShare: 0 };
+/** What users get: half of α and β kept for the final look. */
+const DEFAULTS: CompareJudgeConfig = { ...DEFAULT_COMPARE_JUDGE, minEffect: { ...DEFAULT_COMPARE_JUDGE.minEffect } };
 
 type Period = VersionMetrics['periods'][number];
 
@@ -33,8 +39,15 @@ function metrics(version: string, periods: Array<Partial<Period> & { invocations
   };
 }
 
-function judge(canary: VersionMetrics, stable: VersionMetrics, options: { requireEvidence?: boolean; config?: CompareJudgeConfig; minInvocations?: number } = {}) {
-  return judgeCompare({ canary, stable, config: options.config ?? CONFIG, minInvocations: options.minInvocations ?? 10, requireEvidence: options.requireEvidence ?? true });
+function judge(canary: VersionMetrics, stable: VersionMetrics, options: { requireEvidence?: boolean; config?: CompareJudgeConfig; minInvocations?: number; finalLook?: boolean } = {}) {
+  return judgeCompare({
+    canary,
+    stable,
+    config: options.config ?? CONFIG,
+    minInvocations: options.minInvocations ?? 10,
+    requireEvidence: options.requireEvidence ?? true,
+    finalLook: options.finalLook ?? false,
+  });
 }
 
 describe('the likelihood ratio of one period', () => {
@@ -132,6 +145,10 @@ describe('judgeCompare', () => {
     expect(passing.observed.absoluteEvidence).toBeCloseTo(0.05, 2);
     expect(passing.verdict).toBe('pass');
     expect(passing.reason).toContain('against a canary rate 0.5% above stable');
+    // The default split of β leaves this route all of it: the final look adds nothing without errors.
+    const passingByDefault = judge(metrics('8', [...cleanCanary, { invocations: 100, errors: 0 }]), metrics('7', [...cleanStable, { invocations: 900, errors: 0 }]), { config: DEFAULTS });
+    expect(passingByDefault.verdict).toBe('pass');
+    expect(passingByDefault.reason).toContain('≤ β = 0.1 against a canary rate 0.5% above stable');
     // 100 clean canary calls are not enough to promote.
     expect(judge(metrics('8', [{ invocations: 100, errors: 0 }]), metrics('7', [{ invocations: 900, errors: 0 }])).verdict).toBe('continue');
   });
@@ -156,6 +173,82 @@ describe('judgeCompare', () => {
   });
 });
 
+describe('the final look', () => {
+  const minutes = (n: number, calls: number, errors: number[]) => Array.from({ length: n }, (_, i) => ({ invocations: calls, errors: errors[i]! }));
+  /** The default judge on the same data at an ordinary poll of the decisive step and at its final look. */
+  const looks = (canaryErrors: number[], stableErrors: number[], calls: number) => {
+    const canary = metrics('8', minutes(canaryErrors.length, calls, canaryErrors));
+    const stable = metrics('7', minutes(stableErrors.length, calls, stableErrors));
+    return { canary, stable, before: judge(canary, stable, { config: DEFAULTS }), last: judge(canary, stable, { config: DEFAULTS, finalLook: true }) };
+  };
+
+  it('its p-value is the exact tail of the canary error count given each minute’s calls and error total', () => {
+    // Ten minutes of 500 + 500 calls: the sum of ten Hypergeometric(1000, 500, t_k), by exact
+    // rational arithmetic (Python fractions) 0.017186125035310952 — a little below the
+    // Binomial(100, 0.5) tail, 0.0176, because drawing without replacement is more concentrated.
+    const canary = metrics('8', minutes(10, 500, [7, 6, 6, 6, 6, 6, 6, 6, 6, 6]));
+    const stable = metrics('7', minutes(10, 500, [4, 4, 4, 4, 4, 4, 4, 4, 4, 3]));
+    const test = finalLookTest(errorEvidence(canary, stable, DEFAULTS).periods, DEFAULTS);
+    expect(test).toMatchObject({ canaryErrors: 61, totalErrors: 100, alpha: 0.025, beta: 0.05 });
+    expect(test.pValue / 0.017186125035310952).toBeCloseTo(1, 9);
+    expect(test.pValue).toBeLessThan(binomSfInclusive(61, 100, 0.5));
+    // Under a 2× regression the canary's share of each minute's errors is 2·0.5 / (1 + 0.5) = 2/3.
+    expect(test.passPValue).toBeCloseTo(binomCdf(61, 100, 2 / 3), 12);
+    // Minutes with different splits: checked against the pmf summed by hand for two minutes.
+    const uneven = finalLookTest(
+      errorEvidence(metrics('8', [{ invocations: 100, errors: 2 }, { invocations: 300, errors: 1 }]), metrics('7', [{ invocations: 300, errors: 1 }, { invocations: 100, errors: 1 }]), DEFAULTS).periods,
+      DEFAULTS,
+    );
+    // x1 ~ Hypergeometric(400 calls, 100 canary, 3 errors), x2 ~ Hypergeometric(400, 300, 2);
+    // P(x1 + x2 ≥ 3) summed over the ways to get there, from binomial coefficients.
+    const choose = (n: number, k: number) => (k < 0 || k > n ? 0 : Array.from({ length: k }, (_, i) => (n - i) / (i + 1)).reduce((a, b) => a * b, 1));
+    const h = (calls: number, canaryCalls: number, errors: number, k: number) => (choose(canaryCalls, k) * choose(calls - canaryCalls, errors - k)) / choose(calls, errors);
+    let tail = 0;
+    for (let x1 = 0; x1 <= 3; x1++) for (let x2 = 0; x2 <= 2; x2++) if (x1 + x2 >= 3) tail += h(400, 100, 3, x1) * h(400, 300, 2, x2);
+    expect(uneven.pValue).toBeCloseTo(tail, 12);
+  });
+
+  it('fails a regression the sequential evidence has not yet shown, only at the final look', () => {
+    const { canary, stable, before, last } = looks([7, 6, 6, 6, 6, 6, 6, 6, 6, 6], [4, 4, 4, 4, 4, 4, 4, 4, 4, 3], 500);
+    expect(before.verdict).toBe('continue');
+    expect(before.observed.evidence).toBeLessThan(40);
+    expect(before.observed.finalPValue).toBeNull();
+    expect(last.verdict).toBe('fail');
+    expect((last.observed.finalPValue as number) / 0.017186125035310952).toBeCloseTo(1, 9);
+    expect(last.reason).toMatch(/final look: 61 of the 100 errors were the canary's, p = 0\.0172 ≤ 0\.025 if it were no worse than stable\.$/);
+    // The purely sequential judge (final-look-share 0) has no final look.
+    expect(judge(canary, stable, { config: CONFIG, finalLook: true }).verdict).toBe('continue');
+  });
+
+  it('passes a healthy canary the sequential likelihood ratio cannot yet promote', () => {
+    // 5% errors on both sides at w = 0.5; 14 of the 30 errors are the canary's. The ratio tested is 2
+    // (1 + 0.005 / 2.7% < 2), so under a 2× regression the canary's share would be 2/3.
+    const { before, last } = looks([1, 1, 1, 1, 2, 2, 2, 2, 1, 1], [2, 2, 2, 2, 2, 2, 1, 1, 1, 1], 60);
+    expect(before.verdict).toBe('continue');
+    expect(before.observed.likelihoodRatio).toBeGreaterThan(0.05);
+    expect(before.observed.absoluteEvidence).toBeGreaterThan(0.1);
+    expect(last.observed.finalPassPValue).toBeCloseTo(binomCdf(14, 30, 2 / 3), 12);
+    expect(last.observed.finalPassPValue).toBeLessThanOrEqual(0.05);
+    expect(last.verdict).toBe('pass');
+    expect(last.reason).toContain("final look: 14 of the 30 errors were the canary's");
+    // Without errors there is nothing to compare: never a pass from the final look.
+    const clean = judge(metrics('8', minutes(3, 60, [0, 0, 0])), metrics('7', minutes(3, 60, [0, 0, 0])), { config: DEFAULTS, finalLook: true });
+    expect(clean.observed.finalPassPValue).toBe(1);
+    expect(clean.verdict).toBe('continue');
+    expect(clean.reason).toContain('Final look: p = 1 > 0.025 for a regression, p = 1 > 0.05 against one.');
+  });
+
+  it('the looks at every poll get the rest of α and β: bound 1/(α·(1 − share))', () => {
+    const canary = metrics('8', Array.from({ length: 10 }, () => ({ invocations: 100, errors: 3 })));
+    const stable = metrics('7', Array.from({ length: 10 }, () => ({ invocations: 900, errors: 9 })));
+    const verdict = judge(canary, stable, { config: DEFAULTS });
+    expect(verdict.observed.failThreshold).toBe(40);
+    expect(verdict.observed.passThreshold).toBe(0.05);
+    expect(verdict.verdict).toBe('fail');
+    expect(verdict.reason).toContain("≥ 1/0.025 = 40 (α 0.05 less the final look's 50%) for a ≥2× regression.");
+  });
+});
+
 describe('judgeCompare on simulated traffic (Poisson arrivals, Bernoulli errors)', () => {
   /** Per-minute counts of a rollout at `rpm` with canary weight `weight`, as the simulator draws them. */
   function simulate(seed: number, minutes: number, rpm: number, weight: number, stableRate: number, canaryRate: number) {
@@ -177,11 +270,14 @@ describe('judgeCompare on simulated traffic (Poisson arrivals, Bernoulli errors)
     return { canary, stable };
   }
 
-  /** Minute at which the judge first fails when read after every minute, or null. */
-  function firstFail(seed: number, minutes: number, rpm: number, weight: number, stableRate: number, canaryRate: number): number | null {
+  /**
+   * Minute at which the judge first fails when read after every minute, or null. With a
+   * final-look share, the last minute is the final look, as the loop makes it.
+   */
+  function firstFail(seed: number, minutes: number, rpm: number, weight: number, stableRate: number, canaryRate: number, config: CompareJudgeConfig = CONFIG): number | null {
     const { canary, stable } = simulate(seed, minutes, rpm, weight, stableRate, canaryRate);
     for (let m = 1; m <= minutes; m++) {
-      const verdict = judge(metrics('8', canary.slice(0, m)), metrics('7', stable.slice(0, m)), { requireEvidence: false });
+      const verdict = judge(metrics('8', canary.slice(0, m)), metrics('7', stable.slice(0, m)), { requireEvidence: m === minutes, config, finalLook: m === minutes });
       if (verdict.verdict === 'fail') return m;
     }
     return null;
@@ -193,6 +289,25 @@ describe('judgeCompare on simulated traffic (Poisson arrivals, Bernoulli errors)
     for (let seed = 1; seed <= runs; seed++) if (firstFail(seed, 30, 300, 0.3, 0.01, 0.01) !== null) fails++;
     // α = 0.05 bounds the probability; 3 standard errors of Monte Carlo margin: 0.05 + 3·√(0.05·0.95/400) = 0.083.
     expect(fails / runs).toBeLessThanOrEqual(0.083);
+  });
+
+  it('healthy at 1%, with the default final look: every look plus the final one still roll back ≤ α', () => {
+    const runs = 400;
+    let fails = 0;
+    for (let seed = 1; seed <= runs; seed++) if (firstFail(seed, 12, 1000, 0.3, 0.01, 0.01, DEFAULTS) !== null) fails++;
+    expect(fails / runs).toBeLessThanOrEqual(0.083);
+  });
+
+  it('on a short rollout the final look catches 2× regressions the looks at every poll miss', () => {
+    // 1% vs 2% at 1000 req/min, 30% canary, 9 minutes: about 27 vs 63 errors by the end.
+    const runs = 200;
+    let sequential = 0;
+    let withFinalLook = 0;
+    for (let seed = 1; seed <= runs; seed++) {
+      if (firstFail(seed, 9, 1000, 0.3, 0.01, 0.02, CONFIG) !== null) sequential++;
+      if (firstFail(seed, 9, 1000, 0.3, 0.01, 0.02, DEFAULTS) !== null) withFinalLook++;
+    }
+    expect(withFinalLook).toBeGreaterThan(sequential + 0.03 * runs);
   });
 
   it('a 5× regression at 1% fails quickly, every time', () => {
@@ -211,7 +326,7 @@ describe('the loop with judge: compare', () => {
       pollMs: 15_000,
       finalBakeMs: MINUTE,
       metricDelayMs: MINUTE,
-      judge: CONFIG,
+      judge: DEFAULTS,
       minInvocations: 10,
       maxExtensionMs: 10 * MINUTE,
       onInconclusive: 'rollback',
@@ -230,9 +345,9 @@ describe('the loop with judge: compare', () => {
     };
   }
 
-  async function run(behaviour: VersionBehaviour, config: Partial<RolloutConfig> = {}) {
+  async function run(behaviour: VersionBehaviour, config: Partial<RolloutConfig> = {}, requestsPerMinute = 2000) {
     const clock = new VirtualClock();
-    const target = new FakeTarget({ clock, version: '7', requestsPerMinute: 2000, behaviour });
+    const target = new FakeTarget({ clock, version: '7', requestsPerMinute, behaviour });
     const result = await runRollout({ target, clock, state: new MemoryStateStore() }, { candidateVersion: '8', config: rolloutConfig(config), dryRun: false });
     return { result, target };
   }
@@ -243,7 +358,7 @@ describe('the loop with judge: compare', () => {
     expect(compare.result.outcome).toBe('promoted');
     expect(compare.target.peek()).toMatchObject({ version: '8', additionalWeights: {} });
     const decisive = compare.result.timeline.filter((r) => r.event === 'observe' && r.verdict === 'pass' && r.step === 2).at(-1);
-    expect(decisive?.reason).toContain('≤ β = 0.1');
+    expect(decisive?.reason).toContain("≤ 0.05 (β 0.1 less the final look's share) against a ≥2× regression");
     // The judge read everything since the first shift, not a 5-minute window.
     const firstShiftAt = compare.target.appliedWrites().find((w) => w.op === 'shiftTraffic')?.atMs ?? NaN;
     expect(compare.target.metricReads.every((r) => r.window.startMs === firstShiftAt)).toBe(true);
@@ -255,9 +370,26 @@ describe('the loop with judge: compare', () => {
   it('rolls back a 3× regression within minutes', async () => {
     const { result, target } = await run(bernoulliErrors({ '7': 0.01, '8': 0.03 }));
     expect(result.outcome).toBe('rolled-back');
-    expect(result.reason).toMatch(/evidence [\d.]+ ≥ 1\/α = 20 for a ≥2× regression/);
+    expect(result.reason).toMatch(/evidence [\d.]+ ≥ 1\/0\.025 = 40 \(α 0\.05 less the final look's 50%\) for a ≥2× regression/);
     const firstShiftAt = target.appliedWrites().find((w) => w.op === 'shiftTraffic')?.atMs ?? NaN;
     const rollbackAt = target.appliedWrites().find((w) => w.op === 'rollBack')?.atMs ?? Infinity;
     expect(rollbackAt - firstShiftAt).toBeLessThan(10 * MINUTE);
+  });
+
+  it('gives the judge its final look once, at the decisive step’s last deadline, and nowhere else', async () => {
+    // 20 req/min and no errors at all: nothing can promote (no error split to test, too few
+    // clean canary calls for the absolute route), so the run goes to the end of the extension.
+    const { result, target } = await run(() => ({ errors: 0 }), {}, 20);
+    expect(result.outcome).toBe('rolled-back');
+    const observations = result.timeline.filter((r) => r.event === 'observe');
+    const finalLooks = observations.filter((r) => r.reason.includes('Final look:'));
+    expect(finalLooks).toHaveLength(1);
+    expect(finalLooks[0]).toBe(observations.at(-1));
+    expect(finalLooks[0]).toMatchObject({ step: 2, verdict: 'inconclusive' });
+    // At the deadline: the decisive step's planned 10 minutes plus the 10-minute extension.
+    const shifts = target.appliedWrites().filter((w) => w.op === 'shiftTraffic');
+    const decisiveShiftAt = shifts.at(-1)?.atMs ?? NaN;
+    expect(target.appliedWrites().find((w) => w.op === 'rollBack')?.atMs).toBe(decisiveShiftAt + 20 * MINUTE);
+    expect(result.reason).toContain('inconclusive after 20m');
   });
 });
