@@ -18,9 +18,17 @@
  * `continue`, so its two policies are the same runs and it is run once. Every judge and policy
  * sees the same seeds, so the same traffic until its runs diverge.
  *
+ * Last in the scenario list, healthy canaries under a shared incident: both versions 5× as bad
+ * for 2 minutes late in the plan, when the canary's weight is high. A test that conditions on
+ * each minute's error total (compare) sees it cancel; a test pooled over the rollout (fixed)
+ * sees the canary's pooled rate rise, and rolls a healthy release back.
+ *
  * Before the simulations, an analytic table (`informationLimits`) gives per plan, traffic and
  * baseline the expected error counts per version and the power ANY level-α test could have on
- * that much data: the upper bound the simulated detection rates must be read against.
+ * that much data: the upper bound the simulated detection rates must be read against. Besides
+ * the baseline known and estimated from all errors pooled, it gives the power with the baseline
+ * estimated per minute (conditioning on each step's total): the limit for a test that must be
+ * robust to shared incidents.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
@@ -29,6 +37,7 @@ import type { CompareJudgeConfig, PlanConfig, ThresholdJudgeConfig } from '../..
 import { DEFAULT_COMPARE_JUDGE } from '../../src/config/defaults.js';
 import type { Verdict } from '../../src/rollout/judge.js';
 import { judgeThreshold } from '../../src/rollout/judge.js';
+import { countSumPmf } from '../../src/rollout/count-sum.js';
 import { decisiveStepIndex, judgeCompare } from '../../src/rollout/judge-compare.js';
 import type { RolloutStep } from '../../src/rollout/plan.js';
 import { buildSteps } from '../../src/rollout/plan.js';
@@ -90,6 +99,13 @@ interface Scenario {
   regressionFromMs: number | 'middle';
   healthy: boolean;
   rpm: number;
+  /**
+   * A shared incident (a dependency outage): BOTH versions' error rates times `factor` for
+   * `minutes` minutes from `fromFraction` of the plan's length after the first shift (rounded
+   * down to a whole minute, as the middle is). Placed late, when the canary's weight is high,
+   * it inflates the canary's rate pooled over the rollout, though the canary is not worse.
+   */
+  spike?: { factor: number; fromFraction: number; minutes: number };
 }
 
 /**
@@ -110,6 +126,9 @@ const GUIDANCE_CHECKS: Array<{ plan: Plan; stableRate: number; rpm: number }> = 
   },
 ];
 
+/** Both versions 5× as bad for 2 minutes at 70% of the plan: minutes 7–8 of the 10-minute linear plan (weights 0.8–0.9), 21–22 of the 30-minute steps plan (50%). */
+const SHARED_SPIKE = { factor: 5, fromFraction: 0.7, minutes: 2 };
+
 function scenarios(): Scenario[] {
   const list: Scenario[] = [];
   for (const rpm of [10, 100, 1000]) {
@@ -124,7 +143,32 @@ function scenarios(): Scenario[] {
       }
     }
   }
+  // Appended after all the others: a scenario's seeds depend on its index, so the existing
+  // scenarios keep theirs. A spike of 0% is 0%, hence no 0% baseline.
+  for (const rpm of [10, 100, 1000]) {
+    for (const stableRate of [0.001, 0.01, 0.05]) {
+      list.push({ stableRate, canary: 'healthy, shared 5× spike', canaryRate: stableRate, regressionFromMs: 0, healthy: true, rpm, spike: SHARED_SPIKE });
+    }
+  }
   return list;
+}
+
+/** The spike's [from, to) in ms after the first shift, for a plan whose steps last `planMs` in all. */
+function spikeWindowMs(spike: NonNullable<Scenario['spike']>, planMs: number): { fromMs: number; toMs: number } {
+  const fromMs = Math.floor((spike.fromFraction * planMs) / MINUTE) * MINUTE;
+  return { fromMs, toMs: fromMs + spike.minutes * MINUTE };
+}
+
+/** The scenario's label in the tables; a spike shows the minutes it covers in this plan. */
+function scenarioLabel(scenario: Scenario, planMs: number): string {
+  if (scenario.spike === undefined) return scenario.canary;
+  const { fromMs, toMs } = spikeWindowMs(scenario.spike, planMs);
+  return `${scenario.canary}, min ${fromMs / MINUTE}–${toMs / MINUTE - 1}`;
+}
+
+/** Sum of the steps' planned durations (the last step's bake included). */
+function planLengthMs(steps: RolloutStep[]): number {
+  return steps.reduce((s, st) => s + st.durationMs, 0);
 }
 
 // ---- random draws --------------------------------------------------------------------
@@ -171,22 +215,44 @@ interface JudgeContext {
   requireEvidence: boolean;
   /** True at the poll at (or after) the current step's planned end. */
   stepEnd: boolean;
+  /** True at the decisive step's last look (the loop's `finalLook`: its extension's deadline). */
+  finalLook: boolean;
+  /** True at the decisive step's planned end: the fixed-sample test's one look. */
+  decisiveEnd: boolean;
 }
 
 type Judge = (context: JudgeContext) => Verdict['verdict'];
 
 const SEED_RULE: ThresholdJudgeConfig = { type: 'threshold', windowMs: 5 * MINUTE, maxErrors: 0 };
-const COMPARE: CompareJudgeConfig = { ...DEFAULT_COMPARE_JUDGE, minEffect: { ...DEFAULT_COMPARE_JUDGE.minEffect } };
+/** `--final-look-share X` runs compare with another split of α and β (the default is the product's). */
+const COMPARE: CompareJudgeConfig = {
+  ...DEFAULT_COMPARE_JUDGE,
+  minEffect: { ...DEFAULT_COMPARE_JUDGE.minEffect },
+  finalLookShare: Number(arg('final-look-share', String(DEFAULT_COMPARE_JUDGE.finalLookShare))),
+};
+
+function compareJudge(config: CompareJudgeConfig): Judge {
+  return (c) => judgeCompare({ canary: c.canary, stable: c.stable, config, minInvocations: MIN_INVOCATIONS, requireEvidence: c.requireEvidence, finalLook: c.finalLook }).verdict;
+}
 
 const JUDGES: Record<string, Judge> = {
-  compare: (c) => judgeCompare({ canary: c.canary, stable: c.stable, config: COMPARE, minInvocations: MIN_INVOCATIONS, requireEvidence: c.requireEvidence }).verdict,
+  compare: compareJudge(COMPARE),
   seed: (c) => judgeThreshold({ canary: c.canaryWindow, stable: c.stableWindow, config: SEED_RULE, minInvocations: MIN_INVOCATIONS }).verdict,
   // CodeDeploy rolls back on an alarm; a CloudWatch alarm with 1 of 1 datapoints breaches on
   // any published minute above the threshold, and missing data does not breach.
   alarm: (c) => (c.canary.periods.some((p) => p.errors / p.invocations > ALARM_ERROR_RATE) ? 'fail' : 'pass'),
-  // Fixed-window two-proportion z-test, pooled, one-sided, alpha 0.05, on all data since the
-  // first shift, evaluated once at each step's end; no correction for the repeated looks.
+  // The fixed-window two-proportion z-test (pooled, one-sided, alpha 0.05) on all data since
+  // the first shift, as a fixed-sample design: ONE look, at the decisive step's planned end
+  // (the last step with stable traffic); earlier steps pass on their minimum invocations.
   fixed: (c) => {
+    if (!c.stepEnd) return 'continue';
+    if (c.requireEvidence && !c.decisiveEnd) return 'continue'; // its one look is spent: the extension ends inconclusive
+    if (c.decisiveEnd && twoProportionZ(c.canary, c.stable) > Z_05) return 'fail';
+    return c.canary.invocations >= MIN_INVOCATIONS ? 'pass' : 'continue';
+  },
+  // The same test as practised without a sequential design: at every step's end, no correction
+  // for the repeated looks (so more than alpha of healthy releases are rolled back).
+  'fixed-every-step': (c) => {
     if (!c.stepEnd) return 'continue';
     return twoProportionZ(c.canary, c.stable) > Z_05 ? 'fail' : c.canary.invocations >= MIN_INVOCATIONS ? 'pass' : 'continue';
   },
@@ -221,26 +287,30 @@ interface RunResult {
   inconclusiveSteps: number;
 }
 
-function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: Judge, policy: Policy, seed: number, middleMs: number): RunResult {
+function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: Judge, policy: Policy, seed: number, middleMs: number, planMs: number): RunResult {
   const random = new SeededRandom(seed);
   const buckets: Bucket[] = [];
   let simulatedToMs = 0;
   let weight = 0;
   let requests = 0;
   const badFromMs = scenario.regressionFromMs === 'middle' ? middleMs : scenario.regressionFromMs;
+  const spike = scenario.spike === undefined ? null : { ...spikeWindowMs(scenario.spike, planMs), factor: scenario.spike.factor };
 
   const advanceTo = (nowMs: number) => {
     while (simulatedToMs + SLICE_MS <= nowMs) {
       const sliceMean = (scenario.rpm * SLICE_MS) / MINUTE;
       const canaryN = poisson(random, sliceMean * weight);
       const stableN = poisson(random, sliceMean * (1 - weight));
-      const canaryRate = simulatedToMs >= badFromMs ? scenario.canaryRate : scenario.stableRate;
+      // Without a spike the rates (and so the draws) are exactly those of the scenarios before it.
+      const spikeFactor = spike !== null && simulatedToMs >= spike.fromMs && simulatedToMs < spike.toMs ? spike.factor : 1;
+      const canaryRate = Math.min(1, (simulatedToMs >= badFromMs ? scenario.canaryRate : scenario.stableRate) * spikeFactor);
+      const stableRate = Math.min(1, scenario.stableRate * spikeFactor);
       const minute = Math.floor(simulatedToMs / MINUTE);
       const bucket = (buckets[minute] ??= { canaryInvocations: 0, canaryErrors: 0, stableInvocations: 0, stableErrors: 0 });
       bucket.canaryInvocations += canaryN;
       bucket.canaryErrors += binomial(random, canaryN, canaryRate);
       bucket.stableInvocations += stableN;
-      bucket.stableErrors += binomial(random, stableN, scenario.stableRate);
+      bucket.stableErrors += binomial(random, stableN, stableRate);
       requests += canaryN + stableN;
       simulatedToMs += SLICE_MS;
     }
@@ -288,6 +358,8 @@ function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: J
         stableWindow: metrics(nowMs, windowFrom, 'stable'),
         requireEvidence: index === decisive,
         stepEnd: timeUp,
+        finalLook: index === decisive && nowMs >= deadlineMs && (extended || plan.maxExtensionMs <= 0),
+        decisiveEnd: index === decisive && timeUp && !extended,
       });
       if (verdict === 'fail') return { outcome: 'fail', atMs: nowMs, requests, inconclusiveSteps };
       if (verdict === 'pass' && timeUp) break;
@@ -372,6 +444,37 @@ function exposure(plan: Plan, steps: RolloutStep[]): Exposure {
   };
 }
 
+/** Draws of the step totals the stratified power is averaged over, and their fixed seed (a reproducible table). */
+const STRATIFIED_DRAWS = 200;
+const STRATIFIED_SEED = 20_251;
+
+/**
+ * Given step totals t_s, the canary's errors are x_s ~ Binomial(t_s, w_s) healthy and
+ * Binomial(t_s, θ_s) with θ_s its share of the step's expected errors if regressed. The odds
+ * ratio θ_s/(1 − θ_s) ÷ w_s/(1 − w_s) is the same in every step (ρ), so X = Σ x_s is sufficient
+ * and its likelihood ratio monotone: `monotonePower` on the pmfs of the two binomial sums is the
+ * best level-α test given the totals. The totals are Poisson under the alternative, as for
+ * `conditionalPower`, and the power is averaged over seeded draws of them.
+ */
+function stratifiedPower(byStep: Exposure['byStep'], rpm: number, stableRate: number, canaryRate: number): number {
+  const strata = byStep
+    .map(({ weight: w, minutes }) => {
+      const canaryShare = w * canaryRate;
+      const expected = canaryShare + (1 - w) * stableRate;
+      return { w, mean: rpm * minutes * expected, theta: expected > 0 ? canaryShare / expected : 0 };
+    })
+    .filter((s) => s.mean > 0); // no errors expected in either version: the step carries nothing
+  const random = new SeededRandom(STRATIFIED_SEED);
+  let sum = 0;
+  for (let draw = 0; draw < STRATIFIED_DRAWS; draw++) {
+    const totals = strata.map((s) => poisson(random, s.mean));
+    const pmf0 = countSumPmf(strata.map((s, i) => ({ kind: 'binomial', n: totals[i]!, p: s.w })));
+    const pmf1 = countSumPmf(strata.map((s, i) => ({ kind: 'binomial', n: totals[i]!, p: s.theta })));
+    sum += monotonePower((k) => pmf0[k] ?? 0, (k) => pmf1[k] ?? 0, pmf0.length - 1);
+  }
+  return sum / STRATIFIED_DRAWS;
+}
+
 interface LimitRow {
   plan: string;
   rpm: number;
@@ -386,6 +489,15 @@ interface LimitRow {
   oraclePower: number;
   /** Power of the best test that estimates the baseline from the concurrent stable traffic (binomial split of all errors, given their total). */
   conditionalPower: number;
+  /**
+   * Power of the best test that conditions on each step's error total, as a test robust to shared
+   * incidents must (a spike in both versions then cancels out; within a step the weight is fixed,
+   * so per minute and per step carry the same information). Averaged over STRATIFIED_DRAWS seeded
+   * draws of the step totals under the 2× alternative (Monte Carlo error about a point). Neither
+   * this nor `conditionalPower` bounds the other: pooling also compares across steps of different
+   * weights (sound only with no incident), stratifying knows in which step each error fell.
+   */
+  stratifiedPower: number;
   /** Expected ln likelihood ratio (the compare judge's pass side, ρ = 2) on a healthy canary: promotion needs ≤ ln β. */
   healthyDriftNats: number;
   /** Expected ln likelihood ratio under the 2× regression: a rollback needs ≥ ln(1/α) + ln 2 (mixture). */
@@ -439,6 +551,7 @@ function informationLimits(): LimitRow[] {
           stableErrors: lambdaStable,
           oraclePower,
           conditionalPower,
+          stratifiedPower: stratifiedPower(ex.byStep, rpm, stableRate, canaryRate),
           healthyDriftNats,
           regressedDriftNats,
         });
@@ -448,20 +561,24 @@ function informationLimits(): LimitRow[] {
   return rows;
 }
 
+/** The sequential bounds at an ordinary poll, in nats: pass side ln(β(1 − s)), fail side ln(1/(α(1 − s))) + ln 2 (the mixture's start weight). */
+const PROMOTE_AT_NATS = Math.log(COMPARE.beta * (1 - COMPARE.finalLookShare));
+const FAIL_AT_NATS = -Math.log(COMPARE.alpha * (1 - COMPARE.finalLookShare)) + Math.log(2);
+
 function limitsMarkdown(rows: LimitRow[]): string[] {
   const out: string[] = [];
   const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
   for (const plan of PLANS) {
     out.push(`#### ${plan.name}`, '');
     out.push(
-      '| req/min | stable | 2× canary | canary calls | stable calls | canary errors healthy / 2× | stable errors | power, baseline known | power, baseline estimated | E[ln LR] healthy (promote ≤ −2.3) | E[ln LR] 2× (fail ≥ 3.7) |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| req/min | stable | 2× canary | canary calls | stable calls | canary errors healthy / 2× | stable errors | power, baseline known | power, baseline estimated | power, baseline estimated per minute | E[ln LR] healthy (promote ≤ ${PROMOTE_AT_NATS.toFixed(1)}) | E[ln LR] 2× (fail ≥ ${FAIL_AT_NATS.toFixed(1)}) |`,
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const r of rows.filter((x) => x.plan === plan.name)) {
       // The drift is for ρ = 2; below stable = absolute / (ratio − 1) the judge tests a larger ρ (min-effect absolute).
       const ratioRoute = r.stableRate * (COMPARE.minEffect.ratio - 1) >= COMPARE.minEffect.absolute;
       out.push(
-        `| ${r.rpm} | ${(r.stableRate * 100).toFixed(1)}% | ${(r.canaryRate * 100).toFixed(1)}% | ${fmt(r.canaryCalls)} | ${fmt(r.stableCalls)} | ${fmt(r.canaryErrorsHealthy)} / ${fmt(r.canaryErrorsRegressed)} | ${fmt(r.stableErrors)} | ${(100 * r.oraclePower).toFixed(0)}% | ${(100 * r.conditionalPower).toFixed(0)}% | ${ratioRoute ? r.healthyDriftNats.toFixed(1) : 'n/a'} | ${ratioRoute ? r.regressedDriftNats.toFixed(1) : 'n/a'} |`,
+        `| ${r.rpm} | ${(r.stableRate * 100).toFixed(1)}% | ${(r.canaryRate * 100).toFixed(1)}% | ${fmt(r.canaryCalls)} | ${fmt(r.stableCalls)} | ${fmt(r.canaryErrorsHealthy)} / ${fmt(r.canaryErrorsRegressed)} | ${fmt(r.stableErrors)} | ${(100 * r.oraclePower).toFixed(0)}% | ${(100 * r.conditionalPower).toFixed(0)}% | ${(100 * r.stratifiedPower).toFixed(0)}% | ${ratioRoute ? r.healthyDriftNats.toFixed(1) : 'n/a'} | ${ratioRoute ? r.regressedDriftNats.toFixed(1) : 'n/a'} |`,
       );
     }
     out.push('');
@@ -489,9 +606,9 @@ function median(values: number[]): number {
 }
 
 function runCell(scenario: Scenario, plan: Plan, steps: RolloutStep[], judge: Judge, policy: Policy, scenarioIndex: number): Cell {
-  const planMs = steps.reduce((s, st) => s + st.durationMs, 0);
+  const planMs = planLengthMs(steps);
   const results: RunResult[] = [];
-  for (let run = 0; run < RUNS; run++) results.push(simulate(scenario, steps, plan, judge, policy, 1 + run * 7919 + scenarioIndex * 104_729, Math.floor(planMs / 2 / MINUTE) * MINUTE));
+  for (let run = 0; run < RUNS; run++) results.push(simulate(scenario, steps, plan, judge, policy, 1 + run * 7919 + scenarioIndex * 104_729, Math.floor(planMs / 2 / MINUTE) * MINUTE, planMs));
   return {
     runs: RUNS,
     promoted: results.filter((r) => r.outcome === 'promoted').length,
@@ -526,9 +643,11 @@ function cellText(cell: Cell, healthy: boolean, policy: Policy): string {
 }
 
 /** Which judges run under which policy: the alarm never says `continue`, so one policy covers both. */
+const JUDGE_NAMES = args.includes('--judges') ? arg('judges', '').split(',') : Object.keys(JUDGES);
+for (const name of JUDGE_NAMES) if (JUDGES[name] === undefined) throw new Error(`--judges: unknown judge '${name}' (expected some of ${Object.keys(JUDGES).join(', ')})`);
 const RUNS_OF: Record<Policy, string[]> = {
-  rollback: Object.keys(JUDGES),
-  promote: Object.keys(JUDGES).filter((name) => name !== 'alarm'),
+  rollback: JUDGE_NAMES,
+  promote: JUDGE_NAMES.filter((name) => name !== 'alarm'),
 };
 
 const startedAt = Date.now();
@@ -555,7 +674,7 @@ for (const plan of args.includes('--guidance-only') ? [] : PLANS) {
     for (const policy of POLICIES) {
       for (const name of RUNS_OF[policy]) (judges[name] ??= {})[policy] = runCell(scenario, plan, steps, JUDGES[name]!, policy, scenarioIndex);
       const cells = RUNS_OF[policy].map((n) => cellText(judges[n]![policy]!, scenario.healthy, policy));
-      tables[policy].push(`| ${(scenario.stableRate * 100).toFixed(1)}% | ${scenario.canary} | ${scenario.rpm} | ${cells.join(' | ')} |`);
+      tables[policy].push(`| ${(scenario.stableRate * 100).toFixed(1)}% | ${scenarioLabel(scenario, planLengthMs(steps))} | ${scenario.rpm} | ${cells.join(' | ')} |`);
     }
     output.push({ plan: plan.name, scenario, judges });
     process.stderr.write('.');
@@ -585,6 +704,44 @@ for (const [checkIndex, check] of GUIDANCE_CHECKS.entries()) {
   }
 }
 markdown.push('');
+
+// How the split of α and β between the looks at every poll and the final look trades speed for
+// power, on the default plan (where the final look matters most). Under `promote`, so every
+// rollback is a failing verdict: healthy rows are false rollbacks, the others detections.
+const SHARES = [0, 0.5, 0.8];
+const sweep: Array<{ scenario: Scenario; byShare: Record<string, Cell> }> = [];
+if (!args.includes('--guidance-only')) {
+  const plan = PLANS[0]!;
+  const steps = buildSteps(plan.config, plan.finalBakeMs);
+  markdown.push(
+    `### final-look-share sweep: ${plan.name}, compare, on-inconclusive: promote`,
+    '',
+    `| stable | canary | req/min | ${SHARES.map((share) => `share ${share}`).join(' | ')} |`,
+    `| --- | --- | ---: | ${SHARES.map(() => '---').join(' | ')} |`,
+  );
+  for (const rpm of [100, 1000]) {
+    for (const stableRate of [0.01, 0.05]) {
+      for (const [variant, canary] of (['healthy', '2× from start', '2× from middle'] as const).entries()) {
+        const scenario: Scenario = {
+          stableRate,
+          canary,
+          canaryRate: variant === 0 ? stableRate : 2 * stableRate,
+          regressionFromMs: variant === 2 ? 'middle' : 0,
+          healthy: variant === 0,
+          rpm,
+        };
+        const seedIndex = 2000 + rpm + stableRate * 1000 + variant;
+        const byShare: Record<string, Cell> = {};
+        for (const share of SHARES) byShare[String(share)] = runCell(scenario, plan, steps, compareJudge({ ...COMPARE, finalLookShare: share }), 'promote', seedIndex);
+        sweep.push({ scenario, byShare });
+        const cells = SHARES.map((share) => cellText(byShare[String(share)]!, scenario.healthy, 'promote'));
+        markdown.push(`| ${(stableRate * 100).toFixed(1)}% | ${canary} | ${rpm} | ${cells.join(' | ')} |`);
+        process.stderr.write('~');
+      }
+    }
+  }
+  markdown.push('');
+}
 process.stderr.write('\n');
 const elapsedS = (Date.now() - startedAt) / 1000;
 
@@ -604,5 +761,5 @@ const meta = {
   policies: RUNS_OF,
 };
 mkdirSync(OUT_DIR, { recursive: true });
-writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance }, null, 2) + '\n');
+writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance, finalLookShareSweep: sweep }, null, 2) + '\n');
 process.stdout.write(`${JSON.stringify(meta, null, 2)}\n\n${markdown.join('\n')}\n`);
