@@ -28,6 +28,13 @@ export interface ScenarioContext {
  * publication settings. The canary is "every version other than the alias's current primary",
  * so a version the code under test publishes later is covered too.
  */
+/** An error probability, fixed or as a function of the simulated time. */
+export type ErrorRate = number | ((tMs: number) => number);
+
+function rateAt(rate: ErrorRate, tMs: number): number {
+  return typeof rate === 'function' ? rate(tMs) : rate;
+}
+
 export class Scenarios {
   constructor(private readonly ctx: ScenarioContext) {}
 
@@ -36,11 +43,14 @@ export class Scenarios {
     this.ctx.behaviours.clear();
   }
 
-  /** Canary versions fail with probability `rate` from `fromMs` (default: immediately). */
-  canaryErrors(options: { rate: number; fromMs?: number; target?: ScenarioTarget }): void {
+  /**
+   * Canary versions fail with probability `rate` from `fromMs` (default: immediately). A rate
+   * that is a function of the simulated time models a baseline that moves (an incident).
+   */
+  canaryErrors(options: { rate: ErrorRate; fromMs?: number; target?: ScenarioTarget }): void {
     const fromMs = options.fromMs ?? -Infinity;
     this.patchCandidates(options.target, {
-      errorRate: (tMs) => (tMs >= fromMs ? options.rate : 0),
+      errorRate: (tMs) => (tMs >= fromMs ? rateAt(options.rate, tMs) : 0),
     });
   }
 
@@ -53,13 +63,13 @@ export class Scenarios {
   }
 
   /** The alias's primary (stable) version fails with probability `rate`: a baseline that is already bad. */
-  stableErrors(options: { rate: number; fromMs?: number; target?: ScenarioTarget }): void {
+  stableErrors(options: { rate: ErrorRate; fromMs?: number; target?: ScenarioTarget }): void {
     const target = this.resolveTarget(options.target);
     const stable = this.ctx.model.getAlias(target.functionName, target.alias).version;
     const fromMs = options.fromMs ?? -Infinity;
     this.ctx.behaviours.set(target.functionName, stable, {
       ...this.ctx.behaviours.get(target.functionName, stable),
-      errorRate: (tMs) => (tMs >= fromMs ? options.rate : 0),
+      errorRate: (tMs) => (tMs >= fromMs ? rateAt(options.rate, tMs) : 0),
     });
   }
 

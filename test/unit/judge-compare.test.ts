@@ -6,6 +6,7 @@ import {
   errorEvidence,
   finalLookTest,
   judgeCompare,
+  LATENCY_MIN_CALLS,
   periodLogLikelihoodRatio,
   regressionRatio,
   startWeight,
@@ -13,7 +14,7 @@ import {
 import { binomCdf, binomSfInclusive } from '../../src/model/stats/distributions.js';
 import { runRollout } from '../../src/rollout/loop.js';
 import type { VersionMetrics } from '../../src/targets/target.js';
-import { SeededRandom } from '../sim/random.js';
+import { SeededRandom, sampleLognormalLatency } from '../sim/random.js';
 import { FakeTarget } from '../support/fake-target.js';
 import type { VersionBehaviour } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
@@ -153,17 +154,53 @@ describe('judgeCompare', () => {
     expect(judge(metrics('8', [{ invocations: 100, errors: 0 }]), metrics('7', [{ invocations: 900, errors: 0 }])).verdict).toBe('continue');
   });
 
-  it('fails a canary p99 above (1 + tolerance) × stable, on the median of recent shared minutes', () => {
-    const slow = (p99Ms: number) => Array.from({ length: 5 }, () => ({ invocations: 50, errors: 0, p99Ms }));
-    const verdict = judge(metrics('8', slow(130)), metrics('7', slow(100)), { requireEvidence: false });
+  it('fails a canary p99 above (1 + tolerance) × stable, on the median of five well-filled minutes', () => {
+    const minutesAt = (p99Ms: number, invocations = 300, count = 5) => Array.from({ length: count }, () => ({ invocations, errors: 0, p99Ms }));
+    const verdict = judge(metrics('8', minutesAt(130)), metrics('7', minutesAt(100)), { requireEvidence: false });
     expect(verdict.verdict).toBe('fail');
-    expect(verdict.reason).toContain('1.3× > 1.2× allowed');
-    expect(judge(metrics('8', slow(115)), metrics('7', slow(100)), { requireEvidence: false }).verdict).toBe('pass');
-    // One cold-start minute does not move the median.
-    const coldStart = [{ invocations: 50, errors: 0, p99Ms: 900 }, ...slow(100).slice(1)];
-    expect(judge(metrics('8', coldStart), metrics('7', slow(100)), { requireEvidence: false }).verdict).toBe('pass');
-    // Too few invocations: latency is not judged.
-    expect(judge(metrics('8', [{ invocations: 3, errors: 0, p99Ms: 500 }]), metrics('7', [{ invocations: 3, errors: 0, p99Ms: 100 }]), { minInvocations: 10 }).verdict).toBe('continue');
+    expect(verdict.reason).toContain('(median over the last 5 shared minutes) is 1.3× > 1.2× allowed');
+    expect(judge(metrics('8', minutesAt(115)), metrics('7', minutesAt(100)), { requireEvidence: false }).verdict).toBe('pass');
+    // Two cold-start minutes do not move a median of five.
+    const coldStart = [{ invocations: 300, errors: 0, p99Ms: 900 }, { invocations: 300, errors: 0, p99Ms: 700 }, ...minutesAt(100, 300, 3)];
+    expect(judge(metrics('8', coldStart), metrics('7', minutesAt(100)), { requireEvidence: false }).verdict).toBe('pass');
+    // Not judged before five minutes with LATENCY_MIN_CALLS of each version: four are not enough,
+    // and a minute with 299 canary calls does not count (its p99 is close to the sample maximum).
+    expect(LATENCY_MIN_CALLS).toBe(300);
+    const four = judge(metrics('8', minutesAt(500, 300, 4)), metrics('7', minutesAt(100, 300, 4)), { requireEvidence: false });
+    expect(four.verdict).toBe('pass');
+    expect(four.observed.p99Ratio).toBeNull();
+    const thin = [...minutesAt(500, 300, 4), { invocations: 299, errors: 0, p99Ms: 500 }];
+    expect(judge(metrics('8', thin), metrics('7', minutesAt(100)), { requireEvidence: false }).observed.p99Ratio).toBeNull();
+    expect(judge(metrics('8', [...minutesAt(500, 300, 4), { invocations: 300, errors: 0, p99Ms: 500 }]), metrics('7', minutesAt(100)), { requireEvidence: false }).verdict).toBe('fail');
+  });
+
+  it('latency on simulated traffic: healthy releases are rarely failed, a 1.5× slower p99 is caught', () => {
+    // Per-minute p99s (nearest rank, as CloudWatch and the simulator compute them) of lognormal
+    // latencies with the simulator's healthy profile, p50 80 ms and p99 250 ms, over a rollout of
+    // 5 minutes at 25% and 7 at 50%, judged after every minute.
+    const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.max(1, Math.ceil(0.99 * xs.length)) - 1]!;
+    function failedOnLatency(seed: number, rpm: number, slowdown: number): boolean {
+      const random = new SeededRandom(seed);
+      const canary: Array<Partial<Period> & { invocations: number; errors: number }> = [];
+      const stable: Array<Partial<Period> & { invocations: number; errors: number }> = [];
+      for (const weight of [...Array<number>(5).fill(0.25), ...Array<number>(7).fill(0.5)]) {
+        const draw = (n: number, factor: number) => Array.from({ length: n }, () => sampleLognormalLatency(random, 80 * factor, 250 * factor));
+        const canaryCalls = Math.round(rpm * weight);
+        canary.push({ invocations: canaryCalls, errors: 0, p99Ms: p99(draw(canaryCalls, slowdown)) });
+        stable.push({ invocations: rpm - canaryCalls, errors: 0, p99Ms: p99(draw(rpm - canaryCalls, 1)) });
+        if (judge(metrics('8', canary), metrics('7', stable), { requireEvidence: false }).verdict === 'fail') return true;
+      }
+      return false;
+    }
+    const share = (rpm: number, slowdown: number, runs: number) => {
+      let failed = 0;
+      for (let seed = 1; seed <= runs; seed++) if (failedOnLatency(seed, rpm, slowdown)) failed++;
+      return failed / runs;
+    };
+    // 3 standard errors of Monte Carlo margin above 0.5%: 0.005 + 3·√(0.005·0.995/200) = 0.020.
+    expect(share(400, 1, 200)).toBeLessThanOrEqual(0.02);
+    expect(share(1200, 1, 200)).toBeLessThanOrEqual(0.02);
+    expect(share(1200, 1.5, 60)).toBeGreaterThanOrEqual(0.95);
   });
 
   it('the decisive step is the last one where stable still serves', () => {

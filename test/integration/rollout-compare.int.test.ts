@@ -1,0 +1,139 @@
+/**
+ * The compare judge on the whole release path: the real pipeline, the real Lambda target and the
+ * real SDK clients over HTTP against the AWS simulator, on one VirtualClock shared with it. The
+ * judge sees exactly what CloudWatch serves: per-version, per-minute Invocations and Errors,
+ * published a minute late.
+ */
+import type { Report } from '../../src/report/result.js';
+import { VirtualClock, startSimulator, type Simulator } from '../sim/index.js';
+import { pointSdkAt, releaseWith, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
+
+const MINUTE = 60_000;
+const FN = 'churn-model';
+const ALIAS = 'prod';
+/** 20 s into a minute, so step boundaries never coincide with datapoint publication. */
+const START_MS = Date.UTC(2026, 2, 2, 9, 0, 20);
+const STABLE = '3';
+const CANDIDATE = '4';
+const BASELINE = 0.02;
+
+/** 25% for 5 minutes, then 50% for 5 (the decisive step), a 1-minute final bake; 2-minute extensions. */
+function config(judge: string): string {
+  return `
+target:
+  function-name: ${FN}
+  alias: ${ALIAS}
+  region: us-east-1
+rollout:
+  steps:
+    - { percent: 25, duration: 5m }
+    - { percent: 50, duration: 5m }
+  poll: 15s
+  final-bake: 1m
+  metric-delay: 1m
+  min-invocations: 10
+  max-extension: 2m
+  judge:
+${judge}
+`;
+}
+const COMPARE = config('    type: compare');
+const SEED_RULE = config('    type: threshold');
+
+describe('judge: compare against the AWS simulator (in process, simulated time)', () => {
+  let sim: Simulator;
+  let clock: VirtualClock;
+  const savedEnv = { ...process.env };
+
+  beforeEach(async () => {
+    clock = new VirtualClock(START_MS);
+    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
+    pointSdkAt(sim.endpoint);
+  });
+
+  afterEach(async () => {
+    await sim.close();
+    process.env = { ...savedEnv };
+  });
+
+  /** Stable version 3 at `rate` errors, candidate 4 at `canaryRate`, `requestsPerMinute` through the alias. */
+  function setUp(options: { rate: number | ((tMs: number) => number); canaryRate?: number | ((tMs: number) => number); requestsPerMinute: number }): void {
+    sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: STABLE }], latestCodeSha: 'sha-of-the-new-model' });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: options.requestsPerMinute, seed: 11 });
+    sim.scenarios.stableErrors({ rate: options.rate });
+    sim.scenarios.canaryErrors({ rate: options.canaryRate ?? options.rate });
+  }
+
+  function release(configText: string): Promise<Report> {
+    return releaseWith(configText, { clock });
+  }
+
+  const observations = (report: Report) => (report.timeline ?? []).filter((r) => r.event === 'observe');
+
+  it('promotes a healthy version at a 2% baseline that the seed rule rolls back', async () => {
+    setUp({ rate: BASELINE, requestsPerMinute: 1200 });
+    const report = await release(COMPARE);
+
+    expect(report.outcome).toBe('promoted');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(sim).map((w) => w.weights[CANDIDATE] ?? (w.version === CANDIDATE ? 'promoted' : 0))).toEqual([0.25, 0.5, 1, 'promoted']);
+    // The candidate did err, as often as stable: the decisive step passed on evidence against a
+    // 2× regression, computed from the per-minute datapoints CloudWatch served.
+    const decisive = observations(report).filter((r) => r.step === 2 && r.verdict === 'pass').at(-1);
+    expect(decisive?.canary?.errors).toBeGreaterThan(20);
+    expect(decisive?.reason).toMatch(/against a ≥2× regression/);
+
+    // Same traffic, same seed, the seed rule: any canary error rolls back.
+    await sim.close();
+    clock = new VirtualClock(START_MS);
+    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
+    pointSdkAt(sim.endpoint);
+    setUp({ rate: BASELINE, requestsPerMinute: 1200 });
+    expect((await release(SEED_RULE)).outcome).toBe('rolled-back');
+  });
+
+  it('rolls back a 2× regression within minutes, before the decisive step ends', async () => {
+    setUp({ rate: BASELINE, canaryRate: 2 * BASELINE, requestsPerMinute: 1200 });
+    const report = await release(COMPARE);
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    expect(report.headline).toMatch(/evidence [\d.]+ ≥ 1\/0\.025 = 40 \(α 0\.05 less the final look's 50%\) for a ≥2× regression/);
+    const [firstShift] = updateAliasCalls(sim, 200);
+    const rollback = updateAliasCalls(sim, 200).at(-1)!;
+    expect(rollback.body.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    expect(rollback.atMs - firstShift!.atMs).toBeLessThan(10 * MINUTE);
+  });
+
+  it('does not roll back a healthy version for an error spike both versions share', async () => {
+    // Both versions fail 5× as often for two minutes inside the 50% step (a dependency outage).
+    const spikeFrom = START_MS + 6 * MINUTE;
+    const spike = (tMs: number) => (tMs >= spikeFrom && tMs < spikeFrom + 2 * MINUTE ? 5 * BASELINE : BASELINE);
+    setUp({ rate: spike, requestsPerMinute: 1200 });
+    const report = await release(COMPARE);
+
+    expect(report.outcome).toBe('promoted');
+    // The spike was there in the data the judge read: stable's per-minute error rate jumped.
+    const last = observations(report).filter((r) => r.step === 2).at(-1);
+    expect(last?.stable?.errors).toBeGreaterThan(0);
+    expect(observations(report).every((r) => r.verdict !== 'fail')).toBe(true);
+  });
+
+  it('gives the final look exactly once, at the decisive step’s deadline, through the real metrics path', async () => {
+    // 40 req/min at 2%: under one error a minute in all. The likelihood ratio cannot fall to
+    // β/2 on so few errors (each moves it by about −0.06 nats at 50%), nor can the absolute
+    // route's ~4,000 clean canary calls arrive, so the run goes on to its final look.
+    setUp({ rate: BASELINE, requestsPerMinute: 40 });
+    const report = await release(COMPARE);
+
+    const finalLooks = observations(report).filter((r) => /final look: /i.test(r.reason));
+    expect(finalLooks).toHaveLength(1);
+    expect(finalLooks[0]).toMatchObject({ step: 2 });
+    expect(report.timeline?.some((r) => r.event === 'extend' && r.step === 2)).toBe(true);
+    // Whatever it decided, it was the decisive step's last word and the alias is safe.
+    const afterFinal = (report.timeline ?? []).slice((report.timeline ?? []).indexOf(finalLooks[0]!) + 1);
+    expect(afterFinal.filter((r) => r.event === 'observe' && r.step === 2)).toEqual([]);
+    expect(['promoted', 'rolled-back']).toContain(report.outcome);
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: report.outcome === 'promoted' ? CANDIDATE : STABLE, weights: {} });
+  });
+});
