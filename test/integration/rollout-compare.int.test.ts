@@ -5,8 +5,7 @@
  * published a minute late.
  */
 import type { Report } from '../../src/report/result.js';
-import { VirtualClock, startSimulator, type Simulator } from '../sim/index.js';
-import { pointSdkAt, releaseWith, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
+import { releaseWith, simulatorPerTest, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
 
 const MINUTE = 60_000;
 const FN = 'churn-model';
@@ -41,31 +40,19 @@ const COMPARE = config('    type: compare');
 const SEED_RULE = config('    type: threshold');
 
 describe('judge: compare against the AWS simulator (in process, simulated time)', () => {
-  let sim: Simulator;
-  let clock: VirtualClock;
-  const savedEnv = { ...process.env };
-
-  beforeEach(async () => {
-    clock = new VirtualClock(START_MS);
-    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
-    pointSdkAt(sim.endpoint);
-  });
-
-  afterEach(async () => {
-    await sim.close();
-    process.env = { ...savedEnv };
-  });
+  const run = simulatorPerTest(START_MS, MINUTE);
 
   /** Stable version 3 at `rate` errors, candidate 4 at `canaryRate`, `requestsPerMinute` through the alias. */
   function setUp(options: { rate: number | ((tMs: number) => number); canaryRate?: number | ((tMs: number) => number); requestsPerMinute: number }): void {
+    const { sim } = run;
     sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: STABLE }], latestCodeSha: 'sha-of-the-new-model' });
     sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: options.requestsPerMinute, seed: 11 });
-    sim.scenarios.stableErrors({ rate: options.rate });
-    sim.scenarios.canaryErrors({ rate: options.canaryRate ?? options.rate });
+    run.sim.scenarios.stableErrors({ rate: options.rate });
+    run.sim.scenarios.canaryErrors({ rate: options.canaryRate ?? options.rate });
   }
 
   function release(configText: string): Promise<Report> {
-    return releaseWith(configText, { clock });
+    return releaseWith(configText, { clock: run.clock });
   }
 
   const observations = (report: Report) => (report.timeline ?? []).filter((r) => r.event === 'observe');
@@ -75,8 +62,8 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     const report = await release(COMPARE);
 
     expect(report.outcome).toBe('promoted');
-    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
-    expect(writtenRouting(sim).map((w) => w.weights[CANDIDATE] ?? (w.version === CANDIDATE ? 'promoted' : 0))).toEqual([0.25, 0.5, 1, 'promoted']);
+    expect(run.sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
+    expect(writtenRouting(run.sim).map((w) => w.weights[CANDIDATE] ?? (w.version === CANDIDATE ? 'promoted' : 0))).toEqual([0.25, 0.5, 1, 'promoted']);
     // The candidate did err, as often as stable: the decisive step passed on evidence against a
     // 2× regression, computed from the per-minute datapoints CloudWatch served.
     const decisive = observations(report).filter((r) => r.step === 2 && r.verdict === 'pass').at(-1);
@@ -84,10 +71,7 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     expect(decisive?.reason).toMatch(/against a ≥2× regression/);
 
     // Same traffic, same seed, the seed rule: any canary error rolls back.
-    await sim.close();
-    clock = new VirtualClock(START_MS);
-    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
-    pointSdkAt(sim.endpoint);
+    await run.restart();
     setUp({ rate: BASELINE, requestsPerMinute: 1200 });
     expect((await release(SEED_RULE)).outcome).toBe('rolled-back');
   });
@@ -97,10 +81,10 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     const report = await release(COMPARE);
 
     expect(report.outcome).toBe('rolled-back');
-    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    expect(run.sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
     expect(report.headline).toMatch(/evidence [\d.]+ ≥ 1\/0\.025 = 40 \(α 0\.05 less the final look's 50%\) for a ≥2× regression/);
-    const [firstShift] = updateAliasCalls(sim, 200);
-    const rollback = updateAliasCalls(sim, 200).at(-1)!;
+    const [firstShift] = updateAliasCalls(run.sim, 200);
+    const rollback = updateAliasCalls(run.sim, 200).at(-1)!;
     expect(rollback.body.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(rollback.atMs - firstShift!.atMs).toBeLessThan(10 * MINUTE);
   });
@@ -134,6 +118,6 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     const afterFinal = (report.timeline ?? []).slice((report.timeline ?? []).indexOf(finalLooks[0]!) + 1);
     expect(afterFinal.filter((r) => r.event === 'observe' && r.step === 2)).toEqual([]);
     expect(['promoted', 'rolled-back']).toContain(report.outcome);
-    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: report.outcome === 'promoted' ? CANDIDATE : STABLE, weights: {} });
+    expect(run.sim.getAliasState(FN, ALIAS)).toMatchObject({ version: report.outcome === 'promoted' ? CANDIDATE : STABLE, weights: {} });
   });
 });

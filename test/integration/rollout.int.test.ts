@@ -8,8 +8,8 @@
 import type { Report } from '../../src/report/result.js';
 import { buildSteps } from '../../src/rollout/plan.js';
 import { METRIC_PERIOD_MS, worstCaseTimeToInconclusiveMs } from '../../src/rollout/timing.js';
-import { VirtualClock, startSimulator, type Simulator } from '../sim/index.js';
-import { lastRollbackWrite, loadTestConfig, pointSdkAt, releaseWith, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
+import type { Simulator, VirtualClock } from '../sim/index.js';
+import { lastRollbackWrite, loadTestConfig, releaseWith, simulatorPerTest, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
 
 const MINUTE = 60_000;
 const FN = 'churn-model';
@@ -45,19 +45,12 @@ const HEALTHY_PLAN = [
 ];
 
 describe('release pipeline against the AWS simulator (in process, simulated time)', () => {
+  const run = simulatorPerTest(START_MS, MINUTE);
+  // Read through the getters in each test: every test gets its own simulator and clock.
   let sim: Simulator;
   let clock: VirtualClock;
-  const savedEnv = { ...process.env };
-
-  beforeEach(async () => {
-    clock = new VirtualClock(START_MS);
-    sim = await startSimulator({ clock, metricDelayMs: MINUTE });
-    pointSdkAt(sim.endpoint);
-  });
-
-  afterEach(async () => {
-    await sim.close();
-    process.env = { ...savedEnv };
+  beforeEach(() => {
+    ({ sim, clock } = run);
   });
 
   function setUp(options: { weights?: Record<string, number>; requestsPerMinute?: number } = {}): void {

@@ -13,7 +13,7 @@ import { runPipeline } from '../../src/pipeline.js';
 import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
 import { messagesToCommits } from '../../src/trigger/sources/messages.js';
-import type { RequestLogEntry, Simulator } from '../sim/index.js';
+import { VirtualClock, startSimulator, type RequestLogEntry, type Simulator } from '../sim/index.js';
 
 /** The loosely written header teams use; it must release like `feat(api): …`. */
 export const RELEASE_COMMIT = 'Feat (Api): score churn with the gradient-boosted model';
@@ -113,4 +113,39 @@ rollout:
   min-invocations: 0
   on-inconclusive: promote
 ${extra}`;
+}
+
+/**
+ * A fresh simulator for every test of the enclosing `describe`, on a VirtualClock starting at
+ * `startMs` (the product and the simulator share it), with the SDK pointed at it and the
+ * environment restored afterwards. `restart()` gives a test a second, fresh run of its own.
+ */
+export function simulatorPerTest(startMs: number, metricDelayMs = 60_000): { readonly sim: Simulator; readonly clock: VirtualClock; restart(): Promise<void> } {
+  let sim: Simulator | undefined;
+  let clock: VirtualClock | undefined;
+  const savedEnv = { ...process.env };
+  const start = async () => {
+    clock = new VirtualClock(startMs);
+    sim = await startSimulator({ clock, metricDelayMs });
+    pointSdkAt(sim.endpoint);
+  };
+  beforeEach(start);
+  afterEach(async () => {
+    await sim?.close();
+    process.env = { ...savedEnv };
+  });
+  return {
+    get sim() {
+      if (!sim) throw new Error('simulatorPerTest: the simulator exists only inside a test');
+      return sim;
+    },
+    get clock() {
+      if (!clock) throw new Error('simulatorPerTest: the clock exists only inside a test');
+      return clock;
+    },
+    async restart() {
+      await sim?.close();
+      await start();
+    },
+  };
 }
