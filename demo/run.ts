@@ -9,7 +9,10 @@
  * then the data gate (`check`) twice: training data that matches a recent production sample
  * passes, and a production sample that has drifted (new categories, shifted distributions) fails;
  * then the model gate (`check`) twice: a candidate better than production passes, and one worse
- * than production, which a naive point comparison would pass, is stopped by the paired test.
+ * than production, which a naive point comparison would pass, is stopped by the paired test;
+ * then, with a stable version that already fails 2% of its requests, a release judged by
+ * `compare` (the new version against stable, minute by minute) is promoted where the seed rule
+ * would have rolled it back.
  * Exits non-zero if any run ends differently, so the demo doubles as a smoke test.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,14 +44,14 @@ Object.assign(process.env, {
 sim.createFunction({ name: FUNCTION, versions: 3, aliases: [{ name: ALIAS, version: '3' }], latestCodeSha: 'code-v4' });
 sim.startTraffic({ functionName: FUNCTION, alias: ALIAS, requestsPerMinute: 600, seed: 42 });
 
-async function release(title: string, message: string): Promise<{ exitCode: number; outcome: string | undefined }> {
+async function release(title: string, message: string, config = 'demo/model-release.yml'): Promise<{ exitCode: number; outcome: string | undefined }> {
   banner(title);
   process.stdout.write(`commit: ${message}\nalias before: ${JSON.stringify(sim.getAliasState(FUNCTION, ALIAS))}\n\n`);
   const reportPath = join(workdir, 'report.json');
   rmSync(reportPath, { force: true });
   const platform = new CliPlatform('release', {
     message: [message],
-    config: 'demo/model-release.yml',
+    config,
     'report-path': reportPath,
     'state-file': join(workdir, 'state.json'),
   });
@@ -98,6 +101,18 @@ try {
     'demo/model/worse.yml',
   );
   runs.push({ name: 'model gate, worse candidate', expected: 'exit 1', actual: `exit ${worse}` });
+
+  // Both the stable version and the next one fail 2% of their requests: the seed rule would
+  // roll back at the first error; compare sees the new version is no worse and promotes it.
+  sim.setLatestCode(FUNCTION, 'code-v6');
+  sim.scenarios.stableErrors({ rate: 0.02 });
+  sim.scenarios.canaryErrors({ rate: 0.02 });
+  const compared = await release(
+    '8. Judge compare: stable already fails 2% of requests; a new version no worse is promoted',
+    'Feat (Api): explain scores with SHAP values',
+    'demo/compare.yml',
+  );
+  runs.push({ name: 'compare judge, 2% baseline errors', expected: 'promoted', actual: compared.outcome });
 } finally {
   sim.stopTraffic();
   await sim.close();
