@@ -69826,6 +69826,8 @@ var types = __nccwpck_require__(99674);
 var recovery = __nccwpck_require__(37542);
 // EXTERNAL MODULE: ./src/targets/target.ts
 var target = __nccwpck_require__(29425);
+// EXTERNAL MODULE: ./src/rollback/history.ts
+var rollback_history = __nccwpck_require__(49656);
 ;// CONCATENATED MODULE: ./src/rollback/resolve.ts
 /**
  * Resolving a manual rollback's `to` (a release tag, a commit SHA, or `previous`) to a Lambda
@@ -69833,6 +69835,7 @@ var target = __nccwpck_require__(29425);
  * `model-release-gate sha=<sha> tag=<tag>` (see `versionDescription` in src/pipeline.ts).
  * Pure: the versions come in as data, the answer goes out as a value (never thrown).
  */
+
 /** A commit SHA as users paste it: 7 to 40 hex digits (an abbreviation matches by prefix). */
 const SHA_PATTERN = /^[0-9a-f]{7,40}$/i;
 /**
@@ -69891,16 +69894,30 @@ function versionNumber(version) {
  *   abbreviation that matches two different commits is refused as ambiguous;
  * - a value that is both a valid tag and hex is tried as a tag first, then as a SHA;
  * - when several versions carry the same release (the same commit released twice), the newest wins;
- * - `previous`: the newest release-recorded version numbered below the alias's current version,
- *   i.e. the release that was live before the current one under the usual flow where every
- *   release either is promoted or rolled back before the next one.
+ * - `previous`: the version promoted before the current one, by the promotion history the alias
+ *   description carries (src/rollback/history.ts), so releases that were rolled back are skipped;
+ *   on an alias without that history (or whose current version is not in it: changed by hand),
+ *   the newest release-recorded version numbered below the current one, and the rule says so.
  */
-function resolveRollbackTarget(target, versions, currentVersion) {
+function resolveRollbackTarget(target, versions, currentVersion, aliasDescription) {
     const records = versions
         .map((v) => parseReleaseDescription(v.version, v.description))
         .filter((r) => r !== undefined && Number.isFinite(versionNumber(r.version)))
         .sort((a, b) => versionNumber(b.version) - versionNumber(a.version)); // newest first
     if (target.kind === 'previous') {
+        const history = (0,rollback_history/* parsePromotionHistory */.RF)(aliasDescription);
+        const before = history ? (0,rollback_history/* promotedBefore */.yh)(history, currentVersion) : undefined;
+        if (before !== undefined) {
+            if (!versions.some((v) => v.version === before)) {
+                return {
+                    ok: false,
+                    reason: 'not-found',
+                    message: `The alias's promotion history says version ${before} was promoted before version ${currentVersion}, but version ${before} no longer exists. Name a tag or SHA instead.`,
+                };
+            }
+            const record = records.find((r) => r.version === before) ?? { version: before };
+            return { ok: true, version: before, record, rule: `the alias's promotion history (version ${before} was promoted before ${currentVersion})` };
+        }
         const current = versionNumber(currentVersion);
         const previous = records.find((r) => versionNumber(r.version) < current);
         if (!previous) {
@@ -69910,7 +69927,12 @@ function resolveRollbackTarget(target, versions, currentVersion) {
                 message: `There is no release before version ${currentVersion}: no older version has a model-release-gate release record (sha=/tag= in its description). Name a tag or SHA instead.`,
             };
         }
-        return { ok: true, version: previous.version, record: previous, rule: `the newest release below the current version ${currentVersion}` };
+        const why = !history
+            ? 'the alias has no promotion history yet'
+            : history.includes(currentVersion)
+                ? `the alias's promotion history goes back no further than version ${currentVersion}`
+                : `version ${currentVersion} is not in the alias's promotion history`;
+        return { ok: true, version: previous.version, record: previous, rule: `the newest release below the current version ${currentVersion} (${why}; a release rolled back automatically would count too)` };
     }
     const byTag = records.filter((r) => r.tag === target.value);
     if (byTag[0])
@@ -69979,7 +70001,7 @@ async function runManualRollback(request, deps) {
     let resolved;
     try {
         alias = await deps.target.readAlias();
-        const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version);
+        const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version, alias.description);
         if (!resolution.ok)
             return fail('rollback.to', 2, `${resolution.message} ${name} was not changed.`);
         resolved = resolution;
@@ -70074,6 +70096,7 @@ function aliasStateOf(alias) {
         version: alias.FunctionVersion,
         additionalWeights: { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) },
         revisionId: alias.RevisionId,
+        ...(alias.Description ? { description: alias.Description } : {}),
     };
 }
 function sameWeights(a, b) {
@@ -70129,8 +70152,8 @@ class LambdaAliasTarget {
             throw new RangeError(`traffic weight must be in (0, 1], got ${weight}`);
         return this.writeAlias({ weights: { [candidate]: weight } }, expectedRevisionId);
     }
-    async promote(candidate, expectedRevisionId) {
-        return this.writeAlias({ version: candidate, weights: {} }, expectedRevisionId);
+    async promote(candidate, expectedRevisionId, description) {
+        return this.writeAlias({ version: candidate, weights: {}, ...(description !== undefined ? { description } : {}) }, expectedRevisionId);
     }
     async rollBack(expectedRevisionId) {
         return this.writeAlias({ weights: {} }, expectedRevisionId);
@@ -70238,6 +70261,7 @@ class LambdaAliasTarget {
         return versions;
     }
     /** Conditional write, then read-back: the state we report is the state Lambda has. */
+    /** Without `description` the alias description is left as it is (UpdateAlias changes only what it is given). */
     async writeAlias(change, expectedRevisionId) {
         let written;
         try {
@@ -70246,6 +70270,7 @@ class LambdaAliasTarget {
                 Name: this.options.alias,
                 FunctionVersion: change.version,
                 RoutingConfig: { AdditionalVersionWeights: change.weights },
+                ...(change.description !== undefined ? { Description: change.description } : {}),
                 RevisionId: expectedRevisionId,
             }));
         }
@@ -74761,6 +74786,8 @@ class ReleaseRecordsError extends Error {
 
 // EXTERNAL MODULE: ./src/report/builder.ts
 var builder = __nccwpck_require__(113);
+// EXTERNAL MODULE: ./src/rollback/history.ts
+var rollback_history = __nccwpck_require__(49656);
 // EXTERNAL MODULE: ./src/targets/target.ts
 var target = __nccwpck_require__(29425);
 ;// CONCATENATED MODULE: ./src/rollout/timing.ts
@@ -75392,6 +75419,7 @@ var recovery = __nccwpck_require__(37542);
 
 
 
+
 /**
  * Rolls `request.candidateVersion` out on `deps.target` following `request.config`, and
  * returns what happened. Never throws: failures are outcomes with a reason (and `error`).
@@ -75565,7 +75593,11 @@ class RolloutRun {
         this.throwIfCancelled();
         this.markTrafficMoving(); // a zero-step plan (blue/green without bake) moves traffic here
         this.activity = `promoting version ${this.candidate}`;
-        this.alias = await this.target.promote(this.candidate, this.currentAlias().revisionId);
+        const current = this.currentAlias();
+        // The alias remembers what was promoted, so `rollback --to previous` can skip releases that
+        // were rolled back (src/rollback/history.ts).
+        const description = (0,rollback_history/* recordPromotion */.Zw)(current.description, this.candidate, this.stableVersion ?? current.version);
+        this.alias = await this.target.promote(this.candidate, current.revisionId, description);
         this.weight = 1;
         await this.markDone();
         const caveat = this.inconclusiveSteps.length > 0
@@ -78309,6 +78341,73 @@ class ReportBuilder {
             ...(timeline ? { timeline } : {}),
         };
     }
+}
+
+
+/***/ }),
+
+/***/ 49656:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RF: () => (/* binding */ parsePromotionHistory),
+/* harmony export */   Zw: () => (/* binding */ recordPromotion),
+/* harmony export */   yh: () => (/* binding */ promotedBefore)
+/* harmony export */ });
+/* unused harmony exports PROMOTION_HISTORY_LIMIT, ALIAS_DESCRIPTION_LIMIT */
+/**
+ * The alias's promotion history, kept in the alias description: which versions were promoted on
+ * it, newest first. Lambda keeps no history of an alias, and a version's description (written
+ * when it is published, immutable afterwards) cannot say whether its release was later rolled
+ * back. Without this, `rollback --to previous` could only guess "the newest release below the
+ * current version", which lands on a release that was rolled back automatically. Pure.
+ *
+ * Format: `model-release-gate promoted=6,4,3`, appended to whatever else the description says
+ * (someone else's text is kept). Alias descriptions hold at most 256 characters.
+ */
+const MARKER = 'model-release-gate promoted=';
+/** Versions kept: enough to walk back through many releases, short enough for 256 characters. */
+const PROMOTION_HISTORY_LIMIT = 20;
+const ALIAS_DESCRIPTION_LIMIT = 256;
+/** The promoted versions recorded in an alias description, newest first; undefined when there is no record. */
+function parsePromotionHistory(description) {
+    if (description === undefined)
+        return undefined;
+    const at = description.indexOf(MARKER);
+    if (at < 0)
+        return undefined;
+    const list = description.slice(at + MARKER.length).split(/\s/, 1)[0] ?? '';
+    const versions = list.split(',').filter((v) => /^\d+$/.test(v));
+    return versions.length > 0 ? versions : undefined;
+}
+/**
+ * The alias description after promoting `candidate` over `previous` (the version it replaces):
+ * the candidate first, then the recorded history (or just `previous` when there is none yet),
+ * without repeating the candidate, shortened to fit. Returns undefined when even the shortest
+ * record would not fit beside someone else's text: the description is then left alone.
+ */
+function recordPromotion(description, candidate, previous) {
+    const history = parsePromotionHistory(description) ?? [previous];
+    const versions = [candidate, ...history.filter((v) => v !== candidate)].slice(0, PROMOTION_HISTORY_LIMIT);
+    const others = withoutRecord(description ?? '');
+    for (let keep = versions.length; keep >= Math.min(2, versions.length); keep--) {
+        const text = `${others} ${MARKER}${versions.slice(0, keep).join(',')}`.trim();
+        if (text.length <= ALIAS_DESCRIPTION_LIMIT)
+            return text;
+    }
+    return undefined;
+}
+/** The version promoted before `current`, by the recorded history; undefined when the history does not say. */
+function promotedBefore(history, current) {
+    const at = history.indexOf(current);
+    return at >= 0 ? history[at + 1] : undefined;
+}
+function withoutRecord(description) {
+    const at = description.indexOf(MARKER);
+    if (at < 0)
+        return description.trim();
+    const rest = description.slice(at + MARKER.length).replace(/^\S*/, '');
+    return `${description.slice(0, at)}${rest}`.replace(/\s+/g, ' ').trim();
 }
 
 

@@ -6,6 +6,7 @@
  */
 
 import type { PublishedVersion } from '../targets/target.js';
+import { parsePromotionHistory, promotedBefore } from './history.js';
 
 /** What a release recorded in a version it published. */
 export interface ReleaseRecord {
@@ -80,17 +81,31 @@ export type Resolution =
  *   abbreviation that matches two different commits is refused as ambiguous;
  * - a value that is both a valid tag and hex is tried as a tag first, then as a SHA;
  * - when several versions carry the same release (the same commit released twice), the newest wins;
- * - `previous`: the newest release-recorded version numbered below the alias's current version,
- *   i.e. the release that was live before the current one under the usual flow where every
- *   release either is promoted or rolled back before the next one.
+ * - `previous`: the version promoted before the current one, by the promotion history the alias
+ *   description carries (src/rollback/history.ts), so releases that were rolled back are skipped;
+ *   on an alias without that history (or whose current version is not in it: changed by hand),
+ *   the newest release-recorded version numbered below the current one, and the rule says so.
  */
-export function resolveRollbackTarget(target: RollbackRequestTarget, versions: PublishedVersion[], currentVersion: string): Resolution {
+export function resolveRollbackTarget(target: RollbackRequestTarget, versions: PublishedVersion[], currentVersion: string, aliasDescription?: string): Resolution {
   const records = versions
     .map((v) => parseReleaseDescription(v.version, v.description))
     .filter((r): r is ReleaseRecord => r !== undefined && Number.isFinite(versionNumber(r.version)))
     .sort((a, b) => versionNumber(b.version) - versionNumber(a.version)); // newest first
 
   if (target.kind === 'previous') {
+    const history = parsePromotionHistory(aliasDescription);
+    const before = history ? promotedBefore(history, currentVersion) : undefined;
+    if (before !== undefined) {
+      if (!versions.some((v) => v.version === before)) {
+        return {
+          ok: false,
+          reason: 'not-found',
+          message: `The alias's promotion history says version ${before} was promoted before version ${currentVersion}, but version ${before} no longer exists. Name a tag or SHA instead.`,
+        };
+      }
+      const record = records.find((r) => r.version === before) ?? { version: before };
+      return { ok: true, version: before, record, rule: `the alias's promotion history (version ${before} was promoted before ${currentVersion})` };
+    }
     const current = versionNumber(currentVersion);
     const previous = records.find((r) => versionNumber(r.version) < current);
     if (!previous) {
@@ -100,7 +115,12 @@ export function resolveRollbackTarget(target: RollbackRequestTarget, versions: P
         message: `There is no release before version ${currentVersion}: no older version has a model-release-gate release record (sha=/tag= in its description). Name a tag or SHA instead.`,
       };
     }
-    return { ok: true, version: previous.version, record: previous, rule: `the newest release below the current version ${currentVersion}` };
+    const why = !history
+      ? 'the alias has no promotion history yet'
+      : history.includes(currentVersion)
+        ? `the alias's promotion history goes back no further than version ${currentVersion}`
+        : `version ${currentVersion} is not in the alias's promotion history`;
+    return { ok: true, version: previous.version, record: previous, rule: `the newest release below the current version ${currentVersion} (${why}; a release rolled back automatically would count too)` };
   }
 
   const byTag = records.filter((r) => r.tag === target.value);

@@ -55,7 +55,7 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
   let resolved: { version: string; record: ReleaseRecord; rule: string };
   try {
     alias = await deps.target.readAlias();
-    const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version);
+    const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version, alias.description);
     if (!resolution.ok) return fail('rollback.to', 2, `${resolution.message} ${name} was not changed.`);
     resolved = resolution;
   } catch (error) {

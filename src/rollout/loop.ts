@@ -15,6 +15,7 @@ import type { RolloutConfig } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
 import type { StateStore } from '../core/state.js';
 import type { Outcome, TimelineRow, VersionSample } from '../report/result.js';
+import { recordPromotion } from '../rollback/history.js';
 import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/target.js';
 import { RevisionConflictError } from '../targets/target.js';
 import type { Verdict } from './judge.js';
@@ -257,7 +258,11 @@ class RolloutRun {
     this.throwIfCancelled();
     this.markTrafficMoving(); // a zero-step plan (blue/green without bake) moves traffic here
     this.activity = `promoting version ${this.candidate}`;
-    this.alias = await this.target.promote(this.candidate, this.currentAlias().revisionId);
+    const current = this.currentAlias();
+    // The alias remembers what was promoted, so `rollback --to previous` can skip releases that
+    // were rolled back (src/rollback/history.ts).
+    const description = recordPromotion(current.description, this.candidate, this.stableVersion ?? current.version);
+    this.alias = await this.target.promote(this.candidate, current.revisionId, description);
     this.weight = 1;
     await this.markDone();
     const caveat =

@@ -53,6 +53,7 @@ function aliasStateOf(alias: AliasConfiguration): AliasState {
     version: alias.FunctionVersion,
     additionalWeights: { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) },
     revisionId: alias.RevisionId,
+    ...(alias.Description ? { description: alias.Description } : {}),
   };
 }
 
@@ -114,8 +115,8 @@ export class LambdaAliasTarget implements RolloutTarget {
     return this.writeAlias({ weights: { [candidate]: weight } }, expectedRevisionId);
   }
 
-  async promote(candidate: string, expectedRevisionId: string): Promise<AliasState> {
-    return this.writeAlias({ version: candidate, weights: {} }, expectedRevisionId);
+  async promote(candidate: string, expectedRevisionId: string, description?: string): Promise<AliasState> {
+    return this.writeAlias({ version: candidate, weights: {}, ...(description !== undefined ? { description } : {}) }, expectedRevisionId);
   }
 
   async rollBack(expectedRevisionId: string): Promise<AliasState> {
@@ -229,7 +230,8 @@ export class LambdaAliasTarget implements RolloutTarget {
   }
 
   /** Conditional write, then read-back: the state we report is the state Lambda has. */
-  private async writeAlias(change: { version?: string; weights: Record<string, number> }, expectedRevisionId: string): Promise<AliasState> {
+  /** Without `description` the alias description is left as it is (UpdateAlias changes only what it is given). */
+  private async writeAlias(change: { version?: string; weights: Record<string, number>; description?: string }, expectedRevisionId: string): Promise<AliasState> {
     let written: AliasConfiguration;
     try {
       written = await this.lambda.send(
@@ -238,6 +240,7 @@ export class LambdaAliasTarget implements RolloutTarget {
           Name: this.options.alias,
           FunctionVersion: change.version,
           RoutingConfig: { AdditionalVersionWeights: change.weights },
+          ...(change.description !== undefined ? { Description: change.description } : {}),
           RevisionId: expectedRevisionId,
         }),
       );

@@ -12,6 +12,8 @@ export interface AliasState {
   additionalWeights: Record<string, number>;
   /** Opaque token; a write with a stale one fails with RevisionConflictError. */
   revisionId: string;
+  /** The alias description (it carries the promotion history, src/rollback/history.ts); absent when empty. */
+  description?: string;
 }
 
 /** Aggregated metrics of one version over a time window, as the judge sees them. */
@@ -61,7 +63,8 @@ export interface RolloutTarget {
   /** Route `weight` (0 < w <= 1; 1 is the final bake, still instantly reversible) of traffic to `candidate`; returns the verified state after the write. */
   shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState>;
   /** Point the alias at `candidate` with no additional weights. */
-  promote(candidate: string, expectedRevisionId: string): Promise<AliasState>;
+  /** Points the alias at `candidate` alone; `description`, when given, replaces the alias description. */
+  promote(candidate: string, expectedRevisionId: string, description?: string): Promise<AliasState>;
   /** Send all traffic back to the alias's primary version (weights {}). */
   rollBack(expectedRevisionId: string): Promise<AliasState>;
   /** Point the alias at `version` with weights {} (manual rollback). */

@@ -9,6 +9,7 @@ import type { Report } from '../../src/report/result.js';
 import { buildSteps } from '../../src/rollout/plan.js';
 import { METRIC_PERIOD_MS, worstCaseTimeToInconclusiveMs } from '../../src/rollout/timing.js';
 import type { Simulator, VirtualClock } from '../sim/index.js';
+import { runCli } from '../support/run-bundle.js';
 import { lastRollbackWrite, loadTestConfig, releaseWith, simulatorPerTest, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
 
 const MINUTE = 60_000;
@@ -281,5 +282,31 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: CANDIDATE, weights: {} });
     expect(writtenRouting(sim)).toEqual([{ weights: {} }, ...HEALTHY_PLAN]);
     expect((report.timeline ?? []).some((r) => r.event === 'preflight' && /Cleared the existing canary/.test(r.reason))).toBe(true);
+  });
+
+  it("remembers promotions on the alias, so `rollback --to previous` skips a release that was rolled back", async () => {
+    setUp();
+    // 4 promoted over 3; 5 fails and is rolled back automatically; 6 promoted over 4.
+    expect((await releaseWith(BASE_CONFIG, { clock, sha: 'a'.repeat(40) })).outcome).toBe('promoted');
+    sim.setLatestCode(FN, 'sha-of-a-broken-model');
+    sim.scenarios.canaryErrors({ rate: 0.3 });
+    expect((await releaseWith(BASE_CONFIG, { clock, sha: 'b'.repeat(40) })).outcome).toBe('rolled-back');
+    sim.setLatestCode(FN, 'sha-of-the-fixed-model');
+    sim.scenarios.healthy();
+    expect((await releaseWith(BASE_CONFIG, { clock, sha: 'c'.repeat(40) })).outcome).toBe('promoted');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: '6', weights: {}, description: 'model-release-gate promoted=6,4,3' });
+    // The promotion wrote the history; the shifts and the automatic rollback left it alone.
+    expect(updateAliasCalls(sim, 200).filter((c) => c.body.Description !== undefined).map((c) => c.body.Description)).toEqual([
+      'model-release-gate promoted=4,3',
+      'model-release-gate promoted=6,4,3',
+    ]);
+
+    // A person rolls back with the committed CLI bundle, over HTTP, as a GitLab job would.
+    const rollback = await runCli(['rollback', '--function-name', FN, '--alias', ALIAS, '--to', 'previous', '--reason', 'tickets'], {
+      env: { AWS_ENDPOINT_URL: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+    });
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain("by the alias's promotion history (version 4 was promoted before 6)");
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: '4', weights: {}, description: 'model-release-gate promoted=6,4,3' });
   });
 });

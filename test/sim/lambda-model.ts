@@ -28,6 +28,8 @@ export interface AliasState {
   version: string;
   weights: Record<string, number>;
   revisionId: string;
+  /** Present when the alias has a non-empty description. */
+  description?: string;
 }
 
 export interface LambdaFunction {

@@ -149,7 +149,7 @@ export class Simulator {
 
   getAliasState(functionName: string, alias: string): AliasState {
     const record = this.model.getAlias(functionName, alias);
-    return { version: record.version, weights: { ...record.weights }, revisionId: record.revisionId };
+    return { version: record.version, weights: { ...record.weights }, revisionId: record.revisionId, ...(record.description ? { description: record.description } : {}) };
   }
 
   /** Published version numbers of a function, oldest first. */

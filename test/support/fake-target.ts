@@ -168,8 +168,12 @@ export class FakeTarget implements RolloutTarget {
     });
   }
 
-  promote(candidate: string, expectedRevisionId: string): Promise<AliasState> {
-    return this.write('promote', expectedRevisionId, { candidate }, () => this.apply(candidate, {}));
+  promote(candidate: string, expectedRevisionId: string, description?: string): Promise<AliasState> {
+    return this.write('promote', expectedRevisionId, { candidate }, () => {
+      this.apply(candidate, {});
+      if (description !== undefined) this.alias.description = description;
+      return clone(this.alias);
+    });
   }
 
   rollBack(expectedRevisionId: string): Promise<AliasState> {
@@ -254,7 +258,9 @@ export class FakeTarget implements RolloutTarget {
 
   private apply(version: string, weights: Record<string, number>): AliasState {
     this.revision += 1;
-    this.alias = { version, additionalWeights: { ...weights }, revisionId: `rev-${this.revision}` };
+    // Like UpdateAlias without a Description: the description stays as it was.
+    const description = this.alias.description;
+    this.alias = { version, additionalWeights: { ...weights }, revisionId: `rev-${this.revision}`, ...(description !== undefined ? { description } : {}) };
     this.routing.push({ fromMs: this.options.clock.now(), version, weights: { ...weights } });
     return clone(this.alias);
   }

@@ -65,6 +65,7 @@ export async function releaseWith(
 export interface UpdateAliasBody {
   FunctionVersion?: string;
   RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  Description?: string;
   RevisionId?: string;
 }
 

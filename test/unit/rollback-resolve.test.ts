@@ -15,10 +15,10 @@ const VERSIONS: PublishedVersion[] = [
   { version: '6', description: `model-release-gate sha=${SHA_C} tag=model-v1.2.0` },
 ];
 
-function resolve(to: string, current = '6') {
+function resolve(to: string, current = '6', aliasDescription?: string) {
   const parsed = parseRollbackTo(to);
   if (!parsed.ok) throw new Error(parsed.message);
-  return resolveRollbackTarget(parsed.target, VERSIONS, current);
+  return resolveRollbackTarget(parsed.target, VERSIONS, current, aliasDescription);
 }
 
 describe('parseRollbackTo', () => {
@@ -88,8 +88,27 @@ describe('resolveRollbackTarget', () => {
     expect(resolve('1')).toMatchObject({ ok: false, reason: 'not-found' });
   });
 
-  it("'previous' is the newest release numbered below the current version", () => {
-    expect(resolve('previous', '6')).toMatchObject({ ok: true, version: '5' });
+  it("'previous' follows the alias's promotion history, skipping releases that were rolled back", () => {
+    // 4 promoted over 2, 5 published and rolled back automatically, 6 promoted over 4.
+    const history = 'model-release-gate promoted=6,4,2';
+    expect(resolve('previous', '6', history)).toMatchObject({ ok: true, version: '4', rule: "the alias's promotion history (version 4 was promoted before 6)" });
+    // After a manual rollback to 4, 'previous' walks further back: 2, which no release published
+    // (its record is just the version) — the history is what makes it a safe target.
+    expect(resolve('previous', '4', history)).toMatchObject({ ok: true, version: '2', record: { version: '2' } });
+    // A history entry whose version was deleted is refused, not skipped.
+    expect(resolve('previous', '6', 'model-release-gate promoted=6,9')).toMatchObject({ ok: false, reason: 'not-found', message: expect.stringContaining('version 9 no longer exists') });
+    // Current version not in the history (the alias was changed by hand) or at its end: the
+    // numeric rule, and the rule says why.
+    expect(resolve('previous', '6', 'model-release-gate promoted=4,2')).toMatchObject({
+      ok: true,
+      version: '5',
+      rule: expect.stringContaining("version 6 is not in the alias's promotion history"),
+    });
+    expect(resolve('previous', '4', 'model-release-gate promoted=6,4')).toMatchObject({ ok: true, version: '3', rule: expect.stringContaining('goes back no further than version 4') });
+  });
+
+  it("'previous' without a history is the newest release numbered below the current version", () => {
+    expect(resolve('previous', '6')).toMatchObject({ ok: true, version: '5', rule: expect.stringContaining('the alias has no promotion history yet') });
     expect(resolve('previous', '4')).toMatchObject({ ok: true, version: '3' });
     // After a manual rollback to 4, 'previous' goes further back, not forward to 6.
     expect(resolve('previous', '3')).toMatchObject({ ok: false, reason: 'not-found', message: expect.stringContaining('no release before version 3') });
