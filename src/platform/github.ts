@@ -8,8 +8,9 @@ import * as github from '@actions/github';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigOverride } from '../config/load.js';
-import type { ReleaseConfig } from '../config/types.js';
+import type { ReleaseConfig, TargetConfig } from '../config/types.js';
 import type { StateStore } from '../core/state.js';
+import { closeAbandonedDeployment, stateJournal } from '../release/abandoned.js';
 import { ReleaseRecorder } from '../release/recorder.js';
 import type { ReleaseRecords } from '../release/records.js';
 import { annotationsFor } from '../report/annotations.js';
@@ -23,6 +24,7 @@ import type { CommitCollection } from '../trigger/types.js';
 import { createGitHubCommitApi } from './github-api.js';
 import { createGitHubReleaseApi } from './github-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
+import type { RolloutTarget } from '../targets/target.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
 const COMMANDS: Command[] = ['release', 'check', 'trigger', 'rollback'];
@@ -44,6 +46,30 @@ function readEnvironment(): string | undefined {
 function workflowRunUrl(env: NodeJS.ProcessEnv): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
+}
+
+/**
+ * The post step's second duty, after the alias is safe: mark the deployment a killed main step
+ * left `in_progress` by what the alias now serves (src/release/abandoned.ts).
+ */
+export async function closeAbandonedGitHubDeployment(createTarget: (config: TargetConfig) => RolloutTarget): Promise<void> {
+  const savedTarget = await actionsStateStore.load('target');
+  const logUrl = workflowRunUrl(process.env);
+  await closeAbandonedDeployment({
+    state: actionsStateStore,
+    log: actionsLogger,
+    createApi: () => {
+      const { repo } = github.context;
+      return createGitHubReleaseApi({ token: core.getInput('github-token'), owner: repo.owner, repo: repo.repo, baseUrl: process.env.GITHUB_API_URL });
+    },
+    readAlias: savedTarget
+      ? async () => {
+          const target = createTarget(JSON.parse(savedTarget) as TargetConfig);
+          return { alias: await target.readAlias(), name: target.describe() };
+        }
+      : undefined,
+    ...(logUrl !== undefined ? { logUrl } : {}),
+  });
 }
 
 function readBoolean(name: string): boolean {
@@ -130,6 +156,8 @@ export class GitHubPlatform implements Platform {
     const logUrl = workflowRunUrl(process.env);
     return new ReleaseRecorder(api, {
       release,
+      // If this step is killed, the post step closes the deployment it leaves open.
+      journal: stateJournal((key, value) => core.saveState(key, value)),
       ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
       ...(inputs.sha ? { sha: inputs.sha } : {}),
       ...(logUrl !== undefined ? { logUrl } : {}),

@@ -26,6 +26,22 @@ export interface ReleaseRecordsApi {
   listActiveDeployments(environment: string): Promise<Array<{ id: number }>>;
 }
 
+/** A deployment left `in_progress` until the run records its outcome. */
+export interface OpenDeployment {
+  id: number;
+  environment: string;
+  version: string;
+}
+
+/**
+ * Where the recorder notes a deployment it has opened and not yet closed, so that a later
+ * process (the GitHub post step, after the main step was killed) can close it.
+ */
+export interface DeploymentJournal {
+  opened(deployment: OpenDeployment): void;
+  closed(): void;
+}
+
 export interface ReleaseRecorderOptions {
   release: ReleaseConfig;
   /** Deployment environment (action input `environment`); no deployments without it. */
@@ -34,12 +50,14 @@ export interface ReleaseRecorderOptions {
   sha?: string;
   /** Link of every deployment status: the workflow run, whose job summary is the release report. */
   logUrl?: string;
+  /** Told when a deployment is opened and when its outcome is recorded (src/release/abandoned.ts). */
+  journal?: DeploymentJournal;
 }
 
 /** GitHub limits deployment status descriptions to 140 characters. */
 const STATUS_DESCRIPTION_MAX = 140;
 
-function clip(text: string): string {
+export function clipStatusDescription(text: string): string {
   return text.length <= STATUS_DESCRIPTION_MAX ? text : `${text.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
 }
 
@@ -119,12 +137,13 @@ export class ReleaseRecorder implements ReleaseRecords {
       const { id } = await this.api.createDeployment({
         sha,
         environment,
-        description: clip(`model-release-gate: ${label}`),
+        description: clipStatusDescription(`model-release-gate: ${label}`),
         payload: { target: start.target, version: start.version, ...(start.previousVersion !== undefined ? { 'previous-version': start.previousVersion } : {}), ...(this.tag !== undefined ? { tag: this.tag } : {}) },
       });
       this.deploymentId = id;
       this.deployment = { environment, version: start.version };
-      await this.api.setDeploymentStatus(id, { state: 'in_progress', description: clip(`Shifting traffic to ${label}.`), ...this.logUrl() });
+      this.options.journal?.opened({ id, environment, version: start.version });
+      await this.api.setDeploymentStatus(id, { state: 'in_progress', description: clipStatusDescription(`Shifting traffic to ${label}.`), ...this.logUrl() });
     } catch (error) {
       this.startProblems.push({ id: 'release.deployment', gate: 'release', status: 'warn', message: `Could not record the deployment in ${environment}: ${message(error)}. Traffic was not affected.` });
     }
@@ -139,7 +158,8 @@ export class ReleaseRecorder implements ReleaseRecords {
     const state: DeploymentState = promoted ? 'success' : 'failure';
     try {
       // auto_inactive covers only non-production environments; the replaced one is checked below.
-      await this.api.setDeploymentStatus(id, { state, description: clip(finish.reason), ...this.logUrl(), ...(promoted ? { autoInactive: true } : {}) });
+      await this.api.setDeploymentStatus(id, { state, description: clipStatusDescription(finish.reason), ...this.logUrl(), ...(promoted ? { autoInactive: true } : {}) });
+      this.options.journal?.closed();
     } catch (error) {
       return [{ id: 'release.deployment', gate: 'release', status: 'warn', message: `Deployment ${id} in ${environment} could not be marked ${state}: ${message(error)}. Traffic was not affected.` }];
     }
@@ -152,7 +172,7 @@ export class ReleaseRecorder implements ReleaseRecords {
       // success besides ours was replaced by this release and is marked inactive here.
       replaced = (await this.api.listActiveDeployments(environment)).map((d) => d.id).filter((other) => other !== id);
       for (const other of replaced) {
-        await this.api.setDeploymentStatus(other, { state: 'inactive', description: clip(`Replaced by deployment ${id} (version ${version}).`), ...this.logUrl() });
+        await this.api.setDeploymentStatus(other, { state: 'inactive', description: clipStatusDescription(`Replaced by deployment ${id} (version ${version}).`), ...this.logUrl() });
       }
     } catch (error) {
       return [{ id: 'release.deployment', gate: 'release', status: 'warn', message: `Deployment ${id} in ${environment} marked success, but the deployment it replaced could not be marked inactive: ${message(error)}.` }];

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
+import { startFakeGitHub } from '../support/fake-github-api.js';
 import { repoRoot, runBundle, type BundleRun } from '../support/run-bundle.js';
 
 const FN = 'churn-model';
@@ -181,6 +182,40 @@ describe('rollout safety of the bundled entry points (child processes, real time
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
     expect(post.stdout).toMatch(/rolled back/);
     expect(sim.requestLog.filter((e) => e.operation === 'UpdateAlias').at(-1)).toMatchObject({ status: 200, body: { RoutingConfig: { AdditionalVersionWeights: {} } } });
+  });
+
+  it('GitHub: main step with a deployment SIGKILLed mid-bake → the post step rolls back, then marks the deployment failure', async () => {
+    const token = 'ghs_safety_token';
+    const github = await startFakeGitHub({ owner: 'acme-ml', repo: 'churn-model-api', token });
+    try {
+      sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: 600, seed: 6 });
+      const config = writeConfig(MID_BAKE_CONFIG);
+      const env = { ...awsEnv(), GITHUB_API_URL: github.baseUrl, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '77' };
+      const inputs = { config, environment: 'production', 'github-token': token };
+      let main: ChildProcess | undefined;
+      const mainRun = runBundle({ entry: 'main', cwd: dir, inputs, eventName: 'push', event: PUSH_EVENT, env, onSpawn: (c) => children.push((main = c)) });
+      const output = () => 'main step output is available once it exits';
+
+      await waitFor('weight on the new version and the deployment in progress', () => canaryRouted() && github.deployments[0]?.statuses.at(-1)?.state === 'in_progress', output);
+      main!.kill('SIGKILL');
+      const killed = await within('the killed main step to close', mainRun, output);
+      const deployment = github.deployments[0]!;
+      expect(JSON.parse(killed.state.deployment ?? '{}')).toEqual({ id: deployment.id, environment: 'production', version: CANDIDATE });
+
+      const post = await within('the post step', runBundle({ entry: 'post', cwd: dir, state: killed.state, inputs: { 'github-token': token }, env, onSpawn: (c) => children.push(c) }), () => '');
+      expect({ code: post.code, stderr: post.stderr }).toEqual({ code: 0, stderr: '' });
+      // First the alias, then the record of what happened to it.
+      expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+      expect(github.statesOf(deployment.id)).toEqual(['in_progress', 'failure']);
+      expect(deployment.statuses.at(-1)).toMatchObject({
+        description: `The job stopped before the rollout finished; lambda:${FN}:${ALIAS} serves version ${STABLE}.`,
+        log_url: 'https://github.com/acme-ml/churn-model-api/actions/runs/77',
+      });
+      expect(post.state.deployment).toBe('');
+      expect(post.stdout).not.toContain(token);
+    } finally {
+      await github.close();
+    }
   });
 
   it('GitHub: the post step after a main step that finished by itself does nothing (no write)', async () => {
