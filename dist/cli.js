@@ -70161,7 +70161,7 @@ class LambdaAliasTarget {
     async pointTo(version, expectedRevisionId) {
         return this.writeAlias({ version, weights: {} }, expectedRevisionId);
     }
-    async readMetrics(version, window) {
+    async readMetrics(version, window, signal) {
         const dimensions = [
             { Name: 'FunctionName', Value: this.functionName },
             { Name: 'Resource', Value: `${this.functionName}:${this.options.alias}` },
@@ -70182,7 +70182,7 @@ class LambdaAliasTarget {
                 EndTime: new Date(window.endMs),
                 ScanBy: 'TimestampAscending',
                 NextToken: nextToken,
-            }));
+            }), signal ? { abortSignal: signal } : {});
             for (const result of page.MetricDataResults ?? []) {
                 const target = series.get(result.Id ?? '');
                 if (!target)
@@ -75722,10 +75722,15 @@ class RolloutRun {
             startMs: judge.type === 'compare' ? since : Math.max(nowMs - judge.windowMs, since),
             endMs: nowMs,
         };
-        const [canary, stable] = await Promise.all([
-            this.target.readMetrics(this.candidate, window),
-            this.target.readMetrics(this.stableVersion ?? '', window),
-        ]);
+        // The two reads run side by side; when one fails (its retries exhausted), the other is
+        // cancelled rather than left retrying in the background after the rollout has moved on.
+        const sibling = new AbortController();
+        const signal = this.deps.signal ? AbortSignal.any([sibling.signal, this.deps.signal]) : sibling.signal;
+        const read = (version) => this.target.readMetrics(version, window, signal).catch((error) => {
+            sibling.abort(error);
+            throw error;
+        });
+        const [canary, stable] = await Promise.all([read(this.candidate), read(this.stableVersion ?? '')]);
         const verdict = judge.type === 'compare'
             ? judgeCompare({
                 canary,

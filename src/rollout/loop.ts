@@ -393,10 +393,16 @@ class RolloutRun {
       startMs: judge.type === 'compare' ? since : Math.max(nowMs - judge.windowMs, since),
       endMs: nowMs,
     };
-    const [canary, stable] = await Promise.all([
-      this.target.readMetrics(this.candidate, window),
-      this.target.readMetrics(this.stableVersion ?? '', window),
-    ]);
+    // The two reads run side by side; when one fails (its retries exhausted), the other is
+    // cancelled rather than left retrying in the background after the rollout has moved on.
+    const sibling = new AbortController();
+    const signal = this.deps.signal ? AbortSignal.any([sibling.signal, this.deps.signal]) : sibling.signal;
+    const read = (version: string) =>
+      this.target.readMetrics(version, window, signal).catch((error: unknown) => {
+        sibling.abort(error);
+        throw error;
+      });
+    const [canary, stable] = await Promise.all([read(this.candidate), read(this.stableVersion ?? '')]);
     const verdict =
       judge.type === 'compare'
         ? judgeCompare({

@@ -127,7 +127,7 @@ export class LambdaAliasTarget implements RolloutTarget {
     return this.writeAlias({ version, weights: {} }, expectedRevisionId);
   }
 
-  async readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics> {
+  async readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics> {
     const dimensions = [
       { Name: 'FunctionName', Value: this.functionName },
       { Name: 'Resource', Value: `${this.functionName}:${this.options.alias}` },
@@ -150,6 +150,7 @@ export class LambdaAliasTarget implements RolloutTarget {
           ScanBy: 'TimestampAscending',
           NextToken: nextToken,
         }),
+        signal ? { abortSignal: signal } : {},
       );
       for (const result of page.MetricDataResults ?? []) {
         const target = series.get(result.Id ?? '');

@@ -71,7 +71,8 @@ export interface RolloutTarget {
   pointTo(version: string, expectedRevisionId: string): Promise<AliasState>;
   /** Every published version (not `$LATEST`) with its description, in the order the service lists them. */
   listVersions(): Promise<PublishedVersion[]>;
-  readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics>;
+  /** `signal` cancels the read (and its retries). */
+  readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics>;
   invoke(version: string, payload: string): Promise<InvokeResult>;
 }
 

@@ -122,6 +122,25 @@ describe('LambdaAliasTarget against the simulator', () => {
     expect(canary.p99Ms).toBeGreaterThan(stable.p99Ms ?? Infinity);
   });
 
+  it('a metrics read stops retrying as soon as its signal aborts (the SDK honours abortSignal between attempts)', async () => {
+    sim.scenarios.throttleControlPlane({ operations: ['GetMetricData'], count: 1_000_000, status: 429 });
+    const clients = createAwsClients({ env: { AWS_REGION: 'us-east-1' }, maxAttempts: 6 });
+    const patient = new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: 'churn-model', alias: 'prod' });
+    const controller = new AbortController();
+    const started = Date.now();
+    const read = patient.readMetrics('3', { startMs: clock.now() - 5 * MINUTE, endMs: clock.now() }, controller.signal);
+    const reads = () => sim.requestLog.filter((e) => e.operation === 'GetMetricData').length;
+    while (reads() < 2) await new Promise((r) => setTimeout(r, 10));
+    controller.abort(new Error('the other read failed'));
+    await expect(read).rejects.toThrow();
+    const afterAbort = reads();
+    // Six attempts with backoff take seconds; the aborted read ends at once and sends no more.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(reads()).toBe(afterAbort);
+    expect(afterAbort).toBeLessThan(6);
+  });
+
   it('invokes a specific version', async () => {
     sim.setVersionBehaviour('churn-model', '1', { errorRate: 1, latencyMs: { p50: 10, p99: 20 } });
     const ok = await target().invoke('2', '{"x":1}');

@@ -184,7 +184,7 @@ export class FakeTarget implements RolloutTarget {
     return this.write('pointTo', expectedRevisionId, { candidate: version }, () => this.apply(version, {}));
   }
 
-  async readMetrics(version: string, window: MetricsWindow): Promise<VersionMetrics> {
+  async readMetrics(version: string, window: MetricsWindow, _signal?: AbortSignal): Promise<VersionMetrics> {
     const call = await this.enter('readMetrics');
     // CloudWatch answers with what is published when the query is served: the call's start.
     const metrics = this.metricsAt(this.options.clock.now(), version, window);

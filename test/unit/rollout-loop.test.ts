@@ -191,6 +191,24 @@ describe('runRollout: failing candidate', () => {
     expect(result.error?.message).toBe('CloudWatch: service unavailable');
     expect(target.peek()).toMatchObject({ version: '7', additionalWeights: {} });
   });
+
+  it('cancels the other metrics read when one fails, instead of leaving it retrying in the background', async () => {
+    const { target, run } = setup();
+    // The stable version's read gives up; the candidate's is still retrying (it never answers).
+    const pending: AbortSignal[] = [];
+    target.readMetrics = (version, _window, signal) => {
+      if (version === '7') return Promise.reject(new Error('Rate exceeded (retries exhausted)'));
+      if (!signal) return Promise.reject(new Error('the loop gave the read no way to cancel it'));
+      pending.push(signal);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    };
+    const result = await run();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.message).toBe('Rate exceeded (retries exhausted)');
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.aborted).toBe(true);
+    expect(target.peek()).toMatchObject({ version: '7', additionalWeights: {} });
+  });
 });
 
 describe('runRollout: judge window', () => {
