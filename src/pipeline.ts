@@ -4,6 +4,7 @@
  * failing gate, so nothing moves traffic after a failed check. Platform-agnostic: commits,
  * config, clock, state and the rollout target all come in through `PipelineRequest`/`PipelineDeps`.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { GateConfig, TargetConfig } from './config/types.js';
 import type { Clock } from './core/clock.js';
 import type { StateStore } from './core/state.js';
@@ -81,9 +82,14 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // 2. Data gate: a release stops here when a data check fails, before anything is published.
   // (`check` goes on, so a pull request shows every gate's findings at once.)
   if (request.config.data) {
+    const workspace = deps.workspace ?? process.cwd();
+    const engineConfig = request.config.data.engine;
     const dataResults = await runDataGate(request.config.data, {
-      workspace: deps.workspace ?? process.cwd(),
+      workspace,
       ...(deps.dataEngine ? { engine: deps.dataEngine } : {}),
+      ...(engineConfig
+        ? { engineOptions: { ...engineConfig, ...(engineConfig.tempDirectory !== undefined ? { tempDirectory: resolvePath(workspace, engineConfig.tempDirectory) } : {}) } }
+        : {}),
       ...(request.config.file !== undefined ? { configFile: request.config.file } : {}),
       log: deps.log,
     });

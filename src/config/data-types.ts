@@ -120,6 +120,17 @@ export interface DataGateConfig {
   /** A recent production sample, for unseen_categories and drift. */
   reference?: DataSourceConfig;
   checks: DataCheck[];
+  /** DuckDB settings for small runners (`data.engine`); DuckDB's own defaults when absent. */
+  engine?: DataEngineConfig;
   /** Line of the `data:` key, for errors about the section as a whole. */
   line?: number;
+}
+
+export interface DataEngineConfig {
+  /** DuckDB memory_limit, e.g. `2GB`: beyond it, sorts and hash tables spill to tempDirectory. */
+  memoryLimit?: string;
+  /** Worker threads (DuckDB's default: every core). */
+  threads?: number;
+  /** Where DuckDB spills, resolved against the workspace (DuckDB's default: `.tmp` beside the database, here the working directory). */
+  tempDirectory?: string;
 }

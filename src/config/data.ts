@@ -21,6 +21,7 @@ export interface RawDataSection {
   dataset: string;
   reference?: string;
   format?: DataFormat;
+  engine?: { 'memory-limit'?: string; threads?: number; 'temp-directory'?: string };
   checks: Array<Record<string, RawCheck>>;
 }
 
@@ -60,6 +61,14 @@ export function buildDataConfig(raw: RawDataSection, lineOf: LineOf, issues: Con
   const source = (key: 'dataset' | 'reference', path: string): DataSourceConfig => withLine({ path, format }, lineOf(['data', key]));
   const config: DataGateConfig = withLine({ dataset: source('dataset', raw.dataset), checks: [] as DataCheck[] }, lineOf(['data']));
   if (raw.reference !== undefined) config.reference = source('reference', raw.reference);
+  if (raw.engine !== undefined) {
+    const { 'memory-limit': memoryLimit, threads, 'temp-directory': tempDirectory } = raw.engine;
+    config.engine = {
+      ...(memoryLimit !== undefined ? { memoryLimit: memoryLimit.replace(/\s+/g, '') } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      ...(tempDirectory !== undefined ? { tempDirectory } : {}),
+    };
+  }
 
   raw.checks.forEach((item, index) => {
     const [type, body] = Object.entries(item)[0] ?? [];

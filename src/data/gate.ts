@@ -104,9 +104,21 @@ export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): P
   }
   try {
     return uniqueIds(await runWithEngine(config, deps, engine, sources as { dataset: DataSource; reference?: DataSource }, errors));
+  } catch (error) {
+    // The engine itself gave up (out of memory, disk full, …): an error result that says which
+    // setting to change, not a crash of the whole run.
+    return errors([{ message: engineFailure(error, config) }]);
   } finally {
     if (!deps.engine) await engine.close();
   }
+}
+
+/** DuckDB's first line, and for running out of memory the `data.engine` keys that help. */
+function engineFailure(error: unknown, config: DataGateConfig): string {
+  const first = ((error as Error).message ?? String(error)).split('\n')[0]!.trim();
+  if (!/out of memory/i.test(first)) return `the SQL engine failed: ${first}`;
+  const limit = config.engine?.memoryLimit !== undefined ? `data.engine.memory-limit (${config.engine.memoryLimit})` : "data.engine.memory-limit (DuckDB's default, 80% of the machine's memory)";
+  return `the SQL engine ran out of memory: ${first}. Raise ${limit}, lower data.engine.threads, or set data.engine.temp-directory so DuckDB can spill to disk.`;
 }
 
 async function describeSample(engine: Engine, source: DataSource, label: string): Promise<SampleSchema> {

@@ -14,12 +14,13 @@ import { TRAINING_HEADER, csv, trainingRows, workspace, write } from './fixtures
 const dir = workspace();
 write(dir, 'train.csv', csv(TRAINING_HEADER, trainingRows()));
 
-async function release(check: string): Promise<{ report: Report; target: FakeTarget }> {
+async function release(check: string, engine?: string, dataset = 'train.csv'): Promise<{ report: Report; target: FakeTarget }> {
   const text = [
     'target: { function-name: churn-model, alias: prod }',
     'rollout: { strategy: all-at-once, bake: 1m }',
     'data:',
-    '  dataset: train.csv',
+    `  dataset: ${dataset}`,
+    ...(engine !== undefined ? [`  engine: ${engine}`] : []),
     '  checks:',
     `    - ${check}`,
   ].join('\n');
@@ -54,4 +55,15 @@ it('a failing warn-severity check does not stop the release', async () => {
   expect(report.results.find((r) => r.id === 'data.row_count')?.status).toBe('warn');
   expect(report.outcome).toBe('promoted');
   expect(target.calls.get('shiftTraffic') ?? target.calls.get('promote')).toBeGreaterThan(0);
+});
+
+it('data.engine reaches DuckDB: a memory-limit too small for the data fails with a hint, a sufficient one passes', async () => {
+  // 300,000 distinct ids: the unique check's hash table needs a few MB.
+  write(dir, 'wide.csv', csv(['id'], Array.from({ length: 300_000 }, (_, i) => [i])));
+  const starved = await release('unique: { column: id }', '{ memory-limit: 1MB, threads: 1 }', 'wide.csv');
+  expect(starved.report.outcome).toBe('aborted');
+  expect(starved.report.results.find((r) => r.gate === 'data' && r.status === 'error')?.message).toMatch(/Out of Memory.*data\.engine\.memory-limit \(1MB\)/s);
+  expect([...starved.target.calls.keys()]).toEqual([]);
+  const fed = await release('unique: { column: id }', '{ memory-limit: 256MB, threads: 1 }', 'wide.csv');
+  expect(fed.report.results.find((r) => r.id === 'data.unique.id')).toMatchObject({ status: 'pass', message: 'id: all 300000 keys are unique.' });
 });

@@ -81,3 +81,17 @@ it('checks the rules that span keys once the schema passes', () => {
     'model-release.yml:6:7 data.checks.2.range: give min, max or both',
   ]);
 });
+
+it('reads data.engine for small runners and names a bad size in its own words', () => {
+  const result = parseConfigText(
+    yaml('data:', '  dataset: train.csv', '  engine: { memory-limit: 1.5 GiB, threads: 2, temp-directory: .tmp/duckdb }', '  checks:', '    - row_count: { min: 1 }'),
+    'model-release.yml',
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  expect(result.config.data?.engine).toEqual({ memoryLimit: '1.5GiB', threads: 2, tempDirectory: '.tmp/duckdb' });
+  expect(errors(yaml('data:', '  dataset: train.csv', '  engine:', '    memory-limit: lots', '    threads: 0', '    spill: yes', '  checks:', '    - row_count: { min: 1 }'))).toEqual([
+    'model-release.yml:4:19 data.engine.memory-limit: must be a size like 2GB, 512MB or 1.5GiB',
+    'model-release.yml:5:14 data.engine.threads: must be a number of at least 1',
+    "model-release.yml:6:5 data.engine.spill: unknown key 'spill'; allowed keys: memory-limit, threads, temp-directory",
+  ]);
+});
