@@ -74963,7 +74963,7 @@ function formatMs(ms) {
 const EXACT_LIMIT = 20_000;
 /** P(S ≤ k). */
 function countSumCdf(terms, k) {
-    const width = terms.reduce((sum, t) => sum + maxValue(t), 0);
+    const width = supportWidth(terms);
     if (k < 0)
         return 0;
     if (k >= width)
@@ -74978,7 +74978,7 @@ function countSumCdf(terms, k) {
 }
 /** P(S ≥ k), summed from the upper side so a small tail keeps its digits. */
 function countSumSf(terms, k) {
-    const width = terms.reduce((sum, t) => sum + maxValue(t), 0);
+    const width = supportWidth(terms);
     if (k <= 0)
         return 1;
     if (k > width)
@@ -75093,8 +75093,9 @@ function moments(term) {
         thirdMoment: (t * K * (N - K) * (N - 2 * K) * (N - t) * (N - 2 * t)) / (N ** 3 * (N - 1) * (N - 2)),
     };
 }
-function maxValue(term) {
-    return term.kind === 'binomial' ? term.n : Math.min(term.draws, term.successes);
+/** The largest value S can take: Σ of each term's largest value. */
+function supportWidth(terms) {
+    return terms.reduce((sum, term) => sum + (term.kind === 'binomial' ? term.n : Math.min(term.draws, term.successes)), 0);
 }
 function validate(term) {
     const count = (name, value) => {
@@ -75284,8 +75285,7 @@ function judgeCompare(input) {
         return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.`);
     }
     const needed = Math.max(1, input.minInvocations);
-    const latencyJudged = latency !== null;
-    if (latencyJudged && latency.ratio > 1 + config.p99Tolerance) {
+    if (latency !== null && latency.ratio > 1 + config.p99Tolerance) {
         return verdict('fail', `Canary p99 ${judge_compare_formatMs(latency.canaryP99Ms)} vs stable ${judge_compare_formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`);
     }
     if (final !== null && final.pValue <= final.alpha) {
@@ -75294,7 +75294,7 @@ function judgeCompare(input) {
     if (canary.invocations < needed) {
         return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
     }
-    const latencyNote = latencyJudged ? `, p99 ${round(latency.ratio)}× stable` : '';
+    const latencyNote = latency !== null ? `, p99 ${round(latency.ratio)}× stable` : '';
     if (!input.requireEvidence) {
         return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.`);
     }
@@ -75328,7 +75328,7 @@ function latencyComparison(canary, stable) {
             return [];
         if (c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS)
             return [];
-        return [{ startMs: c.startMs, c, s, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
+        return [{ startMs: c.startMs, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
     })
         .sort((a, b) => a.startMs - b.startMs)
         .slice(-LATENCY_PERIODS);
@@ -75341,8 +75341,6 @@ function latencyComparison(canary, stable) {
         canaryP99Ms: median.canaryP99,
         stableP99Ms: median.stableP99,
         periods: pairs.length,
-        canaryInvocations: pairs.reduce((sum, p) => sum + p.c.invocations, 0),
-        stableInvocations: pairs.reduce((sum, p) => sum + p.s.invocations, 0),
     };
 }
 function rate(errors, invocations) {
@@ -75752,14 +75750,15 @@ class RolloutRun {
             throw error;
         });
         const [canary, stable] = await Promise.all([read(this.candidate), read(this.stableVersion ?? '')]);
+        const decisive = index === decisiveStepIndex(this.steps);
         const verdict = judge.type === 'compare'
             ? judgeCompare({
                 canary,
                 stable,
                 config: judge,
                 minInvocations: this.config.minInvocations,
-                requireEvidence: index === decisiveStepIndex(this.steps),
-                finalLook: lastLook && index === decisiveStepIndex(this.steps),
+                requireEvidence: decisive,
+                finalLook: lastLook && decisive,
             })
             : judgeThreshold({
                 canary,

@@ -23,7 +23,7 @@ export const EXACT_LIMIT = 20_000;
 
 /** P(S ≤ k). */
 export function countSumCdf(terms: readonly CountTerm[], k: number): number {
-  const width = terms.reduce((sum, t) => sum + maxValue(t), 0);
+  const width = supportWidth(terms);
   if (k < 0) return 0;
   if (k >= width) return 1;
   if (width > EXACT_LIMIT) return refinedNormalCdf(terms, k);
@@ -35,7 +35,7 @@ export function countSumCdf(terms: readonly CountTerm[], k: number): number {
 
 /** P(S ≥ k), summed from the upper side so a small tail keeps its digits. */
 export function countSumSf(terms: readonly CountTerm[], k: number): number {
-  const width = terms.reduce((sum, t) => sum + maxValue(t), 0);
+  const width = supportWidth(terms);
   if (k <= 0) return 1;
   if (k > width) return 0;
   if (width > EXACT_LIMIT) return 1 - refinedNormalCdf(terms, k - 1);
@@ -145,8 +145,9 @@ function moments(term: CountTerm): { mean: number; variance: number; thirdMoment
   };
 }
 
-function maxValue(term: CountTerm): number {
-  return term.kind === 'binomial' ? term.n : Math.min(term.draws, term.successes);
+/** The largest value S can take: Σ of each term's largest value. */
+function supportWidth(terms: readonly CountTerm[]): number {
+  return terms.reduce((sum, term) => sum + (term.kind === 'binomial' ? term.n : Math.min(term.draws, term.successes)), 0);
 }
 
 function validate(term: CountTerm): void {

@@ -298,8 +298,7 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
     return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.`);
   }
   const needed = Math.max(1, input.minInvocations);
-  const latencyJudged = latency !== null;
-  if (latencyJudged && latency.ratio > 1 + config.p99Tolerance) {
+  if (latency !== null && latency.ratio > 1 + config.p99Tolerance) {
     return verdict(
       'fail',
       `Canary p99 ${formatMs(latency.canaryP99Ms)} vs stable ${formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`,
@@ -314,7 +313,7 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
   if (canary.invocations < needed) {
     return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
   }
-  const latencyNote = latencyJudged ? `, p99 ${round(latency.ratio)}× stable` : '';
+  const latencyNote = latency !== null ? `, p99 ${round(latency.ratio)}× stable` : '';
   if (!input.requireEvidence) {
     return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.`);
   }
@@ -348,8 +347,6 @@ interface LatencyComparison {
   canaryP99Ms: number;
   stableP99Ms: number;
   periods: number;
-  canaryInvocations: number;
-  stableInvocations: number;
 }
 
 /**
@@ -365,7 +362,7 @@ export function latencyComparison(canary: VersionMetrics, stable: VersionMetrics
       const s = stableByStart.get(c.startMs);
       if (c.p99Ms === null || s?.p99Ms == null || !(s.p99Ms > 0)) return [];
       if (c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS) return [];
-      return [{ startMs: c.startMs, c, s, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
+      return [{ startMs: c.startMs, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
     })
     .sort((a, b) => a.startMs - b.startMs)
     .slice(-LATENCY_PERIODS);
@@ -377,8 +374,6 @@ export function latencyComparison(canary: VersionMetrics, stable: VersionMetrics
     canaryP99Ms: median.canaryP99,
     stableP99Ms: median.stableP99,
     periods: pairs.length,
-    canaryInvocations: pairs.reduce((sum, p) => sum + p.c.invocations, 0),
-    stableInvocations: pairs.reduce((sum, p) => sum + p.s.invocations, 0),
   };
 }
 

@@ -403,6 +403,7 @@ class RolloutRun {
         throw error;
       });
     const [canary, stable] = await Promise.all([read(this.candidate), read(this.stableVersion ?? '')]);
+    const decisive = index === decisiveStepIndex(this.steps);
     const verdict =
       judge.type === 'compare'
         ? judgeCompare({
@@ -410,8 +411,8 @@ class RolloutRun {
             stable,
             config: judge,
             minInvocations: this.config.minInvocations,
-            requireEvidence: index === decisiveStepIndex(this.steps),
-            finalLook: lastLook && index === decisiveStepIndex(this.steps),
+            requireEvidence: decisive,
+            finalLook: lastLook && decisive,
           })
         : judgeThreshold({
             canary,
