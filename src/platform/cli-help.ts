@@ -66,9 +66,9 @@ the alias's RevisionId (a concurrent change is reported, never overwritten), the
 The version is found through the description each release wrote when it published it
 ('model-release-gate sha=<sha> tag=<tag>').
   --to <value>             a release tag (e.g. model-v1.4.0), a commit SHA (7 to 40 hex digits,
-                           an abbreviation matches by prefix), or 'previous': the newest
-                           release numbered below the alias's current version
-  --reason <text>          why; shown in the report with who asked (GITLAB_USER_LOGIN or USER)
+                           an abbreviation matches by prefix), or 'previous' (below)
+  --reason <text>          why; shown in the report with who asked: GITLAB_USER_LOGIN, else
+                           USER, else LOGNAME
   --force                  roll back even while a rollout is in progress on the alias
   --config <path>          config file (default model-release.yml): target.function-name, target.alias
   --set <key=value>        override any config key, repeatable
@@ -80,6 +80,14 @@ The version is found through the description each release wrote when it publishe
   --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
   --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
   --json                   print the report as JSON instead of text
+
+'previous' is the version that served right before the current one, by the history kept in
+the alias description ('model-release-gate promoted=6,4,3', newest first): each promotion puts
+its version first; each manual rollback puts its target first and drops the version it left
+(and any recorded above the target). So releases rolled back, automatically or by hand, are
+skipped, and rolling back twice walks back through the promoted releases. With no history, or with the current
+version not in it, 'previous' is the newest release numbered below the current version, and
+the report says so.
 
 Exit codes: 0 rolled back, or already at that version (nothing to do); 1 refused because a
 rollout is in progress, or the alias changed meanwhile, or an AWS error; 2 'to' is invalid or

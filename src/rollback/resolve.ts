@@ -81,8 +81,9 @@ export type Resolution =
  *   abbreviation that matches two different commits is refused as ambiguous;
  * - a value that is both a valid tag and hex is tried as a tag first, then as a SHA;
  * - when several versions carry the same release (the same commit released twice), the newest wins;
- * - `previous`: the version promoted before the current one, by the promotion history the alias
- *   description carries (src/rollback/history.ts), so releases that were rolled back are skipped;
+ * - `previous`: the version that served right before the current one, by the history the alias
+ *   description carries (src/rollback/history.ts: promotions and manual rollbacks keep it), so
+ *   releases that were rolled back, automatically or by hand, are skipped;
  *   on an alias without that history (or whose current version is not in it: changed by hand),
  *   the newest release-recorded version numbered below the current one, and the rule says so.
  */

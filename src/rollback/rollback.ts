@@ -1,14 +1,17 @@
 /**
  * Manual rollback: point the alias at the version a release tag, a commit or `previous`
  * resolves to, with weights {} and the RevisionId just read, then report who asked and why.
- * Bad input and refusals write nothing; the only write is one conditional UpdateAlias,
- * verified by reading the alias back (the target does both).
+ * The same write updates the serving history in the alias description (src/rollback/history.ts),
+ * so a later `previous` knows this rollback happened. Bad input and refusals write nothing; the
+ * only write is one conditional UpdateAlias, verified by reading the alias back (the target
+ * does both).
  */
 import type { Clock } from '../core/clock.js';
 import { ReportBuilder } from '../report/builder.js';
 import type { Outcome, Report } from '../report/result.js';
 import { asError, describeAlias } from '../rollout/recovery.js';
 import { RevisionConflictError, type AliasState, type RolloutTarget } from '../targets/target.js';
+import { parsePromotionHistory, recordRollback } from './history.js';
 import { parseRollbackTo, resolveRollbackTarget, type ReleaseRecord } from './resolve.js';
 
 export interface ManualRollbackRequest {
@@ -16,7 +19,7 @@ export interface ManualRollbackRequest {
   to: string;
   /** Why, in the requester's words (the `reason` input); shown in the report. */
   reason?: string;
-  /** Who asked: GITHUB_ACTOR, GITLAB_USER_LOGIN, or the local user. */
+  /** Who asked, as the platform knows it: GitHub GITHUB_TRIGGERING_ACTOR (else GITHUB_ACTOR); the CLI GITLAB_USER_LOGIN (else USER, else LOGNAME). */
   actor?: string;
   /** Roll back even while a rollout is in progress on the alias (its canary weight is dropped). */
   force: boolean;
@@ -38,7 +41,7 @@ export interface ManualRollbackDeps {
 export async function runManualRollback(request: ManualRollbackRequest, deps: ManualRollbackDeps): Promise<Report> {
   const report = new ReportBuilder('rollback', deps.clock);
   const { results, outputs } = report;
-  const who = request.actor?.trim() || 'unknown (no GITHUB_ACTOR or GITLAB_USER_LOGIN)';
+  const who = request.actor?.trim() || 'unknown (none of GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR, GITLAB_USER_LOGIN, USER, LOGNAME is set)';
   const why = request.reason?.trim() || '(no reason given)';
   Object.assign(outputs, { 'rollback-to': request.to.trim(), actor: who, reason: why });
   const finish = (outcome: Outcome, exitCode: 0 | 1 | 2, headline: string): Report => report.finish(outcome, exitCode, headline);
@@ -92,9 +95,12 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
     return finish('planned', 0, message);
   }
 
+  // The version rolled back from leaves the history; `previous` then walks back from the target.
+  const history = recordRollback(alias.description, resolved.version, alias.version);
+  const description = history !== undefined && history !== alias.description ? history : undefined;
   let after: AliasState;
   try {
-    after = await deps.target.pointTo(resolved.version, alias.revisionId);
+    after = await deps.target.pointTo(resolved.version, alias.revisionId, description);
   } catch (error) {
     const conflict = error instanceof RevisionConflictError;
     return fail(
@@ -121,6 +127,7 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
       actor: who,
       reason: why,
       forced: inProgress,
+      ...(description !== undefined ? { history: parsePromotionHistory(description) ?? [] } : {}),
     },
   });
   deps.log(headline);

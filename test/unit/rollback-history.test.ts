@@ -1,4 +1,4 @@
-import { ALIAS_DESCRIPTION_LIMIT, PROMOTION_HISTORY_LIMIT, parsePromotionHistory, promotedBefore, recordPromotion } from '../../src/rollback/history.js';
+import { ALIAS_DESCRIPTION_LIMIT, PROMOTION_HISTORY_LIMIT, parsePromotionHistory, promotedBefore, recordPromotion, recordRollback } from '../../src/rollback/history.js';
 
 describe('the promotion history in the alias description', () => {
   it('starts with the replaced version, then puts each promotion first', () => {
@@ -40,5 +40,58 @@ describe('the promotion history in the alias description', () => {
     expect(promotedBefore(['6', '4', '3'], '4')).toBe('3');
     expect(promotedBefore(['6', '4', '3'], '3')).toBeUndefined();
     expect(promotedBefore(['6', '4', '3'], '5')).toBeUndefined();
+  });
+
+  it('a manual rollback unwinds the history, so `previous` after the next promotion is the version that served before it', () => {
+    // v2 promoted over v1; v3 rolled back automatically (no write of the history); v4 promoted over v2.
+    const afterV4 = recordPromotion(recordPromotion(undefined, '2', '1'), '4', '2');
+    expect(afterV4).toBe('model-release-gate promoted=4,2,1');
+    // rollback --to model-v1.0.0 (version 2) from 4: 4 leaves the history.
+    const afterRollback = recordRollback(afterV4, '2', '4');
+    expect(afterRollback).toBe('model-release-gate promoted=2,1');
+    // A new release promotes 6 over 2: `previous` is 2, not 4.
+    const afterV6 = recordPromotion(afterRollback, '6', '2');
+    expect(afterV6).toBe('model-release-gate promoted=6,2,1');
+    expect(promotedBefore(parsePromotionHistory(afterV6)!, '6')).toBe('2');
+  });
+
+  it('rolling back twice in a row walks back through the promoted releases', () => {
+    let description = 'Owned by the churn team model-release-gate promoted=6,4,2,1';
+    const walk: string[] = [];
+    for (let current = '6'; ; ) {
+      const previous = promotedBefore(parsePromotionHistory(description)!, current);
+      if (previous === undefined) break;
+      walk.push(previous);
+      description = recordRollback(description, previous, current)!;
+      current = previous;
+    }
+    expect(walk).toEqual(['4', '2', '1']);
+    expect(description).toBe('Owned by the churn team model-release-gate promoted=1');
+  });
+
+  it('a rollback to a version outside the history puts it first and drops the version rolled back from', () => {
+    // Version 5 was rolled back automatically, so it is not recorded; a person rolls back to it from 6.
+    const after = recordRollback('model-release-gate promoted=6,4,2', '5', '6');
+    expect(after).toBe('model-release-gate promoted=5,4,2');
+    expect(promotedBefore(parsePromotionHistory(after)!, '5')).toBe('4');
+    // A forced rollback onto the current primary (dropping a canary) leaves the history as it is.
+    expect(recordRollback('model-release-gate promoted=6,4,2', '6', '6')).toBe('model-release-gate promoted=6,4,2');
+    // No history yet: nothing to unwind, the description is left alone.
+    expect(recordRollback(undefined, '2', '4')).toBeUndefined();
+    expect(recordRollback('Owned by the churn team', '2', '4')).toBeUndefined();
+  });
+
+  it('a promotion over a version the alias was moved back to without a record drops the versions above it', () => {
+    // History 6,4,2 but the alias serves 4 (rolled back in the console, or by an older release of this tool).
+    expect(recordPromotion('model-release-gate promoted=6,4,2', '7', '4')).toBe('model-release-gate promoted=7,4,2');
+    // The alias serves a version the history does not know (set by hand): it did serve before the candidate.
+    expect(recordPromotion('model-release-gate promoted=6,4,2', '7', '9')).toBe('model-release-gate promoted=7,9,6,4,2');
+  });
+
+  it('removes a record that no longer fits beside someone else\'s text rather than leave it to mislead', () => {
+    const others = 'x'.repeat(ALIAS_DESCRIPTION_LIMIT - 'model-release-gate promoted=1,2'.length - 1);
+    const description = `${others} model-release-gate promoted=1,2`;
+    expect(description.length).toBe(ALIAS_DESCRIPTION_LIMIT);
+    expect(recordRollback(description, '1000', '1')).toBe(others);
   });
 });

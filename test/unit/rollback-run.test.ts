@@ -11,9 +11,9 @@ const VERSIONS: PublishedVersion[] = [
   { version: '5', description: 'model-release-gate sha=5555555555555555555555555555555555555555 tag=model-v1.2.0' },
 ];
 
-function setup(alias: { version: string; additionalWeights?: Record<string, number> }) {
+function setup(alias: { version: string; additionalWeights?: Record<string, number>; description?: string }) {
   const clock = new VirtualClock(Date.UTC(2026, 2, 1));
-  const target = new FakeTarget({ clock, version: alias.version, additionalWeights: alias.additionalWeights, versions: VERSIONS });
+  const target = new FakeTarget({ clock, version: alias.version, additionalWeights: alias.additionalWeights, description: alias.description, versions: VERSIONS });
   const log: string[] = [];
   const run = (request: Partial<ManualRollbackRequest>) =>
     runManualRollback({ to: 'model-v1.0.0', reason: 'wrong churn scores', actor: 'maria', force: false, dryRun: false, ...request }, { target, clock, log: (l) => log.push(l) });
@@ -108,5 +108,31 @@ describe('runManualRollback', () => {
     expect(report).toMatchObject({ outcome: 'aborted', exitCode: 1 });
     expect(report.headline).toContain('lambda:ListVersionsByFunction');
     expect(target.writes).toEqual([]);
+  });
+
+  it('updates the serving history in the same write, so `previous` walks back instead of returning to the version left', async () => {
+    // 5 promoted over 4 over 3; rollback --to model-v1.0.0 (version 3) from 5.
+    const { target, run } = setup({ version: '5', description: 'Owned by the churn team model-release-gate promoted=5,4,3' });
+    const report = await run({});
+    expect(report).toMatchObject({ outcome: 'rolled-back-manually', exitCode: 0 });
+    expect(target.appliedWrites()).toHaveLength(1);
+    expect(target.peek()).toMatchObject({ version: '3', description: 'Owned by the churn team model-release-gate promoted=3' });
+    expect(report.results.at(-1)?.details).toMatchObject({ history: ['3'] });
+
+    // Rolling back twice in a row: 5 -> previous (4) -> previous (3), never back to 5.
+    const twice = setup({ version: '5', description: 'model-release-gate promoted=5,4,3' });
+    expect((await twice.run({ to: 'previous' })).outputs.version).toBe('4');
+    expect(twice.target.peek().description).toBe('model-release-gate promoted=4,3');
+    expect((await twice.run({ to: 'previous' })).outputs.version).toBe('3');
+    expect(twice.target.peek().description).toBe('model-release-gate promoted=3');
+  });
+
+  it('leaves the description alone when the alias has no history, and on a dry run', async () => {
+    const none = setup({ version: '5', description: 'Owned by the churn team' });
+    await none.run({});
+    expect(none.target.peek()).toMatchObject({ version: '3', description: 'Owned by the churn team' });
+    const dry = setup({ version: '5', description: 'model-release-gate promoted=5,4,3' });
+    await dry.run({ dryRun: true });
+    expect(dry.target.peek().description).toBe('model-release-gate promoted=5,4,3');
   });
 });
