@@ -123,8 +123,8 @@ export class LambdaAliasTarget implements RolloutTarget {
     return this.writeAlias({ weights: {} }, expectedRevisionId);
   }
 
-  async pointTo(version: string, expectedRevisionId: string): Promise<AliasState> {
-    return this.writeAlias({ version, weights: {} }, expectedRevisionId);
+  async pointTo(version: string, expectedRevisionId: string, description?: string): Promise<AliasState> {
+    return this.writeAlias({ version, weights: {}, ...(description !== undefined ? { description } : {}) }, expectedRevisionId);
   }
 
   async readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics> {

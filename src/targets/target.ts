@@ -67,8 +67,8 @@ export interface RolloutTarget {
   promote(candidate: string, expectedRevisionId: string, description?: string): Promise<AliasState>;
   /** Send all traffic back to the alias's primary version (weights {}). */
   rollBack(expectedRevisionId: string): Promise<AliasState>;
-  /** Point the alias at `version` with weights {} (manual rollback). */
-  pointTo(version: string, expectedRevisionId: string): Promise<AliasState>;
+  /** Point the alias at `version` with weights {} (manual rollback); `description`, when given, replaces the alias description. */
+  pointTo(version: string, expectedRevisionId: string, description?: string): Promise<AliasState>;
   /** Every published version (not `$LATEST`) with its description, in the order the service lists them. */
   listVersions(): Promise<PublishedVersion[]>;
   /** `signal` cancels the read (and its retries). */

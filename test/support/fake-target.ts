@@ -48,6 +48,8 @@ export interface FakeTargetOptions {
   /** Primary version of the alias at the start. */
   version: string;
   additionalWeights?: Record<string, number>;
+  /** Alias description at the start (the promotion history lives there). Default none. */
+  description?: string;
   /** Requests per minute reaching the alias (number, or per period start). Default 600. */
   requestsPerMinute?: number | ((periodStartMs: number) => number);
   /** Errors/throttles/p99 per version and period. Default: healthy, p99 100 ms. */
@@ -98,7 +100,7 @@ export class FakeTarget implements RolloutTarget {
   readonly metricReads: Array<{ atMs: number; version: string; window: MetricsWindow }> = [];
 
   constructor(private readonly options: FakeTargetOptions) {
-    this.alias = { version: options.version, additionalWeights: { ...options.additionalWeights }, revisionId: 'rev-1' };
+    this.alias = { version: options.version, additionalWeights: { ...options.additionalWeights }, revisionId: 'rev-1', ...(options.description !== undefined ? { description: options.description } : {}) };
     this.routing.push({ fromMs: 0, version: this.alias.version, weights: { ...this.alias.additionalWeights } });
   }
 
@@ -180,8 +182,12 @@ export class FakeTarget implements RolloutTarget {
     return this.write('rollBack', expectedRevisionId, {}, () => this.apply(this.alias.version, {}));
   }
 
-  pointTo(version: string, expectedRevisionId: string): Promise<AliasState> {
-    return this.write('pointTo', expectedRevisionId, { candidate: version }, () => this.apply(version, {}));
+  pointTo(version: string, expectedRevisionId: string, description?: string): Promise<AliasState> {
+    return this.write('pointTo', expectedRevisionId, { candidate: version }, () => {
+      this.apply(version, {});
+      if (description !== undefined) this.alias.description = description;
+      return clone(this.alias);
+    });
   }
 
   async readMetrics(version: string, window: MetricsWindow, _signal?: AbortSignal): Promise<VersionMetrics> {
