@@ -154,12 +154,13 @@ export class CliPlatform implements Platform {
   }
 
   async collectCommits(_inputs: GateInputs): Promise<CommitCollection> {
+    // Only an explicit --sha names the commit of a typed message; CI_COMMIT_SHA need not be it.
     if (this.options.message) {
-      return { commits: messagesToCommits(this.options.message), source: `--message (${this.options.message.length})`, warnings: [] };
+      return { commits: messagesToCommits(this.options.message, this.options.sha), source: `--message (${this.options.message.length})`, warnings: [] };
     }
     if (this.options.stdin) {
       const messages = splitMessages(this.readStdin());
-      return { commits: messagesToCommits(messages), source: `standard input (${messages.length} messages)`, warnings: [] };
+      return { commits: messagesToCommits(messages, this.options.sha), source: `standard input (${messages.length} messages)`, warnings: [] };
     }
     if (this.options.from !== undefined || this.options.to !== undefined) {
       return readGitRange({ cwd: this.workspace, from: this.options.from, to: this.options.to ?? 'HEAD' });

@@ -1,6 +1,6 @@
 /**
  * Commit messages typed or piped by a person (local CLI, or a CI system we have no adapter for).
- * They carry no SHA; the release decision only needs the text.
+ * They carry no SHA of their own; the release decision only needs the text.
  */
 import type { CommitInput } from '../types.js';
 
@@ -19,9 +19,14 @@ export function splitMessages(text: string): string[] {
   return parts.map(trimBlankLines).filter((message) => message.length > 0);
 }
 
-/** Wraps messages that have no SHA as commits, keeping their order. */
-export function messagesToCommits(messages: string[]): CommitInput[] {
-  return messages.map((message) => ({ sha: '', message }));
+/**
+ * Wraps messages as commits, keeping their order. `sha` is the commit being released (the CLI's
+ * `--sha`): a single message is that commit, so it gets the SHA; among several, which one is
+ * that commit is unknown, so none does (their SHA stays empty, as for any message without one).
+ */
+export function messagesToCommits(messages: string[], sha?: string): CommitInput[] {
+  const known = sha !== undefined && sha.trim() !== '' && messages.length === 1 ? sha.trim() : '';
+  return messages.map((message) => ({ sha: known, message }));
 }
 
 function splitOnSeparatorLines(text: string): string[] {
