@@ -16,6 +16,32 @@ export interface ConcurrentAliasChange {
   change: { version?: string; weights?: Record<string, number> };
 }
 
+/** How the client loses the reply to a call that has already been applied. */
+export type LostReplyKind =
+  /** A gateway-style 5xx after the work was done (the SDK retries it). */
+  | 500
+  | 502
+  | 503
+  /** The connection is reset before any response byte (the SDK retries ECONNRESET). */
+  | 'reset'
+  /** The reply is held in real time for `holdMs` (longer than the client's request timeout). */
+  | 'timeout';
+
+/**
+ * Calls that land, then lose their reply: the `nth` matching call (1-based, counting only calls
+ * that succeeded) and the `count - 1` successful calls after it are applied, and the client
+ * sees `reply` instead of the success. Real AWS does this behind load balancers and on flaky
+ * networks; a retry of a conditional write then meets a stale RevisionId.
+ */
+export interface LostReplyFault {
+  operations: string[];
+  nth?: number;
+  count?: number;
+  reply: LostReplyKind;
+  /** For `timeout`: how long the reply is held (real ms); default 3 000. */
+  holdMs?: number;
+}
+
 /** Lambda data-plane operations: never part of "the control plane". */
 const DATA_PLANE = new Set(['Invoke']);
 
@@ -26,6 +52,7 @@ const DATA_PLANE = new Set(['Invoke']);
 export class FaultInjector {
   private throttles: Array<{ operations?: Set<string>; remaining: number; status: ThrottleStatus }> = [];
   private aliasChanges: Array<ConcurrentAliasChange & { seen: number }> = [];
+  private lostReplies: Array<{ operations: Set<string>; skip: number; remaining: number; reply: LostReplyKind; holdMs: number }> = [];
 
   throttle(fault: ThrottleFault): void {
     if (fault.count <= 0) return;
@@ -34,6 +61,31 @@ export class FaultInjector {
       remaining: fault.count,
       status: fault.status,
     });
+  }
+
+  lostReply(fault: LostReplyFault): void {
+    const count = fault.count ?? 1;
+    if (count <= 0) return;
+    this.lostReplies.push({
+      operations: new Set(fault.operations),
+      skip: Math.max(0, (fault.nth ?? 1) - 1),
+      remaining: count,
+      reply: fault.reply,
+      holdMs: fault.holdMs ?? 3_000,
+    });
+  }
+
+  /** Asked after `operation` succeeded: how its reply is lost, if a lost reply is due. */
+  lostReplyFor(operation: string): { reply: LostReplyKind; holdMs: number } | undefined {
+    const fault = this.lostReplies.find((f) => f.operations.has(operation));
+    if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip--;
+      return undefined;
+    }
+    fault.remaining--;
+    if (fault.remaining === 0) this.lostReplies = this.lostReplies.filter((f) => f !== fault);
+    return { reply: fault.reply, holdMs: fault.holdMs };
   }
 
   concurrentAliasChange(fault: ConcurrentAliasChange): void {
@@ -62,6 +114,12 @@ export class FaultInjector {
     }
     return undefined;
   }
+}
+
+/** The 5xx a client sees instead of the success of a call that landed. */
+export function lostReplyError(service: 'lambda' | 'cloudwatch', status: 500 | 502 | 503): SimApiError {
+  if (service === 'cloudwatch') return cloudWatchFailure(status === 502 ? 500 : status);
+  return new SimApiError(status, 'ServiceException', status === 502 ? 'Bad Gateway' : 'Simulated Lambda service failure after the call was applied');
 }
 
 function lambdaFailure(status: ThrottleStatus): SimApiError {

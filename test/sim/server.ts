@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ApiRequest, ApiResponse, Route } from './api.js';
 import { SimApiError } from './errors.js';
+import { lostReplyError, type LostReplyKind } from './faults.js';
 
 export type ServiceName = 'lambda' | 'cloudwatch';
 
@@ -14,8 +15,11 @@ export interface RequestLogEntry {
   operation: string;
   method: string;
   path: string;
+  /** The status the client saw; 0 when the connection was reset. */
   status: number;
   body?: unknown;
+  /** Set when the call was applied but its reply was lost on purpose (fault injection). */
+  lostReply?: LostReplyKind;
 }
 
 /** Resolves a request to a service and operation, or undefined for an unknown route. */
@@ -23,6 +27,9 @@ export type Router = (req: ApiRequest) => { service: ServiceName; route: Route }
 
 /** Asked before an operation runs: an injected failure to answer instead. */
 export type FailureSource = (service: ServiceName, operation: string) => SimApiError | undefined;
+
+/** Asked after an operation succeeded: whether (and how) its reply is to be lost. */
+export type LostReplySource = (operation: string) => { reply: LostReplyKind; holdMs: number } | undefined;
 
 /** CloudWatch's JSON 1.0 errors carry the modelled shape in `__type` and the query code in a header. */
 const CLOUDWATCH_QUERY_CODES: Record<string, string> = {
@@ -95,6 +102,7 @@ export class SimulatorServer {
     private readonly failures: FailureSource,
     private readonly now: () => number,
     private readonly log: RequestLogEntry[],
+    private readonly lostReplies: LostReplySource = () => undefined,
   ) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -135,6 +143,7 @@ export class SimulatorServer {
     const service: ServiceName = resolved?.service ?? (request.headers['x-amz-target'] ? 'cloudwatch' : 'lambda');
     const operation = resolved?.route.operation ?? 'Unknown';
     let response: ApiResponse;
+    let lost: ReturnType<LostReplySource>;
     try {
       if (!resolved) {
         throw new SimApiError(404, 'UnknownOperationException', `The simulator has no route for ${request.method} ${request.path}`);
@@ -142,11 +151,14 @@ export class SimulatorServer {
       const failure = this.failures(service, operation);
       if (failure) throw failure;
       response = resolved.route.run();
+      // The call has been applied; now, maybe, its reply goes missing.
+      if (response.status < 400) lost = this.lostReplies(operation);
     } catch (error) {
       const apiError =
         error instanceof SimApiError ? error : new SimApiError(500, 'ServiceException', `Simulator bug: ${String(error)}`);
       response = renderError(service, apiError);
     }
+    if (lost !== undefined && typeof lost.reply === 'number') response = renderError(service, lostReplyError(service, lost.reply));
     recordProductOperation(request, service, operation);
     this.log.push({
       atMs,
@@ -154,9 +166,19 @@ export class SimulatorServer {
       operation,
       method: request.method,
       path: request.path,
-      status: response.status,
+      status: lost?.reply === 'reset' ? 0 : response.status,
       ...(resolved?.route.loggedBody !== undefined ? { body: resolved.route.loggedBody } : {}),
+      ...(lost !== undefined ? { lostReply: lost.reply } : {}),
     });
+    if (lost?.reply === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (lost?.reply === 'timeout') {
+      const holdMs = lost.holdMs;
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      if (res.destroyed || req.socket.destroyed) return;
+    }
     if (response.delayMs !== undefined && response.delayMs > 0) {
       const delay = response.delayMs;
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -93,6 +93,7 @@ export class Simulator {
       (service, operation) => this.faults.failureFor(service, operation),
       now,
       this.requestLog,
+      (operation) => this.faults.lostReplyFor(operation),
     );
     this.scenarios = new Scenarios({
       model: this.model,
