@@ -69824,16 +69824,20 @@ function placeIssue(issue, { doc, lineCounter, file, origins }) {
     return placed;
 }
 
-// EXTERNAL MODULE: ./src/pipeline.ts + 65 modules
-var pipeline = __nccwpck_require__(20224);
+// EXTERNAL MODULE: ./src/pipeline.ts + 66 modules
+var pipeline = __nccwpck_require__(89395);
 // EXTERNAL MODULE: ./src/report/builder.ts
 var builder = __nccwpck_require__(113);
 // EXTERNAL MODULE: ./src/platform/types.ts
 var types = __nccwpck_require__(99674);
+// EXTERNAL MODULE: ./src/report/input-error.ts
+var input_error = __nccwpck_require__(84149);
 // EXTERNAL MODULE: ./src/rollout/recovery.ts
 var recovery = __nccwpck_require__(37542);
 // EXTERNAL MODULE: ./src/targets/target.ts
 var target = __nccwpck_require__(29425);
+// EXTERNAL MODULE: ./src/targets/unusable.ts
+var targets_unusable = __nccwpck_require__(86415);
 // EXTERNAL MODULE: ./src/rollback/history.ts
 var rollback_history = __nccwpck_require__(49656);
 ;// CONCATENATED MODULE: ./src/rollback/resolve.ts
@@ -69902,8 +69906,9 @@ function versionNumber(version) {
  *   abbreviation that matches two different commits is refused as ambiguous;
  * - a value that is both a valid tag and hex is tried as a tag first, then as a SHA;
  * - when several versions carry the same release (the same commit released twice), the newest wins;
- * - `previous`: the version promoted before the current one, by the promotion history the alias
- *   description carries (src/rollback/history.ts), so releases that were rolled back are skipped;
+ * - `previous`: the version that served right before the current one, by the history the alias
+ *   description carries (src/rollback/history.ts: promotions and manual rollbacks keep it), so
+ *   releases that were rolled back, automatically or by hand, are skipped;
  *   on an alias without that history (or whose current version is not in it: changed by hand),
  *   the newest release-recorded version numbered below the current one, and the rule says so.
  */
@@ -69985,20 +69990,25 @@ function printable(value) {
 
 
 
+
+
+
 /**
  * Runs one manual rollback and returns its report. Exit codes: 0 rolled back, already current,
  * or planned (dry run); 1 refused (rollout in progress), conflict or AWS error; 2 the value of
- * `to` is invalid or names no release. Never throws.
+ * `to` is invalid or names no release, or the function or alias does not exist or may not be
+ * read (an input error). Never throws.
  */
 async function runManualRollback(request, deps) {
     const report = new builder/* ReportBuilder */.e('rollback', deps.clock);
     const { results, outputs } = report;
-    const who = request.actor?.trim() || 'unknown (no GITHUB_ACTOR or GITLAB_USER_LOGIN)';
+    const who = request.actor?.trim() || 'unknown (none of GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR, GITLAB_USER_LOGIN, USER, LOGNAME is set)';
     const why = request.reason?.trim() || '(no reason given)';
     Object.assign(outputs, { 'rollback-to': request.to.trim(), actor: who, reason: why });
     const finish = (outcome, exitCode, headline) => report.finish(outcome, exitCode, headline);
+    // Exit 2 is an input error ('to' is invalid or names no release): marked so, like every exit 2.
     const fail = (id, exitCode, message, details) => {
-        results.push({ id, gate: 'rollback', status: 'error', message, ...(details ? { details } : {}) });
+        results.push({ id, gate: 'rollback', status: 'error', ...(exitCode === input_error/* INPUT_ERROR_EXIT_CODE */.RU ? { cause: 'input' } : {}), message, ...(details ? { details } : {}) });
         return finish('aborted', exitCode, `Rollback not done: ${message}`);
     };
     const parsed = parseRollbackTo(request.to);
@@ -70015,6 +70025,13 @@ async function runManualRollback(request, deps) {
         resolved = resolution;
     }
     catch (error) {
+        // A function or alias that does not exist, or may not be read, is the input's fault: exit 2.
+        const unusable = (0,targets_unusable/* unusableTargetMessage */.O)(error);
+        if (unusable !== undefined) {
+            const result = (0,input_error/* inputError */.Xu)({ id: 'rollback.preflight', gate: 'rollback', message: unusable });
+            results.push(result);
+            return finish('aborted', input_error/* INPUT_ERROR_EXIT_CODE */.RU, (0,input_error/* inputErrorHeadline */.zi)([result]) ?? unusable);
+        }
         return fail('rollback.preflight', 1, `${(0,recovery/* asError */.zR)(error).message} ${name} was not changed.`);
     }
     const release = describeRelease(resolved.record);
@@ -70042,9 +70059,12 @@ async function runManualRollback(request, deps) {
         results.push({ id: 'rollback.outcome', gate: 'rollback', status: 'skip', observed: alias.version, expected: resolved.version, message });
         return finish('planned', 0, message);
     }
+    // The version rolled back from leaves the history; `previous` then walks back from the target.
+    const history = (0,rollback_history/* recordRollback */.Ij)(alias.description, resolved.version, alias.version);
+    const description = history !== undefined && history !== alias.description ? history : undefined;
     let after;
     try {
-        after = await deps.target.pointTo(resolved.version, alias.revisionId);
+        after = await deps.target.pointTo(resolved.version, alias.revisionId, description);
     }
     catch (error) {
         const conflict = error instanceof target/* RevisionConflictError */.Gw;
@@ -70068,6 +70088,7 @@ async function runManualRollback(request, deps) {
             actor: who,
             reason: why,
             forced: inProgress,
+            ...(description !== undefined ? { history: (0,rollback_history/* parsePromotionHistory */.RF)(description) ?? [] } : {}),
         },
     });
     deps.log(headline);
@@ -70166,8 +70187,8 @@ class LambdaAliasTarget {
     async rollBack(expectedRevisionId) {
         return this.writeAlias({ weights: {} }, expectedRevisionId);
     }
-    async pointTo(version, expectedRevisionId) {
-        return this.writeAlias({ version, weights: {} }, expectedRevisionId);
+    async pointTo(version, expectedRevisionId, description) {
+        return this.writeAlias({ version, weights: {}, ...(description !== undefined ? { description } : {}) }, expectedRevisionId);
     }
     async readMetrics(version, window, signal) {
         const dimensions = [
@@ -70305,8 +70326,9 @@ class LambdaAliasTarget {
 /**
  * The platform-neutral run: read inputs, load config, collect commits, run the pipeline,
  * publish the report, return the exit code. Entry points (main.ts, cli.ts) only pick the
- * platform and wire signals. Exit codes: 0 released or nothing to release, 1 a gate failed or
- * the rollout rolled back, 2 usage or configuration error.
+ * platform and wire signals. Exit codes: 0 released or nothing to release, 1 a gate judged the
+ * release and failed it, or the rollout rolled back or was aborted (conflict, refusal, AWS
+ * failure), 2 usage, configuration or input error, nothing changed (report/input-error.ts).
  */
 
 
@@ -70322,10 +70344,10 @@ function defaultTargetFactory(env) {
         return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
     };
 }
-/** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed. */
+/** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed; its errors are input errors. */
 function usageReport(command, clock, results, headline) {
     const report = new builder/* ReportBuilder */.e(command, clock);
-    report.results.push(...results);
+    report.results.push(...results.map((r) => (r.status === 'error' ? { ...r, cause: 'input' } : r)));
     report.outputs.release = 'false';
     return report.finish('aborted', 2, headline);
 }
@@ -70444,7 +70466,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _platform_cli_help_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(43441);
 /* harmony import */ var _platform_file_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5405);
 /* harmony import */ var _platform_types_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(99674);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(20224);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(89395);
 /* harmony import */ var _recover_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(13615);
 // CLI entry (GitLab component and local use). Thin: parse, pick the command, exit with its code.
 
@@ -70775,7 +70797,7 @@ function computeMetric(metric, label, score, threshold) {
 
 /***/ }),
 
-/***/ 20224:
+/***/ 89395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70792,6 +70814,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: ./src/report/input-error.ts
+var input_error = __nccwpck_require__(84149);
 ;// CONCATENATED MODULE: ./src/data/checks/context.ts
 /** `data.checks.3.range`: how messages name a check (the path in the config file). */
 function checkPath(check) {
@@ -72193,6 +72217,7 @@ const duckdbDialect = {
     },
     scanOnce: (name, body) => `${quoteIdentifier(name)} AS MATERIALIZED (${body})`,
     asDouble: (expr) => `CAST(${expr} AS DOUBLE)`,
+    tryAsDouble: (expr) => `TRY_CAST(${expr} AS DOUBLE)`,
     asText: (expr) => `CAST(${expr} AS VARCHAR)`,
     countWhere: (condition) => `count(*) FILTER (WHERE ${condition})`,
     filtered: (aggregate, condition) => (condition === undefined ? aggregate : `${aggregate} FILTER (WHERE ${condition})`),
@@ -72210,6 +72235,7 @@ const duckdbDialect = {
     anyValue: (expr) => `any_value(${expr})`,
     stddev: (expr) => `stddev_pop(${expr})`,
     isFinite: (expr) => `isfinite(${expr})`,
+    isNaN: (expr) => `isnan(${expr})`,
     // list(x ORDER BY x): the sort runs in the aggregate (measured −25 MB peak vs list_sort(list(x))).
     sortedValues: (expr, condition) => duckdbDialect.filtered(`list(${expr} ORDER BY ${expr})`, condition),
     quantileGrid(sorted, probabilities, extremes, extra) {
@@ -72331,6 +72357,30 @@ class DuckDbEngine {
                 await this.connection.run(`SET threads = ${this.threads}; RESET allocator_flush_threshold`);
         }
     }
+    /**
+     * Rows are numbered in file order with insertion order preserved for this one statement (the
+     * session runs without it, as every other pass is an aggregate); a glob numbers the rows of
+     * each file and names the file.
+     */
+    async firstRowWhere(source, condition, value) {
+        const glob = source.kind === 'files' && GLOB_CHARACTERS.test(source.path);
+        const columns = [
+            ...(glob ? ['filename AS f', 'row_number() OVER (PARTITION BY filename) AS n'] : ['row_number() OVER () AS n']),
+            `(${condition}) AS hit`,
+            ...(value !== undefined ? [`(${value}) AS v`] : []),
+        ];
+        await this.connection.run('SET preserve_insertion_order = true');
+        try {
+            const rows = await this.query(`SELECT * FROM (SELECT ${columns.join(', ')} FROM ${this.dialect.from(source)}) WHERE hit ORDER BY ${glob ? 'f, ' : ''}n LIMIT 1`);
+            const first = rows[0];
+            if (!first)
+                return undefined;
+            return { row: Number(first.n), ...(glob ? { file: String(first.f) } : {}), ...(value !== undefined ? { value: first.v ?? null } : {}) };
+        }
+        finally {
+            await this.connection.run('SET preserve_insertion_order = false');
+        }
+    }
     async close() {
         this.close_();
     }
@@ -72368,6 +72418,13 @@ function sourceError(error) {
     if (ragged) {
         const [, line, expected, found, file] = ragged;
         return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${found} fields where the header has ${expected}`);
+    }
+    // A value past the rows the sniffer sampled that does not fit the type it chose (`abc`, or
+    // `NaN` in a column of integers): the file's fault, named with its line, column and value.
+    const conversion = /CSV Error on Line: (\d+)[\s\S]*?Error when converting column "([^"]+)"\. Could not convert string "([^"]*)" to '([^']+)'[\s\S]*?file = ([^\n]+)/.exec(message);
+    if (conversion) {
+        const [, line, column, value, type, file] = conversion;
+        return new DataSourceError(`${file?.trim()}: line ${line}: column '${column}' has "${value}", which is not a ${type} like the values before it`);
     }
     const sniff = /Error when sniffing file "([^"]+)"/.exec(message);
     if (sniff) {
@@ -72528,6 +72585,14 @@ function namedColumns(check) {
             return check.columns;
     }
 }
+/**
+ * The columns a check reads from the dataset, and from the reference when it compares with
+ * production (drift over `all`: the columns both samples share that it can compare).
+ */
+function columnsRead(check, ctx) {
+    const names = check.type === 'drift' && check.columns === 'all' && ctx.reference ? driftColumns(check, ctx).map((c) => c.name) : namedColumns(check);
+    return { dataset: names, reference: USES_REFERENCE.has(check.type) ? names : [] };
+}
 function unknownColumn(name, sample) {
     const guess = (0,suggest/* closestKey */.b)(name, [...sample.columns.keys()]);
     const hint = guess !== undefined ? `; did you mean '${guess}'?` : `; its columns are ${[...sample.columns.keys()].join(', ')}`;
@@ -72560,7 +72625,8 @@ async function validateChecks(config, ctx, sources) {
             for (const name of check.columns) {
                 const column = dataset.columns.get(name);
                 if (column && column.kind !== 'numeric' && column.kind !== 'integer') {
-                    add(`range needs a numeric column; '${name}' is ${column.type} (${column.kind ?? 'not a number'}); use allowed for categories`);
+                    const stray = column.kind === 'text' ? await textAmongNumbers(name, ctx.dialect, sources.engine, sources.dataset, dataset.label) : undefined;
+                    add(stray ?? `range needs a numeric column; '${name}' is ${column.type} (${column.kind ?? 'not a number'}); use allowed for categories`);
                 }
             }
         }
@@ -72607,6 +72673,30 @@ async function validateChecks(config, ctx, sources) {
     return problems;
 }
 /**
+ * A text column that is mostly numbers holds a value that is not one (`abc`, `n/a`): the reason
+ * it was read as text, named with its row so the file can be fixed. Undefined when no value is
+ * a number (a category column) or when the engine cannot say.
+ */
+async function textAmongNumbers(name, dialect, engine, source, label) {
+    const column = dialect.ident(name);
+    const number = `${dialect.tryAsDouble(column)} IS NOT NULL`;
+    const other = `${column} IS NOT NULL AND ${dialect.tryAsDouble(column)} IS NULL`;
+    try {
+        const [row] = await engine.query(`SELECT ${dialect.countWhere(number)} AS numbers, ${dialect.countWhere(other)} AS others FROM ${dialect.from(source)}`);
+        const numbers = Number(row?.numbers ?? 0);
+        const others = Number(row?.others ?? 0);
+        if (!(numbers > 0 && others > 0))
+            return undefined;
+        const first = await engine.firstRowWhere?.(source, other, dialect.asText(column));
+        const at = first ? `data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''} has ${JSON.stringify(String(first.value))}, which is not a number` : 'a value is not a number';
+        const share = others === 1 ? `the only one of its ${numbers + others} values that is not` : `${others} of its ${numbers + others} values are not numbers`;
+        return `range needs numbers, but ${label} column '${name}' was read as text: ${at} (${share}); fix the file, or leave the field empty for a missing value`;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
  * `where:` must be one boolean expression over the sample's columns. The engine binds it
  * without reading rows (DESCRIBE), so a typo in a column name is caught here, not mid-scan.
  */
@@ -72638,6 +72728,40 @@ function describeProblem(problem, config, configFile) {
     return { message: `${place}${path}: ${problem.message}`, ...(line !== undefined ? { line } : {}) };
 }
 
+;// CONCATENATED MODULE: ./src/data/nan.ts
+
+function nanCondition(dialect, column) {
+    return dialect.isNaN(dialect.asDouble(dialect.ident(column)));
+}
+/** Adds a NaN count to the sample's pass for every floating-point (or decimal) column the checks read from it. */
+function planNanProbes(checks, ctx, sample) {
+    const schema = ctx[sample];
+    if (!schema)
+        return [];
+    const pass = sample === 'dataset' ? ctx.datasetPass : ctx.referencePass;
+    const names = new Set(checks.flatMap((check) => columnsRead(check, ctx)[sample]));
+    return [...names].flatMap((name) => schema.columns.get(name)?.kind === 'numeric' ? [{ column: name, count: pass.add(ctx.dialect.countWhere(nanCondition(ctx.dialect, name))) }] : []);
+}
+/**
+ * One problem per column whose probe counted NaN, with the first row holding one when the
+ * engine can tell (one more statement, run only when there is a NaN to point at).
+ */
+async function nanProblems(probes, sample, engine) {
+    const problems = [];
+    for (const probe of probes) {
+        const count = Number(probe.count() ?? 0);
+        if (!(count > 0))
+            continue;
+        const first = await engine.firstRowWhere?.(sample.source, nanCondition(engine.dialect, probe.column));
+        const where = first ? `, the first at data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''}` : '';
+        problems.push({
+            source: sample.key,
+            message: `${sample.label}: column '${probe.column}' has ${count} NaN value${count === 1 ? '' : 's'}${where}; NaN is not a number, so no check can judge it (leave the field empty for a missing value)`,
+        });
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/data/gate.ts
 /**
  * The data gate: read the samples' columns, check the config against them, plan the checks
@@ -72665,6 +72789,8 @@ function describeProblem(problem, config, configFile) {
 
 
 
+
+
 const FORMAT_BY_EXTENSION = [
     [/\.csv(\.gz|\.zst)?$/i, 'csv'],
     [/\.parquet$/i, 'parquet'],
@@ -72678,20 +72804,24 @@ function resolveFormat(source) {
 }
 /**
  * Run every data check. Never throws for bad data or config: problems are `error` results
- * naming the check and its config line, and nothing is computed when there are any.
+ * naming the check and its config line, and nothing is computed when there are any. Problems
+ * with the data or with a check against it are input errors (`cause: 'input'`); the engine
+ * failing to start or to finish (out of memory) is not.
  */
 async function runDataGate(config, deps) {
-    const errors = (problems) => problems.map((problem) => {
+    const results = (problems, cause) => problems.map((problem) => {
         const { message, line } = describeProblem(problem, config, deps.configFile);
         const id = problem.check ? `data.${problem.check.type}` : `data.${problem.source ?? 'engine'}`;
-        return {
+        const result = {
             id,
             gate: 'data',
-            status: 'error',
             message,
             ...(deps.configFile !== undefined ? { location: line === undefined ? { file: deps.configFile } : { file: deps.configFile, line } } : {}),
         };
+        return cause === 'input' ? (0,input_error/* inputError */.Xu)(result) : { ...result, status: 'error' };
     });
+    const errors = (problems) => results(problems, 'input');
+    const engineErrors = (problems) => results(problems, 'engine');
     const sources = {};
     const problems = [];
     for (const key of ['dataset', 'reference']) {
@@ -72711,7 +72841,7 @@ async function runDataGate(config, deps) {
         engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }), deps.engineOptions);
     }
     catch (error) {
-        return errors([{ message: `cannot start the SQL engine: ${error.message}` }]);
+        return engineErrors([{ message: `cannot start the SQL engine: ${error.message}` }]);
     }
     try {
         return uniqueIds(await runWithEngine(config, deps, engine, sources, errors));
@@ -72719,7 +72849,7 @@ async function runDataGate(config, deps) {
     catch (error) {
         // The engine itself gave up (out of memory, disk full, …): an error result that says which
         // setting to change, not a crash of the whole run.
-        return errors([{ message: engineFailure(error, config) }]);
+        return engineErrors([{ message: engineFailure(error, config) }]);
     }
     finally {
         if (!deps.engine)
@@ -72790,6 +72920,7 @@ async function runWithEngine(config, deps, engine, sources, errors) {
     // 3. Plan, then run the passes in order: reference, dataset pass 1, dataset pass 2.
     const datasetRows = ctx.datasetPass.add('count(*)');
     const planned = config.checks.map((check) => planCheck(check, ctx));
+    const nanProbes = { dataset: planNanProbes(config.checks, ctx, 'dataset'), reference: planNanProbes(config.checks, ctx, 'reference') };
     let referenceRows;
     if (!ctx.referencePass.isEmpty && sources.reference) {
         referenceRows = ctx.referencePass.add('count(*)');
@@ -72798,6 +72929,9 @@ async function runWithEngine(config, deps, engine, sources, errors) {
             return errors([failed]);
         if (Number(referenceRows()) === 0)
             return errors([{ source: 'reference', message: `${config.reference?.path}: the reference has no rows; drift and unseen categories need a production sample` }]);
+        const nan = await nanProblems(nanProbes.reference, { key: 'reference', label: config.reference?.path ?? 'the reference', source: sources.reference }, engine);
+        if (nan.length > 0)
+            return errors(nan);
     }
     for (const check of planned)
         check.afterReference?.();
@@ -72806,6 +72940,9 @@ async function runWithEngine(config, deps, engine, sources, errors) {
         return errors([failed]);
     if (Number(datasetRows()) === 0)
         return errors([{ source: 'dataset', message: `${config.dataset.path}: the dataset has no rows; there is nothing to check` }]);
+    const nan = await nanProblems(nanProbes.dataset, { key: 'dataset', label: config.dataset.path, source: sources.dataset }, engine);
+    if (nan.length > 0)
+        return errors(nan);
     if (!ctx.groupingPass.isEmpty) {
         const failedKeys = await run(ctx.groupingPass, sources.dataset, 'dataset');
         if (failedKeys)
@@ -74192,6 +74329,8 @@ function quoteLiteral(text) {
 
 
 
+
+
 /** Bad predictions input; the gate attaches the check and config line. */
 class PredictionsError extends Error {
     constructor(message) {
@@ -74203,9 +74342,24 @@ function scanOf(path) {
     const ext = (0,external_node_path_.extname)(path).toLowerCase();
     if (ext === '.parquet')
         return `read_parquet(${quoteLiteral(path)})`;
-    if (ext === '.csv' || ext === '.tsv' || ext === '.txt')
+    // The data gate's CSV reader: a ragged row is an error with its line, not a sniffed one-column file.
+    if (ext === '.csv')
+        return duckdbDialect.from({ kind: 'files', path, format: 'csv' });
+    if (ext === '.tsv' || ext === '.txt')
         return `read_csv(${quoteLiteral(path)}, header = true)`;
     throw new PredictionsError(`cannot tell the format of ${path}: use a .csv or .parquet file`);
+}
+/** DuckDB's errors about the file itself (ragged rows, a value of the wrong type) as PredictionsErrors. */
+async function reading(path, read) {
+    try {
+        return await read();
+    }
+    catch (error) {
+        const problem = sourceError(error);
+        if (problem)
+            throw new PredictionsError(problem.message.startsWith(path) ? problem.message : `${path}: ${problem.message}`);
+        throw error;
+    }
 }
 /** The column names of a predictions file. */
 async function predictionColumns(path) {
@@ -74224,72 +74378,89 @@ async function loadPredictions(path, columns) {
     const scan = scanOf(path);
     const db = await duckdb_openDuckDb();
     try {
-        const available = (await db.rows(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r[0]));
-        const numeric = [columns.label, columns.candidate, ...(columns.production !== undefined ? [columns.production] : [])];
-        const wanted = [...numeric, ...columns.segments];
-        const missing = wanted.filter((c) => !available.includes(c));
-        if (missing.length > 0) {
-            throw new PredictionsError(`${path} has no column ${missing.map((c) => `'${c}'`).join(', ')} (its columns: ${available.join(', ')})`);
-        }
-        // One pass counts nulls and non-numbers per numeric column, so the error names them all.
-        const probes = numeric.flatMap((c) => {
-            const q = duckdb_quoteIdentifier(c);
-            return [`count(*) FILTER (WHERE ${q} IS NULL)`, `count(*) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`];
-        });
-        const [counts] = await db.rows(`SELECT count(*), ${probes.join(', ')} FROM ${scan}`);
-        const rows = Number(counts?.[0] ?? 0);
-        const problems = [];
-        numeric.forEach((c, k) => {
-            const nulls = Number(counts?.[1 + 2 * k] ?? 0);
-            const text = Number(counts?.[2 + 2 * k] ?? 0);
-            if (nulls > 0)
-                problems.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
-            if (text > 0)
-                problems.push(`column '${c}' has ${text} value${text === 1 ? '' : 's'} that are not numbers`);
-        });
-        if (problems.length > 0)
-            throw new PredictionsError(`${path}: ${problems.join('; ')}`);
-        if (rows === 0)
-            throw new PredictionsError(`${path} has no rows`);
-        const label = new Float64Array(rows);
-        const candidate = new Float64Array(rows);
-        const production = columns.production !== undefined ? new Float64Array(rows) : undefined;
-        const segments = new Map(columns.segments.map((c) => [c, new Array(rows)]));
-        const select = [
-            ...numeric.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS DOUBLE)`),
-            ...columns.segments.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS VARCHAR)`),
-        ];
-        let offset = 0;
-        await db.stream(`SELECT ${select.join(', ')} FROM ${scan}`, (chunk, count) => {
-            const [ys, cs, ps] = chunk;
-            for (let i = 0; i < count; i++) {
-                label[offset + i] = ys[i];
-                candidate[offset + i] = cs[i];
-                if (production)
-                    production[offset + i] = ps[i];
-            }
-            columns.segments.forEach((c, k) => {
-                const values = chunk[numeric.length + k];
-                const target = segments.get(c);
-                for (let i = 0; i < count; i++)
-                    target[offset + i] = values[i] === null ? '' : String(values[i]);
-            });
-            offset += count;
-        });
-        return production ? { rows, label, candidate, production, segments } : { rows, label, candidate, segments };
+        return await reading(path, () => readColumns(db, path, scan, columns));
     }
     finally {
         db.close();
     }
+}
+/** The columns the checks read, as typed arrays, once every problem with them has been named. */
+async function readColumns(db, path, scan, columns) {
+    const available = (await db.rows(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r[0]));
+    const numeric = [columns.label, columns.candidate, ...(columns.production !== undefined ? [columns.production] : [])];
+    const wanted = [...numeric, ...columns.segments];
+    const missing = wanted.filter((c) => !available.includes(c));
+    if (missing.length > 0) {
+        throw new PredictionsError(`${path} has no column ${missing.map((c) => `'${c}'`).join(', ')} (its columns: ${available.join(', ')})`);
+    }
+    // One pass counts nulls, non-numbers and NaN per numeric column, so the error names them all.
+    // NaN must never reach the statistics: it compares false with everything (a sort or a
+    // threshold sweep over it does not end or means nothing).
+    const probes = numeric.flatMap((c) => {
+        const q = duckdb_quoteIdentifier(c);
+        return [
+            `count(*) FILTER (WHERE ${q} IS NULL)`,
+            `count(*) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`,
+            `count(*) FILTER (WHERE isnan(TRY_CAST(${q} AS DOUBLE)))`,
+        ];
+    });
+    const [counts] = await db.rows(`SELECT count(*), ${probes.join(', ')} FROM ${scan}`);
+    const rows = Number(counts?.[0] ?? 0);
+    const problems = [];
+    for (const [k, c] of numeric.entries()) {
+        const nulls = Number(counts?.[1 + 3 * k] ?? 0);
+        const text = Number(counts?.[2 + 3 * k] ?? 0);
+        const nan = Number(counts?.[3 + 3 * k] ?? 0);
+        if (nulls > 0)
+            problems.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
+        if (text > 0)
+            problems.push(`column '${c}' has ${text} value${text === 1 ? '' : 's'} that are not numbers`);
+        if (nan > 0) {
+            const q = duckdb_quoteIdentifier(c);
+            const [first] = await db.rows(`SELECT n FROM (SELECT row_number() OVER () AS n, ${q} AS v FROM ${scan}) WHERE isnan(TRY_CAST(v AS DOUBLE)) ORDER BY n LIMIT 1`);
+            problems.push(`column '${c}' has ${nan} NaN value${nan === 1 ? '' : 's'}${first ? `, the first on data row ${String(first[0])}` : ''} (NaN is not a number)`);
+        }
+    }
+    if (problems.length > 0)
+        throw new PredictionsError(`${path}: ${problems.join('; ')}`);
+    if (rows === 0)
+        throw new PredictionsError(`${path} has no rows`);
+    const label = new Float64Array(rows);
+    const candidate = new Float64Array(rows);
+    const production = columns.production !== undefined ? new Float64Array(rows) : undefined;
+    const segments = new Map(columns.segments.map((c) => [c, new Array(rows)]));
+    const select = [
+        ...numeric.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS DOUBLE)`),
+        ...columns.segments.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS VARCHAR)`),
+    ];
+    let offset = 0;
+    await db.stream(`SELECT ${select.join(', ')} FROM ${scan}`, (chunk, count) => {
+        const [ys, cs, ps] = chunk;
+        for (let i = 0; i < count; i++) {
+            label[offset + i] = ys[i];
+            candidate[offset + i] = cs[i];
+            if (production)
+                production[offset + i] = ps[i];
+        }
+        columns.segments.forEach((c, k) => {
+            const values = chunk[numeric.length + k];
+            const target = segments.get(c);
+            for (let i = 0; i < count; i++)
+                target[offset + i] = values[i] === null ? '' : String(values[i]);
+        });
+        offset += count;
+    });
+    return production ? { rows, label, candidate, production, segments } : { rows, label, candidate, segments };
 }
 
 ;// CONCATENATED MODULE: ./src/model/gate.ts
 /**
  * The model gate: read the inputs the configured checks need (metrics files once, the
  * predictions file once, only the columns used), run every check, and return one CheckResult
- * per check. Input problems become `error` results that name the check and its config line;
- * nothing here throws for bad input.
+ * per check. Input problems become input errors (`error` results with `cause: 'input'`) that
+ * name the check and its config line; nothing here throws for bad input.
  */
+
 
 
 
@@ -74375,8 +74546,9 @@ function loadMetrics(path, resolvePath) {
         throw error;
     }
 }
+/** A check its input does not let run (a missing or malformed file, a column or metric it lacks): an input error. */
 function errorResult(check, message) {
-    const result = { id: check.id, gate: 'model', status: 'error', message: `${describeCheck(check)}: ${message}`, details: { check: check.path, type: check.type } };
+    const result = (0,input_error/* inputError */.Xu)({ id: check.id, gate: 'model', message: `${describeCheck(check)}: ${message}`, details: { check: check.path, type: check.type } });
     if (check.location)
         result.location = check.location;
     return result;
@@ -75991,6 +76163,8 @@ function observationDetails(row) {
     };
 }
 
+// EXTERNAL MODULE: ./src/targets/unusable.ts
+var targets_unusable = __nccwpck_require__(86415);
 ;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/regex.js
 const nomatchRegex = /(?!.*)/;
 function regex_escape(string) {
@@ -76820,6 +76994,8 @@ var version = __nccwpck_require__(83323);
 
 
 
+
+
 /** A gate whose config section is absent is reported as skipped, so the report shows every stage. */
 function notConfigured(gate) {
     return { id: `${gate}.stage`, gate, status: 'skip', message: `${gate} gate not configured (no '${gate}:' section).` };
@@ -76829,6 +77005,12 @@ async function runPipeline(request, deps) {
     const report = new builder/* ReportBuilder */.e(request.command, deps.clock);
     const { results, outputs } = report;
     const finish = report.finish.bind(report);
+    /** Stop before any change because the input is wrong (the target or version does not exist or cannot be used): exit 2. */
+    const abortForInput = (id, message) => {
+        const error = (0,input_error/* inputError */.Xu)({ id, gate: 'rollout', message });
+        results.push(error);
+        return finish('aborted', input_error/* INPUT_ERROR_EXIT_CODE */.RU, (0,input_error/* inputErrorHeadline */.zi)([error]) ?? message);
+    };
     // 1. Trigger: does any commit target the API scope?
     const decision = decideRelease(request.commits.commits, request.config.trigger, {
         forced: request.force,
@@ -76860,6 +77042,9 @@ async function runPipeline(request, deps) {
             log: deps.log,
         });
         results.push(...dataResults);
+        const inputHeadline = (0,input_error/* inputErrorHeadline */.zi)(dataResults);
+        if (request.command === 'release' && inputHeadline !== undefined)
+            return finish('aborted', input_error/* INPUT_ERROR_EXIT_CODE */.RU, inputHeadline);
         if (request.command === 'release' && dataGateFailed(dataResults)) {
             return finish('aborted', 1, 'Data checks failed: nothing was deployed. See the data results below.');
         }
@@ -76871,6 +77056,9 @@ async function runPipeline(request, deps) {
     if (request.config.model) {
         const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log });
         results.push(...modelResults);
+        const inputHeadline = (0,input_error/* inputErrorHeadline */.zi)(modelResults);
+        if (request.command === 'release' && inputHeadline !== undefined)
+            return finish('aborted', input_error/* INPUT_ERROR_EXIT_CODE */.RU, inputHeadline);
         if (request.command === 'release' && gateFailed(modelResults)) {
             return finish('aborted', 1, 'Model checks failed: nothing was deployed. See the model results below.');
         }
@@ -76887,6 +77075,10 @@ async function runPipeline(request, deps) {
         results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: 'pre-traffic tests run on release, against the published version, before the first traffic shift.' });
     }
     if (request.command === 'check') {
+        // An input error wins over a failed check: a gate that could not read its input has not judged.
+        const inputHeadline = (0,input_error/* inputErrorHeadline */.zi)(results);
+        if (inputHeadline !== undefined)
+            return finish('checked', input_error/* INPUT_ERROR_EXIT_CODE */.RU, inputHeadline);
         const failed = results.some((r) => r.status === 'fail' || r.status === 'error');
         return finish('checked', failed ? 1 : 0, failed ? 'Checks failed: see the results below.' : `Checks passed. ${decision.reason}`);
     }
@@ -76901,14 +77093,22 @@ async function runPipeline(request, deps) {
         return finish('skipped', 0, `${decision.reason} No rollout is configured, so nothing was deployed.`);
     }
     // Create the target and read the alias before anything is published: a missing region or a
-    // wrong function or alias name must fail with zero writes.
+    // wrong function or alias name must fail with zero writes, as an input error (exit 2).
     let target;
-    let alias;
     try {
         target = deps.createTarget(targetConfig);
+    }
+    catch (error) {
+        return abortForInput('rollout.preflight', errorMessage(error));
+    }
+    let alias;
+    try {
         alias = await target.readAlias();
     }
     catch (error) {
+        const unusable = (0,targets_unusable/* unusableTargetMessage */.O)(error);
+        if (unusable !== undefined)
+            return abortForInput('rollout.preflight', unusable);
         results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: errorMessage(error) });
         return finish('aborted', 1, `Rollout aborted before any change: ${errorMessage(error)}`);
     }
@@ -76944,6 +77144,24 @@ async function runPipeline(request, deps) {
     let candidateVersion;
     if (request.config.dryRun) {
         candidateVersion = targetConfig.version ?? '(new version from $LATEST)';
+        // A dry run writes nothing, but a version that does not exist is still named: the plan would be of nothing.
+        if (targetConfig.version !== undefined && targetConfig.version !== alias.version) {
+            let missing;
+            try {
+                const versions = await target.listVersions();
+                if (!versions.some((v) => v.version === targetConfig.version))
+                    missing = `${target.describe()} has no version '${targetConfig.version}' (check target.version or --version)`;
+            }
+            catch (error) {
+                missing = (0,targets_unusable/* unusableTargetMessage */.O)(error);
+                if (missing === undefined) {
+                    results.push({ id: 'rollout.candidate', gate: 'rollout', status: 'error', message: errorMessage(error) });
+                    return finish('aborted', 1, `Dry run aborted: ${errorMessage(error)}`);
+                }
+            }
+            if (missing !== undefined)
+                return abortForInput('rollout.candidate', missing);
+        }
     }
     else {
         try {
@@ -76952,6 +77170,10 @@ async function runPipeline(request, deps) {
             deps.log(candidate.published ? `Published version ${candidate.version} of ${target.describe()}.` : `Deploying existing version ${candidate.version} of ${target.describe()}.`);
         }
         catch (error) {
+            // A version that does not exist (or may not be read or published) changed nothing: exit 2.
+            const unusable = (0,targets_unusable/* unusableTargetMessage */.O)(error);
+            if (unusable !== undefined)
+                return abortForInput('rollout.candidate', unusable);
             results.push({ id: 'rollout.candidate', gate: 'rollout', status: 'error', message: errorMessage(error) });
             return finish('aborted', 1, `Rollout aborted before any traffic moved: ${errorMessage(error)}`);
         }
@@ -77018,7 +77240,7 @@ function gateFailed(results) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ HELP)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(20224);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89395);
 /** Help texts for `model-release-gate [command] --help`. */
 
 const COMMON = `Configuration:
@@ -77040,7 +77262,8 @@ Commits (one way; default: GitLab's CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA, else HE
   -m, --message <text>     a commit message, repeatable
   --stdin                  messages on standard input, separated by NUL or a line '---'
   --force                  release even when no commit targets the API scope
-  --sha <sha> --tag <tag>  recorded in the published version's description`;
+  --sha <sha> --tag <tag>  recorded in the published version's description; --sha is also
+                           reported as the SHA of a single --message or --stdin message`;
 const HELP = {
     main: `model-release-gate ${_pipeline_js__WEBPACK_IMPORTED_MODULE_0__/* .TOOL_VERSION */ .wr}: gate the release of an ML model served as an API.
 
@@ -77057,8 +77280,12 @@ Run 'model-release-gate <command> --help' for the options of a command.
 
 Exit codes:
   0  released, or nothing to release
-  1  a gate failed, or the rollout was rolled back or aborted
-  2  usage or configuration error (nothing was changed)`,
+  1  a gate judged the release and failed it, or the rollout was rolled back, or aborted
+     (an alias already shifting, a concurrent change, an AWS failure after the retries)
+  2  usage, configuration or input error; nothing was changed: bad flags or config; a data
+     or model file missing, unreadable, ragged, or holding a non-number or NaN; a check
+     naming a column that does not exist; an unknown function, alias or --version, or
+     AccessDenied before anything was published`,
     trigger: `Usage: model-release-gate trigger [options]
 
 Decide whether the commits release: a commit whose type is in trigger.types (feat, fix, perf,
@@ -77075,7 +77302,8 @@ Lambda alias, rolling back automatically on errors. SIGINT/SIGTERM roll back bef
 ${COMMON}`,
     check: `Usage: model-release-gate check [options]
 
-Run the trigger and the checks for a merge request. Never moves traffic.
+Run the trigger and the checks for a merge request. Never moves traffic. Exits 2 when a gate
+could not read its input (an input error), else 1 when a check failed, else 0.
 
 ${COMMON}`,
     rollback: `Usage: model-release-gate rollback --to <tag|sha|previous> [--reason <text>] [--force] [options]
@@ -77085,9 +77313,9 @@ the alias's RevisionId (a concurrent change is reported, never overwritten), the
 The version is found through the description each release wrote when it published it
 ('model-release-gate sha=<sha> tag=<tag>').
   --to <value>             a release tag (e.g. model-v1.4.0), a commit SHA (7 to 40 hex digits,
-                           an abbreviation matches by prefix), or 'previous': the newest
-                           release numbered below the alias's current version
-  --reason <text>          why; shown in the report with who asked (GITLAB_USER_LOGIN or USER)
+                           an abbreviation matches by prefix), or 'previous' (below)
+  --reason <text>          why; shown in the report with who asked: GITLAB_USER_LOGIN, else
+                           USER, else LOGNAME
   --force                  roll back even while a rollout is in progress on the alias
   --config <path>          config file (default model-release.yml): target.function-name, target.alias
   --set <key=value>        override any config key, repeatable
@@ -77100,9 +77328,18 @@ The version is found through the description each release wrote when it publishe
   --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
   --json                   print the report as JSON instead of text
 
+'previous' is the version that served right before the current one, by the history kept in
+the alias description ('model-release-gate promoted=6,4,3', newest first): each promotion puts
+its version first; each manual rollback puts its target first and drops the version it left
+(and any recorded above the target). So releases rolled back, automatically or by hand, are
+skipped, and rolling back twice walks back through the promoted releases. With no history, or with the current
+version not in it, 'previous' is the newest release numbered below the current version, and
+the report says so.
+
 Exit codes: 0 rolled back, or already at that version (nothing to do); 1 refused because a
 rollout is in progress, or the alias changed meanwhile, or an AWS error; 2 'to' is invalid or
-names no release (nothing was changed).`,
+names no release, or the function or alias does not exist or may not be read (nothing was
+changed).`,
     recover: `Usage: model-release-gate recover [--state-file <path>]
 
 Roll back a rollout that a cancelled or killed 'release' left unfinished, using the state file
@@ -77157,8 +77394,8 @@ function statusEmoji(status) {
 /** What each exit code tells the pipeline that ran us. */
 const EXIT_CODE_MEANING = {
     0: 'released, or nothing to release',
-    1: 'a gate failed or the rollout was rolled back',
-    2: 'usage or configuration error',
+    1: 'a gate failed the release, or the rollout was rolled back or aborted',
+    2: 'usage, configuration or input error; nothing was changed',
 };
 /**
  * An observation as a person reads it in a cell. `undefined` (not applicable) is empty;
@@ -77637,7 +77874,7 @@ const REPORT_KEYS = [
     'outputs',
     'timeline',
 ];
-const RESULT_KEYS = ['id', 'gate', 'status', 'observed', 'expected', 'message', 'location', 'details'];
+const RESULT_KEYS = ['id', 'gate', 'status', 'cause', 'observed', 'expected', 'message', 'location', 'details'];
 const LOCATION_KEYS = ['file', 'line', 'column'];
 const TIMELINE_KEYS = ['atMs', 'step', 'weight', 'event', 'canary', 'stable', 'verdict', 'reason'];
 const SAMPLE_KEYS = ['version', 'invocations', 'errors', 'throttles', 'p99Ms'];
@@ -77996,9 +78233,14 @@ function splitMessages(text) {
     const parts = normalized.includes('\0') ? normalized.split('\0') : splitOnSeparatorLines(normalized);
     return parts.map(trimBlankLines).filter((message) => message.length > 0);
 }
-/** Wraps messages that have no SHA as commits, keeping their order. */
-function messagesToCommits(messages) {
-    return messages.map((message) => ({ sha: '', message }));
+/**
+ * Wraps messages as commits, keeping their order. `sha` is the commit being released (the CLI's
+ * `--sha`): a single message is that commit, so it gets the SHA; among several, which one is
+ * that commit is unknown, so none does (their SHA stays empty, as for any message without one).
+ */
+function messagesToCommits(messages, sha) {
+    const known = sha !== undefined && sha.trim() !== '' && messages.length === 1 ? sha.trim() : '';
+    return messages.map((message) => ({ sha: known, message }));
 }
 function splitOnSeparatorLines(text) {
     // `split` with a multiline regex cuts at each separator line and leaves its newlines in the
@@ -78189,12 +78431,13 @@ class CliPlatform {
         };
     }
     async collectCommits(_inputs) {
+        // Only an explicit --sha names the commit of a typed message; CI_COMMIT_SHA need not be it.
         if (this.options.message) {
-            return { commits: messagesToCommits(this.options.message), source: `--message (${this.options.message.length})`, warnings: [] };
+            return { commits: messagesToCommits(this.options.message, this.options.sha), source: `--message (${this.options.message.length})`, warnings: [] };
         }
         if (this.options.stdin) {
             const messages = splitMessages(this.readStdin());
-            return { commits: messagesToCommits(messages), source: `standard input (${messages.length} messages)`, warnings: [] };
+            return { commits: messagesToCommits(messages, this.options.sha), source: `standard input (${messages.length} messages)`, warnings: [] };
         }
         if (this.options.from !== undefined || this.options.to !== undefined) {
             return readGitRange({ cwd: this.workspace, from: this.options.from, to: this.options.to ?? 'HEAD' });
@@ -78314,7 +78557,7 @@ class UsageError extends Error {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   r: () => (/* binding */ recoverUnfinishedRollout)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(20224);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89395);
 /* harmony import */ var _rollout_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37542);
 
 
@@ -78383,21 +78626,71 @@ class ReportBuilder {
 
 /***/ }),
 
+/***/ 84149:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RU: () => (/* binding */ INPUT_ERROR_EXIT_CODE),
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   zi: () => (/* binding */ inputErrorHeadline)
+/* harmony export */ });
+/* unused harmony export isInputError */
+/** The exit code of a run stopped by an input error (the same as a usage or configuration error). */
+const INPUT_ERROR_EXIT_CODE = 2;
+/** An `error` result whose input is at fault. */
+function inputError(result) {
+    return { ...result, status: 'error', cause: 'input' };
+}
+/** Whether a result is an input error (an `error` with `cause: 'input'`). */
+function isInputError(result) {
+    return result.status === 'error' && result.cause === 'input';
+}
+/**
+ * The headline of a run stopped by input errors: `Input error: <the first one>; nothing was
+ * changed.`, counting the others; undefined when there are none.
+ */
+function inputErrorHeadline(results) {
+    const errors = results.filter(isInputError);
+    const first = errors[0];
+    if (!first)
+        return undefined;
+    const what = first.message.trim().replace(/[.;:\s]+$/, '');
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more input error${errors.length === 2 ? '' : 's'}, see the results)` : '';
+    return `Input error: ${what}${more}; nothing was changed.`;
+}
+
+
+/***/ }),
+
 /***/ 49656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ij: () => (/* binding */ recordRollback),
 /* harmony export */   RF: () => (/* binding */ parsePromotionHistory),
 /* harmony export */   Zw: () => (/* binding */ recordPromotion),
 /* harmony export */   yh: () => (/* binding */ promotedBefore)
 /* harmony export */ });
 /* unused harmony exports PROMOTION_HISTORY_LIMIT, ALIAS_DESCRIPTION_LIMIT */
 /**
- * The alias's promotion history, kept in the alias description: which versions were promoted on
- * it, newest first. Lambda keeps no history of an alias, and a version's description (written
- * when it is published, immutable afterwards) cannot say whether its release was later rolled
- * back. Without this, `rollback --to previous` could only guess "the newest release below the
- * current version", which lands on a release that was rolled back automatically. Pure.
+ * The alias's serving history, kept in the alias description: the versions that served on it,
+ * newest first, with every release that was rolled back taken out. Lambda keeps no history of
+ * an alias, and a version's description (written when it is published, immutable afterwards)
+ * cannot say whether its release was later rolled back. `rollback --to previous` reads it: the
+ * entry after the current version is the version that served right before the current one took
+ * over. Pure.
+ *
+ * The rule, for every write of the alias's primary version by model-release-gate:
+ * - a promotion of C over P (the version serving) puts C first, then P and what the history
+ *   records below P; entries above P are dropped (the alias was moved back to P without a
+ *   record: by hand, or by an older model-release-gate), and a P the history does not know is
+ *   kept, since it did serve before C;
+ * - a manual rollback from F to T unwinds: T first, then what the history records below T (all
+ *   of it when T is not recorded), without F. F and anything above T were rolled back, so
+ *   `previous` never returns to them: rolling back twice walks back through the releases that
+ *   were promoted, and after a rollback to a version outside the history, `previous` is the
+ *   version that served before F;
+ * - an automatic rollback restores the primary version, which the history already describes.
  *
  * Format: `model-release-gate promoted=6,4,3`, appended to whatever else the description says
  * (someone else's text is kept). Alias descriptions hold at most 256 characters.
@@ -78406,7 +78699,7 @@ const MARKER = 'model-release-gate promoted=';
 /** Versions kept: enough to walk back through many releases, short enough for 256 characters. */
 const PROMOTION_HISTORY_LIMIT = 20;
 const ALIAS_DESCRIPTION_LIMIT = 256;
-/** The promoted versions recorded in an alias description, newest first; undefined when there is no record. */
+/** The versions recorded in an alias description, newest first; undefined when there is no record. */
 function parsePromotionHistory(description) {
     if (description === undefined)
         return undefined;
@@ -78418,26 +78711,45 @@ function parsePromotionHistory(description) {
     return versions.length > 0 ? versions : undefined;
 }
 /**
- * The alias description after promoting `candidate` over `previous` (the version it replaces):
- * the candidate first, then the recorded history (or just `previous` when there is none yet),
- * without repeating the candidate, shortened to fit. Returns undefined when even the shortest
+ * The alias description after promoting `candidate` over `previous` (the version serving, which
+ * it replaces), by the rule above, shortened to fit. Returns undefined when even the shortest
  * record would not fit beside someone else's text: the description is then left alone.
  */
 function recordPromotion(description, candidate, previous) {
-    const history = parsePromotionHistory(description) ?? [previous];
-    const versions = [candidate, ...history.filter((v) => v !== candidate)].slice(0, PROMOTION_HISTORY_LIMIT);
+    const history = parsePromotionHistory(description);
+    const at = history?.indexOf(previous) ?? -1;
+    const serving = history === undefined ? [previous] : at >= 0 ? history.slice(at) : [previous, ...history];
+    return fitRecord(withoutRecord(description ?? ''), [candidate, ...serving.filter((v) => v !== candidate)]);
+}
+/**
+ * The alias description after a manual rollback from `from` (the primary version it replaces)
+ * to `to`, by the rule above. Undefined when the description holds no history (the next
+ * promotion starts one). When the new record cannot fit beside someone else's text, the old
+ * record is removed rather than left to mislead `previous`.
+ */
+function recordRollback(description, to, from) {
+    const history = parsePromotionHistory(description);
+    if (history === undefined)
+        return undefined;
+    const at = history.indexOf(to);
+    const below = at >= 0 ? history.slice(at + 1) : history;
     const others = withoutRecord(description ?? '');
-    for (let keep = versions.length; keep >= Math.min(2, versions.length); keep--) {
-        const text = `${others} ${MARKER}${versions.slice(0, keep).join(',')}`.trim();
+    return fitRecord(others, [to, ...below.filter((v) => v !== from && v !== to)]) ?? others;
+}
+/** The version that served before `current`, by the recorded history; undefined when the history does not say. */
+function promotedBefore(history, current) {
+    const at = history.indexOf(current);
+    return at >= 0 ? history[at + 1] : undefined;
+}
+/** `others` followed by the record of `versions`, as many as fit (at least two, or the only one); undefined when none fits. */
+function fitRecord(others, versions) {
+    const kept = versions.slice(0, PROMOTION_HISTORY_LIMIT);
+    for (let keep = kept.length; keep >= Math.min(2, kept.length); keep--) {
+        const text = `${others} ${MARKER}${kept.slice(0, keep).join(',')}`.trim();
         if (text.length <= ALIAS_DESCRIPTION_LIMIT)
             return text;
     }
     return undefined;
-}
-/** The version promoted before `current`, by the recorded history; undefined when the history does not say. */
-function promotedBefore(history, current) {
-    const at = history.indexOf(current);
-    return at >= 0 ? history[at + 1] : undefined;
 }
 function withoutRecord(description) {
     const at = description.indexOf(MARKER);
@@ -78642,6 +78954,42 @@ class WriteVerificationError extends Error {
         this.observed = observed;
         this.name = 'WriteVerificationError';
     }
+}
+
+
+/***/ }),
+
+/***/ 86415:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ unusableTargetMessage)
+/* harmony export */ });
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29425);
+/**
+ * Which failures of a target call before any traffic moves mean "the target, as configured,
+ * cannot be used": it does not exist (TargetNotFoundError: a wrong function name, alias,
+ * version or region), or the credentials may not make the call (AWS AccessDenied). Both are
+ * input errors, exit 2: the call changed nothing, and only the user can fix the name, the region
+ * or the IAM policy; a retry would not help. Throttling, 5xx after the SDK's retries and network
+ * failures are not: they stay exit 1.
+ */
+
+/** The error names AWS services give a request its credentials are not allowed to make. */
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied']);
+/** The message to report when `error` means the target cannot be used; undefined for other failures. */
+function unusableTargetMessage(error) {
+    if (error instanceof _target_js__WEBPACK_IMPORTED_MODULE_0__/* .TargetNotFoundError */ .n_)
+        return error.message;
+    const name = error?.name;
+    if (typeof name !== 'string' || !ACCESS_DENIED.has(name))
+        return undefined;
+    const message = error.message;
+    const text = typeof message === 'string' && message.trim() !== '' ? message.trim() : name;
+    // AWS names the action it refused: "... is not authorized to perform: lambda:GetAlias on resource: ...".
+    const action = /perform: ([A-Za-z0-9-]+:[A-Za-z0-9]+)/.exec(text)?.[1];
+    const permission = action !== undefined ? `the permission ${action}` : 'a permission this call needs';
+    return `Access denied: the credentials lack ${permission} (docs/iam-policy.json lists what the gate needs): ${text}`;
 }
 
 

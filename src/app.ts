@@ -1,8 +1,9 @@
 /**
  * The platform-neutral run: read inputs, load config, collect commits, run the pipeline,
  * publish the report, return the exit code. Entry points (main.ts, cli.ts) only pick the
- * platform and wire signals. Exit codes: 0 released or nothing to release, 1 a gate failed or
- * the rollout rolled back, 2 usage or configuration error.
+ * platform and wire signals. Exit codes: 0 released or nothing to release, 1 a gate judged the
+ * release and failed it, or the rollout rolled back or was aborted (conflict, refusal, AWS
+ * failure), 2 usage, configuration or input error, nothing changed (report/input-error.ts).
  */
 import { createAwsClients } from './aws/clients.js';
 import { formatConfigError, loadConfig } from './config/load.js';
@@ -32,10 +33,10 @@ export function defaultTargetFactory(env: NodeJS.ProcessEnv): (config: TargetCon
   };
 }
 
-/** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed. */
+/** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed; its errors are input errors. */
 export function usageReport(command: Report['command'], clock: Clock, results: CheckResult[], headline: string): Report {
   const report = new ReportBuilder(command, clock);
-  report.results.push(...results);
+  report.results.push(...results.map((r): CheckResult => (r.status === 'error' ? { ...r, cause: 'input' } : r)));
   report.outputs.release = 'false';
   return report.finish('aborted', 2, headline);
 }

@@ -16,11 +16,13 @@ import type { Command } from './platform/types.js';
 import type { ReleaseRecords } from './release/records.js';
 import { ReleaseRecordsError } from './release/records.js';
 import { ReportBuilder } from './report/builder.js';
+import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from './report/input-error.js';
 import type { CheckResult, Report } from './report/result.js';
 import { runRollout } from './rollout/loop.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import type { AliasState, RolloutTarget } from './targets/target.js';
+import { unusableTargetMessage } from './targets/unusable.js';
 import { decideRelease } from './trigger/decide.js';
 import { triggerOutputs, triggerResults } from './trigger/results.js';
 import type { CommitCollection } from './trigger/types.js';
@@ -61,6 +63,12 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   const report = new ReportBuilder(request.command, deps.clock);
   const { results, outputs } = report;
   const finish = report.finish.bind(report);
+  /** Stop before any change because the input is wrong (the target or version does not exist or cannot be used): exit 2. */
+  const abortForInput = (id: string, message: string): Report => {
+    const error = inputError({ id, gate: 'rollout', message });
+    results.push(error);
+    return finish('aborted', INPUT_ERROR_EXIT_CODE, inputErrorHeadline([error]) ?? message);
+  };
 
   // 1. Trigger: does any commit target the API scope?
   const decision = decideRelease(request.commits.commits, request.config.trigger, {
@@ -94,6 +102,8 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       log: deps.log,
     });
     results.push(...dataResults);
+    const inputHeadline = inputErrorHeadline(dataResults);
+    if (request.command === 'release' && inputHeadline !== undefined) return finish('aborted', INPUT_ERROR_EXIT_CODE, inputHeadline);
     if (request.command === 'release' && dataGateFailed(dataResults)) {
       return finish('aborted', 1, 'Data checks failed: nothing was deployed. See the data results below.');
     }
@@ -105,6 +115,8 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   if (request.config.model) {
     const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log });
     results.push(...modelResults);
+    const inputHeadline = inputErrorHeadline(modelResults);
+    if (request.command === 'release' && inputHeadline !== undefined) return finish('aborted', INPUT_ERROR_EXIT_CODE, inputHeadline);
     if (request.command === 'release' && gateFailed(modelResults)) {
       return finish('aborted', 1, 'Model checks failed: nothing was deployed. See the model results below.');
     }
@@ -120,6 +132,9 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: 'pre-traffic tests run on release, against the published version, before the first traffic shift.' });
   }
   if (request.command === 'check') {
+    // An input error wins over a failed check: a gate that could not read its input has not judged.
+    const inputHeadline = inputErrorHeadline(results);
+    if (inputHeadline !== undefined) return finish('checked', INPUT_ERROR_EXIT_CODE, inputHeadline);
     const failed = results.some((r) => r.status === 'fail' || r.status === 'error');
     return finish('checked', failed ? 1 : 0, failed ? 'Checks failed: see the results below.' : `Checks passed. ${decision.reason}`);
   }
@@ -135,13 +150,19 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     return finish('skipped', 0, `${decision.reason} No rollout is configured, so nothing was deployed.`);
   }
   // Create the target and read the alias before anything is published: a missing region or a
-  // wrong function or alias name must fail with zero writes.
+  // wrong function or alias name must fail with zero writes, as an input error (exit 2).
   let target: RolloutTarget;
-  let alias: AliasState;
   try {
     target = deps.createTarget(targetConfig);
+  } catch (error) {
+    return abortForInput('rollout.preflight', errorMessage(error));
+  }
+  let alias: AliasState;
+  try {
     alias = await target.readAlias();
   } catch (error) {
+    const unusable = unusableTargetMessage(error);
+    if (unusable !== undefined) return abortForInput('rollout.preflight', unusable);
     results.push({ id: 'rollout.preflight', gate: 'rollout', status: 'error', message: errorMessage(error) });
     return finish('aborted', 1, `Rollout aborted before any change: ${errorMessage(error)}`);
   }
@@ -176,12 +197,30 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   let candidateVersion: string;
   if (request.config.dryRun) {
     candidateVersion = targetConfig.version ?? '(new version from $LATEST)';
+    // A dry run writes nothing, but a version that does not exist is still named: the plan would be of nothing.
+    if (targetConfig.version !== undefined && targetConfig.version !== alias.version) {
+      let missing: string | undefined;
+      try {
+        const versions = await target.listVersions();
+        if (!versions.some((v) => v.version === targetConfig.version)) missing = `${target.describe()} has no version '${targetConfig.version}' (check target.version or --version)`;
+      } catch (error) {
+        missing = unusableTargetMessage(error);
+        if (missing === undefined) {
+          results.push({ id: 'rollout.candidate', gate: 'rollout', status: 'error', message: errorMessage(error) });
+          return finish('aborted', 1, `Dry run aborted: ${errorMessage(error)}`);
+        }
+      }
+      if (missing !== undefined) return abortForInput('rollout.candidate', missing);
+    }
   } else {
     try {
       const candidate = await target.resolveCandidate({ version: targetConfig.version, description: versionDescription({ sha: request.sha, tag: releaseTag }) });
       candidateVersion = candidate.version;
       deps.log(candidate.published ? `Published version ${candidate.version} of ${target.describe()}.` : `Deploying existing version ${candidate.version} of ${target.describe()}.`);
     } catch (error) {
+      // A version that does not exist (or may not be read or published) changed nothing: exit 2.
+      const unusable = unusableTargetMessage(error);
+      if (unusable !== undefined) return abortForInput('rollout.candidate', unusable);
       results.push({ id: 'rollout.candidate', gate: 'rollout', status: 'error', message: errorMessage(error) });
       return finish('aborted', 1, `Rollout aborted before any traffic moved: ${errorMessage(error)}`);
     }

@@ -16,6 +16,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataCheck, DataGateConfig, DataSourceConfig } from '../config/data-types.js';
+import { inputError } from '../report/input-error.js';
 import type { CheckResult } from '../report/result.js';
 import { planAllowed, planMissing, planRange, planRowCount, planSchema } from './checks/columns.js';
 import type { Column, PlanContext, PlannedCheck, SampleSchema } from './checks/context.js';
@@ -26,6 +27,7 @@ import { DuckDbEngine } from './engine/duckdb-engine.js';
 import type { Engine } from './engine/engine.js';
 import { DataSourceError } from './engine/engine.js';
 import { loadDuckDb } from './engine/load-duckdb.js';
+import { nanProblems, planNanProbes } from './nan.js';
 import type { DataSource, FileFormat } from './sql/dialect.js';
 import { AggregatePass, GroupingPass } from './sql/passes.js';
 import { describeProblem, validateChecks } from './validate.js';
@@ -69,21 +71,25 @@ export function resolveFormat(source: DataSourceConfig): FileFormat | undefined 
 
 /**
  * Run every data check. Never throws for bad data or config: problems are `error` results
- * naming the check and its config line, and nothing is computed when there are any.
+ * naming the check and its config line, and nothing is computed when there are any. Problems
+ * with the data or with a check against it are input errors (`cause: 'input'`); the engine
+ * failing to start or to finish (out of memory) is not.
  */
 export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): Promise<CheckResult[]> {
-  const errors = (problems: DataProblem[]): CheckResult[] =>
+  const results = (problems: DataProblem[], cause: 'input' | 'engine'): CheckResult[] =>
     problems.map((problem) => {
       const { message, line } = describeProblem(problem, config, deps.configFile);
       const id = problem.check ? `data.${problem.check.type}` : `data.${problem.source ?? 'engine'}`;
-      return {
+      const result: Omit<CheckResult, 'status'> = {
         id,
         gate: 'data',
-        status: 'error',
         message,
         ...(deps.configFile !== undefined ? { location: line === undefined ? { file: deps.configFile } : { file: deps.configFile, line } } : {}),
       };
+      return cause === 'input' ? inputError(result) : { ...result, status: 'error' };
     });
+  const errors = (problems: DataProblem[]): CheckResult[] => results(problems, 'input');
+  const engineErrors = (problems: DataProblem[]): CheckResult[] => results(problems, 'engine');
 
   const sources: { dataset?: DataSource; reference?: DataSource } = {};
   const problems: DataProblem[] = [];
@@ -100,14 +106,14 @@ export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): P
   try {
     engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }), deps.engineOptions);
   } catch (error) {
-    return errors([{ message: `cannot start the SQL engine: ${(error as Error).message}` }]);
+    return engineErrors([{ message: `cannot start the SQL engine: ${(error as Error).message}` }]);
   }
   try {
     return uniqueIds(await runWithEngine(config, deps, engine, sources as { dataset: DataSource; reference?: DataSource }, errors));
   } catch (error) {
     // The engine itself gave up (out of memory, disk full, …): an error result that says which
     // setting to change, not a crash of the whole run.
-    return errors([{ message: engineFailure(error, config) }]);
+    return engineErrors([{ message: engineFailure(error, config) }]);
   } finally {
     if (!deps.engine) await engine.close();
   }
@@ -180,17 +186,22 @@ async function runWithEngine(
   // 3. Plan, then run the passes in order: reference, dataset pass 1, dataset pass 2.
   const datasetRows = ctx.datasetPass.add('count(*)');
   const planned = config.checks.map((check) => planCheck(check, ctx));
+  const nanProbes = { dataset: planNanProbes(config.checks, ctx, 'dataset'), reference: planNanProbes(config.checks, ctx, 'reference') };
   let referenceRows: (() => unknown) | undefined;
   if (!ctx.referencePass.isEmpty && sources.reference) {
     referenceRows = ctx.referencePass.add('count(*)');
     const failed = await run(ctx.referencePass, sources.reference, 'reference');
     if (failed) return errors([failed]);
     if (Number(referenceRows()) === 0) return errors([{ source: 'reference', message: `${config.reference?.path}: the reference has no rows; drift and unseen categories need a production sample` }]);
+    const nan = await nanProblems(nanProbes.reference, { key: 'reference', label: config.reference?.path ?? 'the reference', source: sources.reference }, engine);
+    if (nan.length > 0) return errors(nan);
   }
   for (const check of planned) check.afterReference?.();
   const failed = await run(ctx.datasetPass, sources.dataset, 'dataset');
   if (failed) return errors([failed]);
   if (Number(datasetRows()) === 0) return errors([{ source: 'dataset', message: `${config.dataset.path}: the dataset has no rows; there is nothing to check` }]);
+  const nan = await nanProblems(nanProbes.dataset, { key: 'dataset', label: config.dataset.path, source: sources.dataset }, engine);
+  if (nan.length > 0) return errors(nan);
   if (!ctx.groupingPass.isEmpty) {
     const failedKeys = await run(ctx.groupingPass, sources.dataset, 'dataset');
     if (failedKeys) return errors([failedKeys]);

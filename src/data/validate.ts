@@ -11,7 +11,7 @@ import type { PlanContext, SampleSchema } from './checks/context.js';
 import { checkPath } from './checks/context.js';
 import { methodsFor } from './drift/index.js';
 import type { Engine } from './engine/engine.js';
-import type { DataSource } from './sql/dialect.js';
+import type { DataSource, Dialect } from './sql/dialect.js';
 
 /** A problem with the data or with a check against it; `check` undefined = about a source. */
 export interface DataProblem {
@@ -36,6 +36,15 @@ function namedColumns(check: DataCheck): string[] {
     default:
       return check.columns;
   }
+}
+
+/**
+ * The columns a check reads from the dataset, and from the reference when it compares with
+ * production (drift over `all`: the columns both samples share that it can compare).
+ */
+export function columnsRead(check: DataCheck, ctx: Pick<PlanContext, 'dataset' | 'reference'>): { dataset: string[]; reference: string[] } {
+  const names = check.type === 'drift' && check.columns === 'all' && ctx.reference ? driftColumns(check, ctx as PlanContext).map((c) => c.name) : namedColumns(check);
+  return { dataset: names, reference: USES_REFERENCE.has(check.type) ? names : [] };
 }
 
 function unknownColumn(name: string, sample: SampleSchema): string {
@@ -74,7 +83,8 @@ export async function validateChecks(
       for (const name of check.columns) {
         const column = dataset.columns.get(name);
         if (column && column.kind !== 'numeric' && column.kind !== 'integer') {
-          add(`range needs a numeric column; '${name}' is ${column.type} (${column.kind ?? 'not a number'}); use allowed for categories`);
+          const stray = column.kind === 'text' ? await textAmongNumbers(name, ctx.dialect, sources.engine, sources.dataset, dataset.label) : undefined;
+          add(stray ?? `range needs a numeric column; '${name}' is ${column.type} (${column.kind ?? 'not a number'}); use allowed for categories`);
         }
       }
     }
@@ -113,6 +123,29 @@ export async function validateChecks(
     }
   }
   return problems;
+}
+
+/**
+ * A text column that is mostly numbers holds a value that is not one (`abc`, `n/a`): the reason
+ * it was read as text, named with its row so the file can be fixed. Undefined when no value is
+ * a number (a category column) or when the engine cannot say.
+ */
+async function textAmongNumbers(name: string, dialect: Dialect, engine: Engine, source: DataSource, label: string): Promise<string | undefined> {
+  const column = dialect.ident(name);
+  const number = `${dialect.tryAsDouble(column)} IS NOT NULL`;
+  const other = `${column} IS NOT NULL AND ${dialect.tryAsDouble(column)} IS NULL`;
+  try {
+    const [row] = await engine.query(`SELECT ${dialect.countWhere(number)} AS numbers, ${dialect.countWhere(other)} AS others FROM ${dialect.from(source)}`);
+    const numbers = Number(row?.numbers ?? 0);
+    const others = Number(row?.others ?? 0);
+    if (!(numbers > 0 && others > 0)) return undefined;
+    const first = await engine.firstRowWhere?.(source, other, dialect.asText(column));
+    const at = first ? `data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''} has ${JSON.stringify(String(first.value))}, which is not a number` : 'a value is not a number';
+    const share = others === 1 ? `the only one of its ${numbers + others} values that is not` : `${others} of its ${numbers + others} values are not numbers`;
+    return `range needs numbers, but ${label} column '${name}' was read as text: ${at} (${share}); fix the file, or leave the field empty for a missing value`;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * The model gate: read the inputs the configured checks need (metrics files once, the
  * predictions file once, only the columns used), run every check, and return one CheckResult
- * per check. Input problems become `error` results that name the check and its config line;
- * nothing here throws for bad input.
+ * per check. Input problems become input errors (`error` results with `cause: 'input'`) that
+ * name the check and its config line; nothing here throws for bad input.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { inputError } from '../report/input-error.js';
 import type { CheckResult, SourceLocation } from '../report/result.js';
 import { CheckInputError, evaluateCheck } from './checks.js';
 import type { CheckInputs } from './checks.js';
@@ -98,8 +99,9 @@ function loadMetrics(path: string | undefined, resolvePath: (p: string) => strin
   }
 }
 
+/** A check its input does not let run (a missing or malformed file, a column or metric it lacks): an input error. */
 function errorResult(check: ModelCheck, message: string): CheckResult {
-  const result: CheckResult = { id: check.id, gate: 'model', status: 'error', message: `${describeCheck(check)}: ${message}`, details: { check: check.path, type: check.type } };
+  const result = inputError({ id: check.id, gate: 'model', message: `${describeCheck(check)}: ${message}`, details: { check: check.path, type: check.type } });
   if (check.location) result.location = check.location as SourceLocation;
   return result;
 }

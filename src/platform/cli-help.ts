@@ -20,7 +20,8 @@ Commits (one way; default: GitLab's CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA, else HE
   -m, --message <text>     a commit message, repeatable
   --stdin                  messages on standard input, separated by NUL or a line '---'
   --force                  release even when no commit targets the API scope
-  --sha <sha> --tag <tag>  recorded in the published version's description`;
+  --sha <sha> --tag <tag>  recorded in the published version's description; --sha is also
+                           reported as the SHA of a single --message or --stdin message`;
 
 export const HELP: Record<string, string> = {
   main: `model-release-gate ${TOOL_VERSION}: gate the release of an ML model served as an API.
@@ -38,8 +39,12 @@ Run 'model-release-gate <command> --help' for the options of a command.
 
 Exit codes:
   0  released, or nothing to release
-  1  a gate failed, or the rollout was rolled back or aborted
-  2  usage or configuration error (nothing was changed)`,
+  1  a gate judged the release and failed it, or the rollout was rolled back, or aborted
+     (an alias already shifting, a concurrent change, an AWS failure after the retries)
+  2  usage, configuration or input error; nothing was changed: bad flags or config; a data
+     or model file missing, unreadable, ragged, or holding a non-number or NaN; a check
+     naming a column that does not exist; an unknown function, alias or --version, or
+     AccessDenied before anything was published`,
   trigger: `Usage: model-release-gate trigger [options]
 
 Decide whether the commits release: a commit whose type is in trigger.types (feat, fix, perf,
@@ -56,7 +61,8 @@ Lambda alias, rolling back automatically on errors. SIGINT/SIGTERM roll back bef
 ${COMMON}`,
   check: `Usage: model-release-gate check [options]
 
-Run the trigger and the checks for a merge request. Never moves traffic.
+Run the trigger and the checks for a merge request. Never moves traffic. Exits 2 when a gate
+could not read its input (an input error), else 1 when a check failed, else 0.
 
 ${COMMON}`,
   rollback: `Usage: model-release-gate rollback --to <tag|sha|previous> [--reason <text>] [--force] [options]
@@ -91,7 +97,8 @@ the report says so.
 
 Exit codes: 0 rolled back, or already at that version (nothing to do); 1 refused because a
 rollout is in progress, or the alias changed meanwhile, or an AWS error; 2 'to' is invalid or
-names no release (nothing was changed).`,
+names no release, or the function or alias does not exist or may not be read (nothing was
+changed).`,
   recover: `Usage: model-release-gate recover [--state-file <path>]
 
 Roll back a rollout that a cancelled or killed 'release' left unfinished, using the state file

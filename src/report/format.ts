@@ -32,8 +32,8 @@ export function statusEmoji(status: CheckStatus): string {
 /** What each exit code tells the pipeline that ran us. */
 export const EXIT_CODE_MEANING: Record<Report['exitCode'], string> = {
   0: 'released, or nothing to release',
-  1: 'a gate failed or the rollout was rolled back',
-  2: 'usage or configuration error',
+  1: 'a gate failed the release, or the rollout was rolled back or aborted',
+  2: 'usage, configuration or input error; nothing was changed',
 };
 
 /**

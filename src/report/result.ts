@@ -30,6 +30,13 @@ export interface CheckResult {
   location?: SourceLocation;
   /** Machine-readable extras (p-values, offending values...), rendered only in the JSON report. */
   details?: Record<string, unknown>;
+  /**
+   * Set on an `error` result when the user's input is at fault (a data file that is missing or
+   * malformed, a column a check names that does not exist, a target or version that does not
+   * exist or cannot be used): the run stops before any change and exits 2. Absent on an `error`,
+   * the tool or a service failed (exit 1). See input-error.ts.
+   */
+  cause?: 'input';
 }
 
 /** What happened to the release as a whole. */
@@ -71,7 +78,7 @@ export interface Report {
   toolVersion: string;
   command: 'release' | 'check' | 'trigger' | 'rollback';
   outcome: Outcome;
-  /** 0 released/nothing to release, 1 a gate failed or rolled back, 2 usage/config error. */
+  /** 0 released/nothing to release, 1 a gate judged and failed the release or it rolled back, 2 usage, config or input error (nothing changed). */
   exitCode: 0 | 1 | 2;
   /** One headline sentence for the top of every rendering. */
   headline: string;

@@ -8,9 +8,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ReportBuilder } from '../report/builder.js';
+import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from '../report/input-error.js';
 import type { Outcome, Report } from '../report/result.js';
 import { asError, describeAlias } from '../rollout/recovery.js';
 import { RevisionConflictError, type AliasState, type RolloutTarget } from '../targets/target.js';
+import { unusableTargetMessage } from '../targets/unusable.js';
 import { parsePromotionHistory, recordRollback } from './history.js';
 import { parseRollbackTo, resolveRollbackTarget, type ReleaseRecord } from './resolve.js';
 
@@ -36,7 +38,8 @@ export interface ManualRollbackDeps {
 /**
  * Runs one manual rollback and returns its report. Exit codes: 0 rolled back, already current,
  * or planned (dry run); 1 refused (rollout in progress), conflict or AWS error; 2 the value of
- * `to` is invalid or names no release. Never throws.
+ * `to` is invalid or names no release, or the function or alias does not exist or may not be
+ * read (an input error). Never throws.
  */
 export async function runManualRollback(request: ManualRollbackRequest, deps: ManualRollbackDeps): Promise<Report> {
   const report = new ReportBuilder('rollback', deps.clock);
@@ -45,8 +48,9 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
   const why = request.reason?.trim() || '(no reason given)';
   Object.assign(outputs, { 'rollback-to': request.to.trim(), actor: who, reason: why });
   const finish = (outcome: Outcome, exitCode: 0 | 1 | 2, headline: string): Report => report.finish(outcome, exitCode, headline);
+  // Exit 2 is an input error ('to' is invalid or names no release): marked so, like every exit 2.
   const fail = (id: string, exitCode: 1 | 2, message: string, details?: Record<string, unknown>): Report => {
-    results.push({ id, gate: 'rollback', status: 'error', message, ...(details ? { details } : {}) });
+    results.push({ id, gate: 'rollback', status: 'error', ...(exitCode === INPUT_ERROR_EXIT_CODE ? { cause: 'input' as const } : {}), message, ...(details ? { details } : {}) });
     return finish('aborted', exitCode, `Rollback not done: ${message}`);
   };
 
@@ -62,6 +66,13 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
     if (!resolution.ok) return fail('rollback.to', 2, `${resolution.message} ${name} was not changed.`);
     resolved = resolution;
   } catch (error) {
+    // A function or alias that does not exist, or may not be read, is the input's fault: exit 2.
+    const unusable = unusableTargetMessage(error);
+    if (unusable !== undefined) {
+      const result = inputError({ id: 'rollback.preflight', gate: 'rollback', message: unusable });
+      results.push(result);
+      return finish('aborted', INPUT_ERROR_EXIT_CODE, inputErrorHeadline([result]) ?? unusable);
+    }
     return fail('rollback.preflight', 1, `${asError(error).message} ${name} was not changed.`);
   }
   const release = describeRelease(resolved.record);

@@ -245,15 +245,32 @@ describe('release pipeline against the AWS simulator (in process, simulated time
   it.each([
     ['function name', 'no-such-model', ALIAS, /no-such-model/],
     ['alias name', FN, 'staging', /Alias 'staging' of Lambda function 'churn-model' was not found/],
-  ])('a bad %s fails clearly, naming it, with zero writes', async (_what, functionName, alias, message) => {
+  ])('a bad %s is an input error (exit 2), naming it, with zero writes', async (_what, functionName, alias, message) => {
     setUp();
     const config = BASE_CONFIG.replace(`function-name: ${FN}`, `function-name: ${functionName}`).replace(`alias: ${ALIAS}`, `alias: ${alias}`);
     const report = await release(config);
 
     expect(report.outcome).toBe('aborted');
-    expect(report.exitCode).toBe(1);
+    expect(report.exitCode).toBe(2);
+    expect(report.headline).toMatch(/^Input error: /);
     expect(report.headline).toMatch(message);
-    expect(report.results.find((r) => r.id === 'rollout.preflight')).toMatchObject({ status: 'error', message: expect.stringMatching(message) });
+    expect(report.headline).toMatch(/nothing was changed\.$/);
+    expect(report.results.find((r) => r.id === 'rollout.preflight')).toMatchObject({ status: 'error', cause: 'input', message: expect.stringMatching(message) });
+    expect(sim.writes()).toEqual([]);
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+  });
+
+  it.each([
+    ['a release', ''],
+    ['a dry run', 'dry-run: true\n'],
+  ])('an unknown target.version is an input error (exit 2) in %s, with zero writes', async (_what, extra) => {
+    setUp();
+    const config = `${BASE_CONFIG.replace(`alias: ${ALIAS}`, `alias: ${ALIAS}\n  version: '42'`)}\n${extra}`;
+    const report = await release(config);
+
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'aborted', exitCode: 2 });
+    expect(report.headline).toMatch(/^Input error: .*version '42'.*; nothing was changed\.$/);
+    expect(report.results.find((r) => r.id === 'rollout.candidate')).toMatchObject({ status: 'error', cause: 'input' });
     expect(sim.writes()).toEqual([]);
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
   });

@@ -55,8 +55,8 @@ describe('renderConsoleReport', () => {
     const text = renderConsoleReport(rolledBackRollout(), { color: false });
     expect(text).toContain('Outputs\n  release          = true\n  outcome          = rolled-back\n');
     expect(text).toContain('  previous-version = 6\n');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('exit code 1: a gate failed or the rollout was rolled back · ran 1m 05s');
-    expect(renderConsoleReport(configError(), { color: false })).toContain('exit code 2: usage or configuration error');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('exit code 1: a gate failed the release, or the rollout was rolled back or aborted · ran 1m 05s');
+    expect(renderConsoleReport(configError(), { color: false })).toContain('exit code 2: usage, configuration or input error; nothing was changed');
   });
 
   it('stays readable with no results and no outputs', () => {

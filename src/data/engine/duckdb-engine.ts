@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { duckdbDialect } from '../sql/duckdb.js';
 import type { DataSource } from '../sql/dialect.js';
 import { quoteString } from '../sql/dialect.js';
-import type { ColumnInfo, Engine, QueryHints, Row } from './engine.js';
+import type { ColumnInfo, Engine, QueryHints, Row, RowPosition } from './engine.js';
 import { DataSourceError } from './engine.js';
 import type { DuckDbModule } from './load-duckdb.js';
 
@@ -78,6 +78,31 @@ export class DuckDbEngine implements Engine {
     }
   }
 
+  /**
+   * Rows are numbered in file order with insertion order preserved for this one statement (the
+   * session runs without it, as every other pass is an aggregate); a glob numbers the rows of
+   * each file and names the file.
+   */
+  async firstRowWhere(source: DataSource, condition: string, value?: string): Promise<RowPosition | undefined> {
+    const glob = source.kind === 'files' && GLOB_CHARACTERS.test(source.path);
+    const columns = [
+      ...(glob ? ['filename AS f', 'row_number() OVER (PARTITION BY filename) AS n'] : ['row_number() OVER () AS n']),
+      `(${condition}) AS hit`,
+      ...(value !== undefined ? [`(${value}) AS v`] : []),
+    ];
+    await this.connection.run('SET preserve_insertion_order = true');
+    try {
+      const rows = await this.query(
+        `SELECT * FROM (SELECT ${columns.join(', ')} FROM ${this.dialect.from(source)}) WHERE hit ORDER BY ${glob ? 'f, ' : ''}n LIMIT 1`,
+      );
+      const first = rows[0];
+      if (!first) return undefined;
+      return { row: Number(first.n), ...(glob ? { file: String(first.f) } : {}), ...(value !== undefined ? { value: first.v ?? null } : {}) };
+    } finally {
+      await this.connection.run('SET preserve_insertion_order = false');
+    }
+  }
+
   async close(): Promise<void> {
     this.close_();
   }
@@ -112,6 +137,13 @@ export function sourceError(error: unknown): DataSourceError | undefined {
   if (ragged) {
     const [, line, expected, found, file] = ragged;
     return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${found} fields where the header has ${expected}`);
+  }
+  // A value past the rows the sniffer sampled that does not fit the type it chose (`abc`, or
+  // `NaN` in a column of integers): the file's fault, named with its line, column and value.
+  const conversion = /CSV Error on Line: (\d+)[\s\S]*?Error when converting column "([^"]+)"\. Could not convert string "([^"]*)" to '([^']+)'[\s\S]*?file = ([^\n]+)/.exec(message);
+  if (conversion) {
+    const [, line, column, value, type, file] = conversion;
+    return new DataSourceError(`${file?.trim()}: line ${line}: column '${column}' has "${value}", which is not a ${type} like the values before it`);
   }
   const sniff = /Error when sniffing file "([^"]+)"/.exec(message);
   if (sniff) {

@@ -30,7 +30,21 @@ export interface Engine {
    * trade parallelism for memory.
    */
   query(sql: string, hints?: QueryHints): Promise<Row[]>;
+  /**
+   * Where the first row of a source for which `condition` holds is, in the order of its file(s),
+   * with the value of the expression `value` there, for messages that point at the bad value;
+   * undefined when no row does. Optional: an engine over tables has no row order to point at.
+   */
+  firstRowWhere?(source: DataSource, condition: string, value?: string): Promise<RowPosition | undefined>;
   close(): Promise<void>;
+}
+
+/** A row of a file source: its 1-based number after the header, and the file when a glob matched several. */
+export interface RowPosition {
+  row: number;
+  file?: string;
+  /** The `value` expression at that row, when one was asked for. */
+  value?: SqlValue;
 }
 
 export interface QueryHints {

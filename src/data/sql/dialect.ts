@@ -27,6 +27,8 @@ export interface Dialect {
   /** `WITH name AS (body)`, kept in memory when the engine can, so the source is scanned once. */
   scanOnce(name: string, body: string): string;
   asDouble(expr: string): string;
+  /** The expression as a double, NULL where it is not a number (text such as `abc`). */
+  tryAsDouble(expr: string): string;
   asText(expr: string): string;
   /** Rows where `condition` is true (NULL counts as false). */
   countWhere(condition: string): string;
@@ -53,6 +55,8 @@ export interface Dialect {
   stddev(expr: string): string;
   /** True for a finite number (not NaN, not ±∞), NULL for NULL. */
   isFinite(expr: string): string;
+  /** True for NaN (a floating-point value that is not a number), NULL for NULL. */
+  isNaN(expr: string): string;
   /** The values of `expr` where `condition` holds (an aggregate), ascending, as an array: one sort of a small sample. */
   sortedValues(expr: string, condition: string | undefined): string;
   /**

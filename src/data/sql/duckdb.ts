@@ -48,6 +48,7 @@ export const duckdbDialect: Dialect = {
   },
   scanOnce: (name, body) => `${quoteIdentifier(name)} AS MATERIALIZED (${body})`,
   asDouble: (expr) => `CAST(${expr} AS DOUBLE)`,
+  tryAsDouble: (expr) => `TRY_CAST(${expr} AS DOUBLE)`,
   asText: (expr) => `CAST(${expr} AS VARCHAR)`,
   countWhere: (condition) => `count(*) FILTER (WHERE ${condition})`,
   filtered: (aggregate, condition) => (condition === undefined ? aggregate : `${aggregate} FILTER (WHERE ${condition})`),
@@ -65,6 +66,7 @@ export const duckdbDialect: Dialect = {
   anyValue: (expr) => `any_value(${expr})`,
   stddev: (expr) => `stddev_pop(${expr})`,
   isFinite: (expr) => `isfinite(${expr})`,
+  isNaN: (expr) => `isnan(${expr})`,
   // list(x ORDER BY x): the sort runs in the aggregate (measured −25 MB peak vs list_sort(list(x))).
   sortedValues: (expr, condition) => duckdbDialect.filtered(`list(${expr} ORDER BY ${expr})`, condition),
   quantileGrid(sorted, probabilities, extremes, extra) {

@@ -31,6 +31,7 @@ export const trinoDialect: Dialect = {
   // No materialised CTEs: Trino may scan the source once per reference to the CTE.
   scanOnce: (name, body) => `${quoteIdentifier(name)} AS (${body})`,
   asDouble: (expr) => `CAST(${expr} AS DOUBLE)`,
+  tryAsDouble: (expr) => `TRY_CAST(${expr} AS DOUBLE)`,
   asText: (expr) => `CAST(${expr} AS VARCHAR)`,
   countWhere: (condition) => `count_if(${condition})`,
   filtered: (aggregate, condition) => (condition === undefined ? aggregate : `${aggregate} FILTER (WHERE ${condition})`),
@@ -48,6 +49,7 @@ export const trinoDialect: Dialect = {
   anyValue: (expr) => `arbitrary(${expr})`,
   stddev: (expr) => `stddev_pop(${expr})`,
   isFinite: (expr) => `is_finite(${expr})`,
+  isNaN: (expr) => `is_nan(${expr})`,
   sortedValues: (expr, condition) => `array_sort(${trinoDialect.filtered(`array_agg(${expr})`, condition)})`,
   quantileGrid(sorted, probabilities, extremes, extra) {
     const picked = `transform(${array(probabilities.map(numberLiteral))}, p -> element_at(${sorted}, greatest(1, CAST(ceil(cardinality(${sorted}) * p) AS BIGINT))))`;
