@@ -25,11 +25,11 @@ export interface AppDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Lambda target over SDK clients built from the config's region (or AWS_REGION). */
-export function defaultTargetFactory(env: NodeJS.ProcessEnv): (config: TargetConfig) => RolloutTarget {
+/** Lambda target over SDK clients built from the config's region (or AWS_REGION); `log` gets the target's notes. */
+export function defaultTargetFactory(env: NodeJS.ProcessEnv, log?: (line: string) => void): (config: TargetConfig) => RolloutTarget {
   return (config) => {
     const clients = createAwsClients({ region: config.region, env });
-    return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
+    return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias, ...(log ? { log } : {}) });
   };
 }
 
@@ -111,7 +111,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       state: platform.state,
       signal: deps.signal,
       log: (line) => platform.log.info(line),
-      createTarget: deps.createTarget ?? defaultTargetFactory(env),
+      createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line)),
       workspace: inputs.workspace,
       ...(records ? { records } : {}),
     },
@@ -131,7 +131,7 @@ async function runRollbackCommand(platform: Platform, deps: AppDeps, inputs: Gat
   }
   let target: RolloutTarget;
   try {
-    target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env))(config.target);
+    target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env, (line) => platform.log.info(line)))(config.target);
   } catch (error) {
     return usage('rollback.target', `Cannot reach the rollback target: ${errorMessage(error)}`);
   }

@@ -13,6 +13,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSteps } from '../../src/rollout/plan.js';
 import { METRIC_PERIOD_MS, formatDuration, worstCaseTimeToRollbackMs } from '../../src/rollout/timing.js';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { MemoryStateStore } from '../../src/core/state.js';
+import { loadRolloutRecord } from '../../src/rollout/recovery.js';
+import { LambdaAliasTarget } from '../../src/targets/lambda.js';
+import type { LostReplyKind } from '../../test/sim/faults.js';
 import { VirtualClock, startSimulator, type Simulator } from '../../test/sim/index.js';
 import { lastRollbackWrite, loadTestConfig, pointSdkAt, releaseWith, updateAliasCalls } from '../../test/support/sim-release.js';
 
@@ -133,6 +138,85 @@ async function measure(scenario: Scenario, boundMs: number): Promise<Row> {
   }
 }
 
+/**
+ * Lost replies: the `nth` UpdateAlias lands, then its reply is lost (a 5xx after the work, a
+ * reset connection, a reply held past the client's 300 ms timeout). What must follow: the
+ * product reads the alias back, recognises its own write and ends where the run should end,
+ * reporting it truthfully, with the rollout record closed only when no weight of ours is left.
+ */
+interface LostReplyScenario {
+  write: 'shift to 40%' | 'final bake (100%)' | 'promotion' | 'rollback';
+  /** Which UpdateAlias (1-based) loses its reply. */
+  nth: number;
+  /** Canary errors from the start make the 2nd write the rollback. */
+  failing: boolean;
+  expected: { outcome: string; version: string; weights: Record<string, number> };
+}
+
+const LOST_REPLY_WRITES: LostReplyScenario[] = [
+  { write: 'shift to 40%', nth: 2, failing: false, expected: { outcome: 'promoted', version: '4', weights: {} } },
+  { write: 'final bake (100%)', nth: 5, failing: false, expected: { outcome: 'promoted', version: '4', weights: {} } },
+  { write: 'promotion', nth: 6, failing: false, expected: { outcome: 'promoted', version: '4', weights: {} } },
+  { write: 'rollback', nth: 2, failing: true, expected: { outcome: 'rolled-back', version: '3', weights: {} } },
+];
+const LOST_REPLY_KINDS: LostReplyKind[] = [500, 502, 503, 'reset', 'timeout'];
+
+interface LostReplyRow {
+  write: string;
+  reply: string;
+  outcome: string;
+  exitCode: number;
+  finalAlias: string;
+  /** The alias ended where the run should have ended, the report's outcome matches it, and the record is closed. */
+  safe: boolean;
+  truthful: boolean;
+  recordClosed: boolean;
+  updateAliasCalls: string;
+  wallMs: number;
+}
+
+async function measureLostReply(scenario: LostReplyScenario, reply: LostReplyKind): Promise<LostReplyRow> {
+  const clock = new VirtualClock(MINUTE0_MS + DEFAULT_START_OFFSET_MS);
+  const sim = await startSimulator({ clock, metricDelayMs: MINUTE });
+  const started = performance.now();
+  try {
+    pointSdkAt(sim.endpoint);
+    sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: '3' }], latestCodeSha: 'sha-of-the-new-model' });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: REQUESTS_PER_MINUTE, seed: 11 });
+    if (scenario.failing) sim.scenarios.canaryErrors({ rate: 0.3 });
+    sim.scenarios.lostReply({ operations: ['UpdateAlias'], nth: scenario.nth, reply, holdMs: 1_500 });
+    const state = new MemoryStateStore();
+    const report = await releaseWith(CONFIG, {
+      clock,
+      state,
+      createTarget: (config) => {
+        const clients = createAwsClients({ region: config.region, requestTimeoutMs: 300 });
+        return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
+      },
+    });
+    const alias = sim.getAliasState(FN, ALIAS);
+    const safe = alias.version === scenario.expected.version && JSON.stringify(alias.weights) === JSON.stringify(scenario.expected.weights);
+    const truthful = report.outcome === scenario.expected.outcome && !/someone else|nothing to undo/.test(report.headline);
+    const record = await loadRolloutRecord(state);
+    return {
+      write: scenario.write,
+      reply: String(reply),
+      outcome: report.outcome,
+      exitCode: report.exitCode,
+      finalAlias: `version ${alias.version}, weights ${JSON.stringify(alias.weights)}`,
+      safe,
+      truthful,
+      recordClosed: record?.phase === 'done',
+      updateAliasCalls: updateAliasCalls(sim)
+        .map((e) => (e.lostReply !== undefined ? `lost(${e.lostReply})` : String(e.status)))
+        .join(' '),
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
 async function main(): Promise<void> {
   const rollout = loadTestConfig(CONFIG).rollout!;
   const boundMs = worstCaseTimeToRollbackMs(rollout, { metricDelayMs: rollout.metricDelayMs, apiCallMs: 0 });
@@ -143,6 +227,16 @@ async function main(): Promise<void> {
     rows.push(row);
     console.log(`${row.withinBound ? 'ok  ' : 'FAIL'} ${row.scenario}: ${row.outcome}, ${row.measuredMs === null ? 'no rollback' : formatDuration(row.measuredMs)} (bound ${formatDuration(boundMs)})`);
   }
+  const lostReplies: LostReplyRow[] = [];
+  for (const scenario of LOST_REPLY_WRITES) {
+    for (const reply of LOST_REPLY_KINDS) {
+      const row = await measureLostReply(scenario, reply);
+      lostReplies.push(row);
+      const ok = row.safe && row.truthful && row.recordClosed;
+      console.log(`${ok ? 'ok  ' : 'FAIL'} lost reply on the ${row.write} (${row.reply}): ${row.outcome}, exit ${row.exitCode}, ${row.finalAlias}`);
+    }
+  }
+  const lostOk = lostReplies.filter((r) => r.safe && r.truthful && r.recordClosed).length;
   const command = 'npx tsx bench/rollout/run.ts';
   const date = new Date().toISOString();
   const measured = rows.map((r) => r.measuredMs).filter((m): m is number => m !== null);
@@ -156,7 +250,7 @@ async function main(): Promise<void> {
   const here = import.meta.dirname;
   writeFileSync(
     join(here, 'results.json'),
-    `${JSON.stringify({ command, date, node: process.version, config: { pollMs: rollout.pollMs, metricDelayMs: rollout.metricDelayMs, steps, requestsPerMinute: REQUESTS_PER_MINUTE }, bound: 'P + D + poll + 2·A with A = 0 (simulated API calls take no time)', summary, rows }, null, 2)}\n`,
+    `${JSON.stringify({ command, date, node: process.version, config: { pollMs: rollout.pollMs, metricDelayMs: rollout.metricDelayMs, steps, requestsPerMinute: REQUESTS_PER_MINUTE }, bound: 'P + D + poll + 2·A with A = 0 (simulated API calls take no time)', summary, rows, lostReplies }, null, 2)}\n`,
   );
   const table = rows.map(
     (r) => `| ${r.scenario} | ${r.start} | ${r.onset} | ${Math.round(r.weightAtOnset * 100)}% | ${r.outcome} | ${r.measuredMs === null ? '—' : formatDuration(r.measuredMs)} | ${formatDuration(r.boundMs)} | ${r.withinBound ? 'yes' : '**no**'} |`,
@@ -187,9 +281,31 @@ poll, so an onset later in its minute rolls back sooner; the bound is approached
 at the top of a minute whose datapoint is published just after a read started (the next read is
 then a whole poll later: rollout started at +14.9s).
 `;
-  writeFileSync(join(here, 'results.md'), md);
+  const lostTable = lostReplies.map(
+    (r) =>
+      `| ${r.write} | ${r.reply} | ${r.outcome} | ${r.exitCode} | ${r.finalAlias} | ${r.safe ? 'yes' : '**no**'} | ${r.truthful ? 'yes' : '**no**'} | ${r.recordClosed ? 'yes' : '**no**'} | ${r.updateAliasCalls} |`,
+  );
+  const lostMd = `
+## Lost replies: a write that lands, then its reply is lost
+
+The same release, with one \`UpdateAlias\` applied by the simulator and its reply then lost: a
+5xx after the work was done (500, 502, 503), a reset connection, or a reply held 1.5 s past
+the client's 300 ms request timeout (the product's default timeout is 30 s). The SDK retries
+with the now stale RevisionId and gets 412. **Safe** = the alias ends where the run should
+(promoted: version 4 alone; rolled back: version 3 alone). **Truthful** = the report's outcome
+is that one and does not blame someone else or say "nothing to undo". **Record closed** = the
+rollout record says done (the post step has nothing left to restore). The last column is what
+the simulator answered to each \`UpdateAlias\`, in order.
+
+| lost reply on | reply | outcome | exit | final alias | safe | truthful | record closed | UpdateAlias answers |
+|---|---|---|---|---|---|---|---|---|
+${lostTable.join('\n')}
+
+${lostOk}/${lostReplies.length} safe, truthful and closed.
+`;
+  writeFileSync(join(here, 'results.md'), md + lostMd);
   console.log(`wrote ${join(here, 'results.md')} and results.json: ${summary.withinBound}/${summary.runs} within bound`);
-  if (summary.withinBound !== summary.runs) process.exitCode = 1;
+  if (summary.withinBound !== summary.runs || lostOk !== lostReplies.length) process.exitCode = 1;
 }
 
 await main();

@@ -17,8 +17,13 @@ export interface AwsClientOptions {
   region?: string;
   /** Total attempts per call including the first (SDK default 3; alias writes deserve more patience). */
   maxAttempts?: number;
+  /** Longest wait for one HTTP reply before the SDK gives up on it and retries (default 30 s). */
+  requestTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
+
+/** Per-reply timeout: GetMetricData and UpdateAlias answer in well under a second when healthy. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** A configuration problem with AWS access, reported before any call is made. */
 export class AwsConfigError extends Error {
@@ -51,6 +56,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     maxAttempts: options.maxAttempts ?? 6,
     // Names the product in CloudTrail's userAgent field, so its calls can be told from a person's.
     customUserAgent: 'model-release-gate',
+    // The SDK waits forever for a reply by default; a reply that never comes would hang the
+    // rollout with traffic on the canary. A timed-out call is retried like a 5xx, and a write
+    // whose reply was lost is recognised by reading the alias back (src/targets/lambda.ts).
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
   return { lambda: new LambdaClient(common), cloudwatch: new CloudWatchClient(common) };
 }

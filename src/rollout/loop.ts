@@ -24,7 +24,7 @@ import { decisiveStepIndex, judgeCompare } from './judge-compare.js';
 import type { RolloutStep } from './plan.js';
 import { buildSteps } from './plan.js';
 import type { RolloutRecord } from './recovery.js';
-import { asError, describeAlias, rollBackCandidate, saveRolloutRecord } from './recovery.js';
+import { asError, describeAlias, rollBackCandidate, routesTo, saveRolloutRecord } from './recovery.js';
 import { expectedDurationMs, formatDuration, maxDurationMs, settleMs } from './timing.js';
 
 export interface RolloutDeps {
@@ -59,6 +59,8 @@ export interface RolloutResult {
   reason: string;
   /** Alias state at the end, as last read or written. */
   finalAlias?: AliasState;
+  /** 1-based steps that reached their end and were passed on; a step interrupted later (while shifting to the next one, or promoting) still counts. */
+  completedSteps: number[];
   error?: Error;
 }
 
@@ -107,6 +109,8 @@ class RolloutRun {
   private stepStartedAtMs = 0;
   private nextPollAtMs = 0;
   private readonly inconclusiveSteps: number[] = [];
+  /** Steps that reached their end and were passed on (by a pass, or on-inconclusive 'promote'). */
+  private readonly completedSteps: number[] = [];
   /** What the loop is doing, for error messages ("shifting 30% to version 8"). */
   private activity = 'preflight';
 
@@ -359,7 +363,20 @@ class RolloutRun {
     }
     const expected = this.alias !== undefined ? describeAlias(this.alias) : `revision ${error.expectedRevisionId}`;
     const found = current !== undefined ? describeAlias(current) : 'a state that could not be read';
-    const reason = `${this.target.describe()} was changed by someone else while ${this.activity}: expected ${expected}, found ${found}. Stopped without overwriting it.`;
+    const changed = `${this.target.describe()} was changed by someone else while ${this.activity}: expected ${expected}, found ${found}.`;
+    if (current === undefined || routesTo(current, this.candidate)) {
+      // Their change left traffic on our candidate (or we cannot see whether it did). That weight
+      // is ours: the preflight refused or cleared any other canary. Taking it back is the one
+      // write that touches nothing of theirs, and stopping without it would leave the alias
+      // half-shifted with nobody watching.
+      return {
+        name: 'rollback',
+        reason: `${changed} ${current === undefined ? 'It may still route traffic to version' : 'It still routes traffic to version'} ${this.candidate}, which this run put there: taking that weight back and nothing else.`,
+        cause: error,
+        freshRead: true,
+      };
+    }
+    const reason = `${changed} Stopped without overwriting it.`;
     this.row({ event: 'abort', reason });
     await this.markDone();
     return this.finish('aborted', reason, { error, ...(current !== undefined ? { finalAlias: current } : {}) });
@@ -444,6 +461,7 @@ class RolloutRun {
   }
 
   private next(index: number): LoopState {
+    this.completedSteps.push(index + 1);
     return index + 1 < this.steps.length ? { name: 'shift', index: index + 1 } : { name: 'promote' };
   }
 
@@ -483,12 +501,14 @@ class RolloutRun {
   private async markDone(): Promise<void> {
     if (!this.recordSaved) return;
     try {
+      const inPlace = this.alias?.additionalWeights[this.candidate];
       await saveRolloutRecord(this.deps.state, {
         functionTarget: this.target.describe(),
         candidateVersion: this.candidate,
         stableVersion: this.stableVersion ?? '',
         startedAtMs: this.startedAtMs,
         phase: 'done',
+        ...(inPlace !== undefined && inPlace > 0 ? { weight: inPlace } : {}),
       });
     } catch (error) {
       this.log(`could not save the rollout state (the post step will re-check the alias): ${asError(error).message}`);
@@ -524,6 +544,7 @@ class RolloutRun {
       stableVersion: this.stableVersion,
       candidateVersion: this.candidate,
       timeline: this.timeline,
+      completedSteps: [...this.completedSteps],
       reason,
       ...(finalAlias !== undefined ? { finalAlias } : {}),
       ...(extra.error !== undefined ? { error: extra.error } : {}),

@@ -23,7 +23,11 @@ export interface RolloutRecord {
   startedAtMs: number;
   /** `shifting` from just before the first write until the alias is known to be safe. */
   phase: 'shifting' | 'done';
-  /** 1-based step being shifted to, and its weight (informational). */
+  /**
+   * While shifting: the 1-based step being shifted to, and its weight. When done: `weight` is the
+   * candidate's weight this run last had in place (absent when none), so the post step can tell
+   * our weight, left behind, from someone else's.
+   */
   step?: number;
   weight?: number;
 }
@@ -133,8 +137,8 @@ export async function restoreSafety(deps: {
     return { action: 'left-alone', reason: `${asError(error).message}; check the alias by hand.` };
   }
   if (record === undefined) return { action: 'none', reason: 'No rollout was started in this job.' };
-  if (record.phase === 'done') return { action: 'none', reason: 'The rollout finished; nothing to restore.' };
   const target = deps.target.describe();
+  if (record.phase === 'done') return checkFinishedRollout(record, deps.target, deps.clock ?? systemClock, log);
   if (record.functionTarget !== target) {
     return {
       action: 'left-alone',
@@ -175,6 +179,46 @@ export async function restoreSafety(deps: {
         reason: `The rollout of version ${candidate} did not finish; ${target} rolled back to ${describeAlias(outcome.alias)}.`,
       };
   }
+}
+
+/**
+ * A rollout recorded as finished must not have left its candidate's weight on the alias. The
+ * loop never records "done" while it does, but a lost reply or a bug must not leave traffic
+ * half-shifted with nobody watching: if the alias still routes exactly the weight this run last
+ * had in place to our candidate, take it back. Any other weight is someone else's: left alone.
+ */
+async function checkFinishedRollout(record: RolloutRecord, target: RolloutTarget, clock: Clock, log: (line: string) => void): Promise<SafetyRestoration> {
+  const finished: SafetyRestoration = { action: 'none', reason: 'The rollout finished; nothing to restore.' };
+  const ours = record.weight;
+  if (ours === undefined || !(ours > 0) || record.functionTarget !== target.describe()) return finished;
+  let alias: AliasState;
+  try {
+    alias = await target.readAlias();
+  } catch (error) {
+    return { action: 'none', reason: `The rollout finished; the alias could not be re-checked (${asError(error).message}).` };
+  }
+  const weight = alias.additionalWeights[record.candidateVersion];
+  if (weight === undefined || Math.abs(weight - ours) > 1e-9) return finished;
+  log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${pct(weight)} to it; rolling back`);
+  const outcome = await rollBackCandidate({ target, candidate: record.candidateVersion, sleep: (ms) => clock.sleep(ms), log });
+  switch (outcome.kind) {
+    case 'failed':
+      throw new Error(
+        `${target.describe()} still routes ${pct(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`,
+        { cause: outcome.error },
+      );
+    case 'not-routed':
+      return finished;
+    case 'rolled-back':
+      return {
+        action: 'rolled-back',
+        reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${pct(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
+      };
+  }
+}
+
+function pct(weight: number): string {
+  return `${Math.round(weight * 10000) / 100}%`;
 }
 
 /** Anything thrown, as an Error. */

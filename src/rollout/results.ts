@@ -54,8 +54,9 @@ function stepCheck(result: RolloutResult, step: number): CheckResult {
   const last = rows.filter((r) => r.event === 'observe').at(-1);
   const weight = shift?.weight ?? 0;
   const label = `Step ${step} (${Math.round(weight * 10000) / 100}%)`;
-  const laterStepStarted = result.timeline.some((r) => r.step > step && r.event === 'shift');
-  const completed = laterStepStarted || result.outcome === 'promoted';
+  // The loop says which steps reached their end; a conflict while shifting to the next step
+  // or while promoting does not undo the step before it.
+  const completed = result.completedSteps.includes(step) || result.outcome === 'promoted';
   const base = { id: `rollout.step-${step}`, gate: 'rollout' as const };
   const details = { weight, ...(last !== undefined ? observationDetails(last) : {}) };
 

@@ -37,6 +37,8 @@ export const METRIC_PERIOD_SECONDS = 60;
 export interface LambdaTargetOptions {
   functionName: string;
   alias: string;
+  /** Notes worth a line in the job log (a write whose reply was lost but which landed). */
+  log?: (line: string) => void;
 }
 
 /** `arn:aws:lambda:region:acct:function:NAME[:qualifier]` or `acct:function:NAME` → NAME. */
@@ -65,8 +67,37 @@ function sameWeights(a: Record<string, number>, b: Record<string, number>): bool
   return true;
 }
 
+/** What one alias write asks for; an absent `version` or `description` is left as it is. */
+interface AliasChange {
+  version?: string;
+  weights: Record<string, number>;
+  description?: string;
+}
+
+/** True when `alias` is exactly the state `change` asks for (an absent version or description is not compared). */
+function holds(alias: AliasState, change: AliasChange): boolean {
+  if (change.version !== undefined && alias.version !== change.version) return false;
+  if (change.description !== undefined && (alias.description ?? '') !== change.description) return false;
+  return sameWeights(alias.additionalWeights, change.weights);
+}
+
+function summarize(alias: AliasState): string {
+  return `version ${alias.version}, weights ${JSON.stringify(alias.additionalWeights)}, revision ${alias.revisionId}`;
+}
+
+function errorName(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  const name = typeof e?.name === 'string' ? e.name : 'error';
+  return status !== undefined ? `${name}, HTTP ${status}` : name;
+}
+
+/** States we have read or written, by revision, so a write knows the version it leaves in place. */
+const SEEN_REVISIONS = 64;
+
 export class LambdaAliasTarget implements RolloutTarget {
   private readonly functionName: string;
+  private readonly seen = new Map<string, AliasState>();
 
   constructor(
     private readonly lambda: LambdaClient,
@@ -83,7 +114,7 @@ export class LambdaAliasTarget implements RolloutTarget {
   async readAlias(): Promise<AliasState> {
     try {
       const alias = await this.lambda.send(new GetAliasCommand({ FunctionName: this.options.functionName, Name: this.options.alias }));
-      return aliasStateOf(alias);
+      return this.remember(aliasStateOf(alias));
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {
         throw new TargetNotFoundError(
@@ -213,6 +244,12 @@ export class LambdaAliasTarget implements RolloutTarget {
     }
   }
 
+  private remember(alias: AliasState): AliasState {
+    this.seen.set(alias.revisionId, alias);
+    if (this.seen.size > SEEN_REVISIONS) this.seen.delete(this.seen.keys().next().value as string);
+    return alias;
+  }
+
   async listVersions(): Promise<PublishedVersion[]> {
     const versions: PublishedVersion[] = [];
     try {
@@ -230,9 +267,19 @@ export class LambdaAliasTarget implements RolloutTarget {
     return versions;
   }
 
-  /** Conditional write, then read-back: the state we report is the state Lambda has. */
-  /** Without `description` the alias description is left as it is (UpdateAlias changes only what it is given). */
-  private async writeAlias(change: { version?: string; weights: Record<string, number>; description?: string }, expectedRevisionId: string): Promise<AliasState> {
+  /**
+   * Conditional write, then read-back: the state we report is the state Lambda has. Without
+   * `description` the alias description is left as it is (UpdateAlias changes only what it is given).
+   *
+   * A write can land and still fail for us: a 5xx from a gateway after the work was done, a
+   * reset connection, a timeout. The SDK then retries with the same RevisionId, now stale, and
+   * Lambda answers 412. So after ANY failed write we read the alias back: if it holds exactly
+   * what we asked for (version, weights, and the description we set), our write landed and we
+   * carry on from there; only a state we did not write is someone else's change.
+   */
+  private async writeAlias(change: AliasChange, expectedRevisionId: string): Promise<AliasState> {
+    const before = this.seen.get(expectedRevisionId);
+    const intended: AliasChange = { ...change, version: change.version ?? before?.version };
     let written: AliasConfiguration;
     try {
       written = await this.lambda.send(
@@ -246,8 +293,14 @@ export class LambdaAliasTarget implements RolloutTarget {
         }),
       );
     } catch (error) {
+      const current = await this.readAlias().catch(() => undefined);
+      if (current !== undefined && holds(current, intended)) {
+        this.options.log?.(
+          `${this.describe()}: UpdateAlias failed on its way back (${errorName(error)}), but the alias reads back exactly as written (${summarize(current)}): the write landed.`,
+        );
+        return current;
+      }
       if (error instanceof PreconditionFailedException) {
-        const current = await this.readAlias().catch(() => undefined);
         throw new RevisionConflictError(
           `Alias ${this.describe()} was changed by someone else (expected revision ${expectedRevisionId}${current ? `, now version ${current.version} with weights ${JSON.stringify(current.additionalWeights)}` : ''}); not overwriting it.`,
           expectedRevisionId,
@@ -265,7 +318,7 @@ export class LambdaAliasTarget implements RolloutTarget {
         observed,
       );
     }
-    if ((change.version !== undefined && observed.version !== change.version) || !sameWeights(observed.additionalWeights, change.weights)) {
+    if (!holds(observed, intended)) {
       throw new WriteVerificationError(
         `Alias ${this.describe()} reads back as version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)} after writing ${change.version ?? '(unchanged version)'} with ${JSON.stringify(change.weights)}.`,
         observed,

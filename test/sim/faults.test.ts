@@ -1,5 +1,5 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand, GetFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { VirtualClock } from './clock.js';
 import { startSimulator, type Simulator } from './simulator.js';
 import { rejectionOf, sdkClients, useTestCredentials } from './test-clients.js';
@@ -137,5 +137,34 @@ describe('fault injection and the request log', () => {
       ['UpdateAlias', 412, { FunctionVersion: '2', RevisionId: 'stale' }],
       ['PublishVersion', 201, { Description: 'noop' }],
     ]);
+  });
+  it.each([503, 'reset'] as const)('a lost reply (%s): the write is applied, the client sees a failure, and its retry with the same RevisionId gets 412', async (reply) => {
+    sim.scenarios.lostReply({ operations: ['UpdateAlias'], reply });
+    const { lambda } = clientsWith(2);
+    const { RevisionId } = await lambda.send(getAlias);
+    const update = new UpdateAliasCommand({ FunctionName: 'churn-model', Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.2 } }, RevisionId });
+    const error = await rejectionOf(lambda.send(update));
+    expect(error.name).toBe('PreconditionFailedException');
+    expect(sim.getAliasState('churn-model', 'prod')).toMatchObject({ version: '1', weights: { '2': 0.2 } });
+    const updates = sim.requestLog.filter((e) => e.operation === 'UpdateAlias');
+    expect(updates.map((e) => [e.status, e.lostReply])).toEqual([
+      [reply === 'reset' ? 0 : 503, reply],
+      [412, undefined],
+    ]);
+    // Only the one call lost its reply: the next write is answered.
+    const fresh = await lambda.send(getAlias);
+    const out = await lambda.send(new UpdateAliasCommand({ FunctionName: 'churn-model', Name: 'prod', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: fresh.RevisionId }));
+    expect(out.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it('a lost reply can skip calls (nth) and hold a reply past the client timeout', async () => {
+    sim.scenarios.lostReply({ operations: ['GetAlias'], nth: 2, reply: 'timeout', holdMs: 1_500 });
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true } });
+    clients.push(lambda);
+    expect((await lambda.send(getAlias)).FunctionVersion).toBe('1');
+    const error = await rejectionOf(lambda.send(getAlias));
+    expect(error.name).toBe('TimeoutError');
+    expect((await lambda.send(getAlias)).FunctionVersion).toBe('1');
+    expect(sim.requestLog.map((e) => e.lostReply)).toEqual([undefined, 'timeout', undefined]);
   });
 });

@@ -13,7 +13,7 @@ export interface ThrottleFault {
 /** Someone else rewrites the alias right after our n-th successful UpdateAlias. */
 export interface ConcurrentAliasChange {
   afterUpdateAliasCalls: number;
-  change: { version?: string; weights?: Record<string, number> };
+  change: { version?: string; weights?: Record<string, number>; description?: string };
 }
 
 /** How the client loses the reply to a call that has already been applied. */

@@ -214,6 +214,7 @@ export class LambdaApi {
       const changed = this.ctx.model.updateAlias(ref, name, {
         ...(change.version !== undefined ? { version: change.version } : {}),
         ...(change.weights !== undefined ? { weights: change.weights } : {}),
+        ...(change.description !== undefined ? { description: change.description } : {}),
       });
       this.ctx.onInjectedAliasChange(
         `${fn.name}:${name} -> version ${changed.version} weights ${JSON.stringify(changed.weights)} revision ${changed.revisionId}`,

@@ -1,5 +1,5 @@
 import { HEALTHY, type LatencyProfile, type VersionBehaviour } from './behaviour.js';
-import type { ConcurrentAliasChange, FaultInjector, ThrottleFault } from './faults.js';
+import type { ConcurrentAliasChange, FaultInjector, LostReplyFault, ThrottleFault } from './faults.js';
 import type { LambdaModel } from './lambda-model.js';
 import type { MetricStore } from './metrics.js';
 import type { BehaviourBook } from './runtime.js';
@@ -86,6 +86,14 @@ export class Scenarios {
   /** Someone else updates the alias right after our n-th successful UpdateAlias, changing its RevisionId. */
   concurrentAliasChange(fault: ConcurrentAliasChange): void {
     this.ctx.faults.concurrentAliasChange(fault);
+  }
+
+  /**
+   * The `nth` successful call of `operations` (and `count - 1` more) is applied, then its reply
+   * is lost: a 5xx, a reset connection, or a reply held past the client's timeout.
+   */
+  lostReply(fault: LostReplyFault): void {
+    this.ctx.faults.lostReply(fault);
   }
 
   /** CloudWatch returns no datapoints for minutes overlapping [fromMs, toMs). */

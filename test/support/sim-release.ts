@@ -8,8 +8,8 @@ import { defaultTargetFactory } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { GateConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/core/clock.js';
-import { MemoryStateStore } from '../../src/core/state.js';
-import { runPipeline } from '../../src/pipeline.js';
+import { MemoryStateStore, type StateStore } from '../../src/core/state.js';
+import { runPipeline, type PipelineDeps } from '../../src/pipeline.js';
 import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
 import { messagesToCommits } from '../../src/trigger/sources/messages.js';
@@ -40,7 +40,16 @@ export function loadTestConfig(text: string): GateConfig {
  */
 export async function releaseWith(
   configText: string,
-  deps: { clock: Clock; log?: (line: string) => void; sha?: string; tag?: string; records?: (config: GateConfig) => ReleaseRecords },
+  deps: {
+    clock: Clock;
+    log?: (line: string) => void;
+    sha?: string;
+    tag?: string;
+    records?: (config: GateConfig) => ReleaseRecords;
+    /** Default: the product's own Lambda target over SDK clients built from the environment. */
+    createTarget?: PipelineDeps['createTarget'];
+    state?: StateStore;
+  },
 ): Promise<Report> {
   const config = loadTestConfig(configText);
   return runPipeline(
@@ -54,9 +63,9 @@ export async function releaseWith(
     },
     {
       clock: deps.clock,
-      state: new MemoryStateStore(),
+      state: deps.state ?? new MemoryStateStore(),
       log: deps.log ?? (() => undefined),
-      createTarget: defaultTargetFactory(process.env),
+      createTarget: deps.createTarget ?? defaultTargetFactory(process.env),
       ...(deps.records ? { records: deps.records(config) } : {}),
     },
   );

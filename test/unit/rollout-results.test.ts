@@ -8,8 +8,11 @@ function row(step: number, event: TimelineRow['event'], extra: Partial<TimelineR
   return { atMs: step * 60_000, step, weight: step / 10, event, reason: `${event} ${step}`, ...extra };
 }
 
+/** By default a step completed when a later step was shifted to (what the loop reports for these timelines). */
 function result(outcome: RolloutResult['outcome'], timeline: TimelineRow[], extra: Partial<RolloutResult> = {}): RolloutResult {
-  return { outcome, stableVersion: '7', candidateVersion: '8', timeline, reason: `the run ${outcome}`, ...extra };
+  const shifted = timeline.filter((r) => r.event === 'shift').map((r) => r.step);
+  const completedSteps = shifted.filter((step) => shifted.some((later) => later > step));
+  return { outcome, stableVersion: '7', candidateVersion: '8', timeline, completedSteps, reason: `the run ${outcome}`, ...extra };
 }
 
 describe('rolloutResults', () => {
@@ -55,6 +58,23 @@ describe('rolloutResults', () => {
     expect(rolloutResults(result('rolled-back', inconclusive))[0]?.status).toBe('fail');
     const promoted = rolloutResults(result('promoted', [...inconclusive, row(2, 'shift'), row(2, 'observe', { verdict: 'pass' }), row(2, 'promote')]));
     expect(promoted.map((c) => c.status)).toEqual(['warn', 'pass', 'pass']);
+  });
+
+  it('a step that ended and passed stays passed when the shift to the next step (or the promotion) is interrupted', () => {
+    const timeline = [
+      row(1, 'shift'),
+      row(1, 'observe', { verdict: 'pass', canary: sample('8') }),
+      row(2, 'abort', { reason: 'changed by someone else while shifting 20% of traffic to version 8 (step 2)' }),
+    ];
+    const error = new Error('conflict');
+    const checks = rolloutResults(result('aborted', timeline, { completedSteps: [1], error }));
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['rollout.step-1', 'pass'],
+      ['rollout.outcome', 'error'],
+    ]);
+    expect(checks[0]?.message).not.toMatch(/did not finish/);
+    // Without the loop saying step 1 ended, the same timeline reads as interrupted.
+    expect(rolloutResults(result('aborted', timeline, { completedSteps: [], error }))[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/^Step 1 \(10%\) did not finish/) });
   });
 
   it('a step interrupted before its verdict is skipped (cancelled) or an error (target failure)', () => {
