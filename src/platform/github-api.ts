@@ -5,6 +5,7 @@
 import { getOctokit } from '@actions/github';
 import type { GitHubCommitApi } from '../trigger/sources/github.js';
 import type { CommitInput } from '../trigger/types.js';
+import { unreachableGitHub } from './github-unreachable.js';
 
 /** Commits per request; GitHub allows up to 100 on both endpoints. */
 const PER_PAGE = 100;
@@ -104,6 +105,8 @@ function describeFailure(error: unknown, doing: string, messages: { notFound: st
   // contains request headers, so it is safe to show. We do not chain the error as `cause`
   // because it carries the request object.
   const detail = error instanceof Error ? error.message : String(error);
+  const unreachable = unreachableGitHub(error, doing);
+  if (unreachable) return unreachable;
   if (typeof status !== 'number') return new Error(`GitHub API failed while ${doing}: ${detail}`);
 
   switch (status) {

@@ -6,6 +6,7 @@
 import { getOctokit } from '@actions/github';
 import type { ReleaseRecordsApi } from '../release/recorder.js';
 import { GitHubApiError } from './github-api.js';
+import { unreachableGitHub } from './github-unreachable.js';
 
 /** Tags per page; GitHub allows up to 100. */
 const PER_PAGE = 100;
@@ -101,6 +102,8 @@ function describeFailure(error: unknown, doing: string, permission: string): Err
   const status = (error as { status?: unknown }).status;
   // Octokit's message is GitHub's own (plus a docs link) and never holds request headers.
   const detail = error instanceof Error ? error.message : String(error);
+  const unreachable = unreachableGitHub(error, doing);
+  if (unreachable) return unreachable;
   if (typeof status !== 'number') return new Error(`GitHub API failed while ${doing}: ${detail}`);
   if (status === 401) return new GitHubApiError(`GitHub API rejected the token (HTTP 401) while ${doing}: pass a valid token with '${permission}' permission`, status);
   if ((status === 403 || status === 429) && (status === 429 || /rate limit/i.test(detail))) {

@@ -103,6 +103,22 @@ describe('createGitHubCommitApi against a local GitHub', () => {
     expect(seen[0]?.authorization).toBe(`token ${badToken}`);
   });
 
+  it('names a GitHub API it cannot reach as unreachable, not as an HTTP 500 from GitHub', async () => {
+    // A port nothing listens on: the connection is refused before any HTTP response exists.
+    const closed = await startFakeGitHub({ owner: OWNER, repo: REPO, token: TOKEN });
+    const deadUrl = closed.baseUrl;
+    await closed.close();
+    const error = await createGitHubCommitApi({ token: TOKEN, owner: OWNER, repo: REPO, baseUrl: deadUrl })
+      .compareCommits(BASE, HEAD)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(error?.message).toMatch(/^GitHub API could not be reached while .*\(ECONNREFUSED; no HTTP response\)/);
+    expect(error?.message).not.toMatch(/HTTP 500/);
+    expect(error?.message).not.toContain(TOKEN);
+  });
+
   it('defaults the base URL to GITHUB_API_URL', async () => {
     const saved = process.env['GITHUB_API_URL'];
     process.env['GITHUB_API_URL'] = baseUrl;
