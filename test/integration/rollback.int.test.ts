@@ -54,6 +54,20 @@ describe('dist/cli.js rollback', () => {
     expect(sim.requestLog.at(-1)).toMatchObject({ operation: 'GetAlias', status: 200 });
   });
 
+  it('reports a rollback whose reply was lost after it landed as done (exit 0), not as a conflict', async () => {
+    // UpdateAlias is applied, then a gateway answers 503; the SDK's retry meets the new revision (412).
+    sim.scenarios.lostReply({ operations: ['UpdateAlias'], reply: 503 });
+    const result = await cli(['--to', 'model-v1.1.0', '--reason', 'odd scores']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Rolled back lambda:churn-model:prod from version 4 to version 3');
+    expect(result.stdout).not.toMatch(/someone else|not changed/);
+    expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
+    expect(updateAliasCalls(sim).map((e) => [e.status, e.lostReply ?? null])).toEqual([
+      [503, 503],
+      [412, null],
+    ]);
+  });
+
   it("resolves 'previous' and an abbreviated SHA", async () => {
     expect((await cli(['--to', 'previous'])).code).toBe(0);
     expect(sim.getAliasState(FN, 'prod').version).toBe('3');
@@ -71,6 +85,18 @@ describe('dist/cli.js rollback', () => {
     expect(unknown.stderr).toContain("error: No published version was released from tag 'model-v9.0.0'. Newest releases: 4 (model-v1.2.0, 4b4b4b4b4b4b)");
     expect(sim.writes()).toEqual([]);
     expect(sim.getAliasState(FN, 'prod')).toEqual(before);
+  });
+
+  it.each([
+    ['function', ['--function-name', 'no-such-model'], /no-such-model/],
+    ['alias', ['--alias', 'staging'], /Alias 'staging' of Lambda function 'churn-model' was not found/],
+  ])('exits 2 (input error) for an unknown %s, before any write', async (_what, flags, message) => {
+    const result = await runCli(['rollback', '--function-name', FN, '--alias', 'prod', ...flags, '--to', 'model-v1.1.0'], { env: awsEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(message);
+    expect(result.stdout).toMatch(/Input error: .*nothing was changed\./);
+    expect(sim.writes()).toEqual([]);
+    expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '4', weights: {} });
   });
 
   it('is a no-op with a clear message when the version is already current', async () => {
