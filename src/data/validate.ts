@@ -47,10 +47,11 @@ export function columnsRead(check: DataCheck, ctx: Pick<PlanContext, 'dataset' |
   return { dataset: names, reference: USES_REFERENCE.has(check.type) ? names : [] };
 }
 
-function unknownColumn(name: string, sample: SampleSchema): string {
+/** `which` says which sample it is: its label is the configured path, not `dataset` or `reference`. */
+function unknownColumn(name: string, sample: SampleSchema, which: 'dataset' | 'reference'): string {
   const guess = closestKey(name, [...sample.columns.keys()]);
   const hint = guess !== undefined ? `; did you mean '${guess}'?` : `; its columns are ${[...sample.columns.keys()].join(', ')}`;
-  return `column '${name}' is not in the ${sample.label === 'reference' ? 'reference' : 'dataset'} ${sampleName(sample)}${hint}`;
+  return `column '${name}' is not in the ${which} ${sampleName(sample)}${hint}`;
 }
 
 function sampleName(sample: SampleSchema): string {
@@ -76,8 +77,8 @@ export async function validateChecks(
       continue;
     }
     for (const name of namedColumns(check)) {
-      if (!dataset.columns.has(name)) add(unknownColumn(name, dataset));
-      else if (usesReference && reference && !reference.columns.has(name)) add(unknownColumn(name, reference));
+      if (!dataset.columns.has(name)) add(unknownColumn(name, dataset, 'dataset'));
+      else if (usesReference && reference && !reference.columns.has(name)) add(unknownColumn(name, reference, 'reference'));
     }
     if (check.type === 'range') {
       for (const name of check.columns) {

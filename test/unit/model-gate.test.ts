@@ -224,7 +224,7 @@ describe('bad input', () => {
     writeFileSync(join(dir, 'q.csv'), 'y,c\n0,0.1\n1,\n1,high\n');
     const result = await one(`    - type: metric\n      metric: auc\n      min: 0.5\n`, '  predictions:\n    path: q.csv\n    label: y\n    candidate: c\n', dir);
     expect(result.status).toBe('error');
-    expect(result.message).toMatch(/column 'c' has 1 empty value; column 'c' has 1 value that are not numbers/);
+    expect(result.message).toMatch(/column 'c' has 1 empty value; column 'c' has 1 value that is not a number/);
   });
 
   it('reads Parquet too', async () => {

@@ -104,7 +104,14 @@ async function readColumns(db: QueryConnection, path: string, scan: string, colu
     const text = Number(counts?.[2 + 3 * k] ?? 0);
     const nan = Number(counts?.[3 + 3 * k] ?? 0);
     if (nulls > 0) problems.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
-    if (text > 0) problems.push(`column '${c}' has ${text} value${text === 1 ? '' : 's'} that are not numbers`);
+    if (text > 0) {
+      // The first one with its row and value, as for NaN below, so the file can be fixed.
+      const q = quoteIdentifier(c);
+      const [first] = await db.rows(
+        `SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST(${q} AS VARCHAR) AS v, ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL AS hit FROM ${scan}) WHERE hit ORDER BY n LIMIT 1`,
+      );
+      problems.push(`column '${c}' has ${text} ${text === 1 ? 'value that is not a number' : 'values that are not numbers'}${first ? `, the first ${JSON.stringify(String(first[1]))} on data row ${String(first[0])}` : ''}`);
+    }
     if (nan > 0) {
       const q = quoteIdentifier(c);
       const [first] = await db.rows(`SELECT n FROM (SELECT row_number() OVER () AS n, ${q} AS v FROM ${scan}) WHERE isnan(TRY_CAST(v AS DOUBLE)) ORDER BY n LIMIT 1`);

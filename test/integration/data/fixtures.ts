@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../../src/config/load.js';
 import type { DataGateConfig } from '../../../src/config/types.js';
+import { DuckDbEngine } from '../../../src/data/engine/duckdb-engine.js';
+import { loadDuckDb } from '../../../src/data/engine/load-duckdb.js';
 
 export const CONFIG_FILE = 'model-release.yml';
 
@@ -49,3 +51,23 @@ export function trainingRows(): Array<Array<string | number | null>> {
   return rows;
 }
 export const TRAINING_HEADER = ['id', 'day', 'age', 'plan', 'country', 'income'];
+
+/**
+ * CSV text whose data rows are numbered 1..n (row i is `row(i)`, fields already joined), for
+ * files with a bad value at a known data row: data row i is on line i + 1 of the file.
+ */
+export function numberedCsv(header: string, n: number, row: (i: number) => string): string {
+  return [header, ...Array.from({ length: n }, (_, k) => row(k + 1))].join('\n') + '\n';
+}
+
+/** A Parquet file in `dir` written by DuckDB itself from a query, e.g. `SELECT … FROM range(1, 11) t(i) ORDER BY i`. */
+export async function writeParquet(dir: string, name: string, query: string): Promise<string> {
+  const path = join(dir, name);
+  const engine = await DuckDbEngine.open(await loadDuckDb());
+  try {
+    await engine.query(`COPY (${query}) TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`);
+  } finally {
+    await engine.close();
+  }
+  return path;
+}
