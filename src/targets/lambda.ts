@@ -198,7 +198,12 @@ export class LambdaAliasTarget implements RolloutTarget {
     const errors = series.get('errors') as Map<number, number>;
     const throttles = series.get('throttles') as Map<number, number>;
     const p99 = series.get('p99') as Map<number, number>;
-    const starts = [...new Set([...invocations.keys(), ...errors.keys(), ...throttles.keys()])].sort((a, b) => a - b);
+    // A minute counts only when both of its counts are published. CloudWatch can publish one
+    // series of a minute before another: an Invocations datapoint without its Errors read as
+    // "0 errors" makes a version look healthier than it is (and the other one worse by
+    // comparison). Such a minute is left out until it is complete. Throttles are counted where
+    // Lambda publishes them (a throttled call never reaches a version, so a version has none).
+    const starts = [...invocations.keys()].filter((startMs) => errors.has(startMs)).sort((a, b) => a - b);
     const periods = starts.map((startMs) => ({
       startMs,
       invocations: invocations.get(startMs) ?? 0,

@@ -43,10 +43,10 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
   const run = simulatorPerTest(START_MS, MINUTE);
 
   /** Stable version 3 at `rate` errors, candidate 4 at `canaryRate`, `requestsPerMinute` through the alias. */
-  function setUp(options: { rate: number | ((tMs: number) => number); canaryRate?: number | ((tMs: number) => number); requestsPerMinute: number }): void {
+  function setUp(options: { rate: number | ((tMs: number) => number); canaryRate?: number | ((tMs: number) => number); requestsPerMinute: number; seed?: number }): void {
     const { sim } = run;
     sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: STABLE }], latestCodeSha: 'sha-of-the-new-model' });
-    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: options.requestsPerMinute, seed: 11 });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: options.requestsPerMinute, seed: options.seed ?? 11 });
     run.sim.scenarios.stableErrors({ rate: options.rate });
     run.sim.scenarios.canaryErrors({ rate: options.canaryRate ?? options.rate });
   }
@@ -102,6 +102,25 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     expect(last?.stable?.errors).toBeGreaterThan(0);
     expect(observations(report).every((r) => r.verdict !== 'fail')).toBe(true);
   });
+
+  it("a minute whose Errors are not published yet is left out, never read as zero errors", async () => {
+    // CloudWatch publishes stable's Errors 45 s after its Invocations: for three polls a minute
+    // the newest stable minute has calls and no error count. Read as 0 errors, stable looked
+    // clean and the healthy canary worse by comparison (about half of such rollouts failed).
+    const outcomes: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      if (seed > 1) await run.restart();
+      setUp({ rate: 0.05, requestsPerMinute: 1000, seed });
+      run.sim.scenarios.lateSeries({ metric: 'Errors', version: STABLE, extraMs: 45_000 });
+      const report = await release(COMPARE);
+      outcomes.push(report.outcome);
+      // Every minute the judge counted had both counts: no observation saw stable error-free.
+      for (const row of observations(report)) {
+        if ((row.stable?.invocations ?? 0) >= 1000) expect(row.stable?.errors).toBeGreaterThan(0);
+      }
+    }
+    expect(outcomes).toEqual(Array(6).fill('promoted'));
+  }, 60_000);
 
   it('gives the final look exactly once, at the decisive step’s deadline, through the real metrics path', async () => {
     // 40 req/min at 2%: under one error a minute in all. The likelihood ratio cannot fall to

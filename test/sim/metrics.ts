@@ -42,6 +42,8 @@ export interface Datapoint {
 export class MetricStore {
   private readonly buckets = new Map<string, MinuteBucket>();
   private readonly gaps: Array<{ fromMs: number; toMs: number }> = [];
+  /** Series published later than the others (CloudWatch publishes each metric stream on its own). */
+  private readonly lateSeries: Array<{ metric: LambdaMetricName; version?: string; extraMs: number }> = [];
 
   constructor(public delayMs: number) {}
 
@@ -69,6 +71,11 @@ export class MetricStore {
     bucket.samples.Duration.push(r.durationMs);
   }
 
+  /** `metric` (of `version`, or of every version) becomes readable `extraMs` after the other series of its minute. */
+  addLateSeries(late: { metric: LambdaMetricName; version?: string; extraMs: number }): void {
+    this.lateSeries.push(late);
+  }
+
   /** CloudWatch returns no datapoints for minutes overlapping [fromMs, toMs). */
   addGap(fromMs: number, toMs: number): void {
     this.gaps.push({ fromMs, toMs });
@@ -90,7 +97,7 @@ export class MetricStore {
     const samplesByPeriod = new Map<number, number[]>();
     for (const bucket of this.buckets.values()) {
       if (!this.matches(bucket, request.dimensions)) continue;
-      if (bucket.minuteStartMs + MINUTE_MS + this.delayMs > request.nowMs) continue;
+      if (bucket.minuteStartMs + MINUTE_MS + this.delayMs + this.extraDelayMs(request.metric, bucket.executedVersion) > request.nowMs) continue;
       if (this.inGap(bucket.minuteStartMs)) continue;
       const periodStart = Math.floor(bucket.minuteStartMs / request.periodMs) * request.periodMs;
       if (periodStart < request.startMs || periodStart >= request.endMs) continue;
@@ -115,6 +122,10 @@ export class MetricStore {
       if (actual !== value) return false;
     }
     return true;
+  }
+
+  private extraDelayMs(metric: string, version: string): number {
+    return this.lateSeries.filter((l) => l.metric === metric && (l.version === undefined || l.version === version)).reduce((max, l) => Math.max(max, l.extraMs), 0);
   }
 
   private inGap(minuteStartMs: number): boolean {

@@ -101,6 +101,14 @@ export class Scenarios {
     this.ctx.metrics.addGap(span.fromMs, span.toMs);
   }
 
+  /**
+   * One series of a minute is published `extraMs` later than the others, for one version or all:
+   * e.g. Errors after Invocations, so for a while a minute has calls but no error count.
+   */
+  lateSeries(late: { metric: 'Invocations' | 'Errors' | 'Throttles' | 'Duration'; version?: string; extraMs: number }): void {
+    this.ctx.metrics.addLateSeries(late);
+  }
+
   /** Datapoints for a minute appear `ms` after the minute ends. */
   metricDelayMs(ms: number): void {
     this.ctx.metrics.delayMs = ms;
