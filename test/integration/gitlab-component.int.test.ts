@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
-import { componentProject, git, runPipeline } from '../support/gitlab-component.js';
+import { componentProject, describeWithGitLabCiLocal, git, runPipeline } from '../support/gitlab-component.js';
 import { fastRolloutConfig } from '../support/sim-release.js';
 
 const FN = 'churn-model';
@@ -49,7 +49,7 @@ function dotenv(dir: string): Record<string, string> {
   return Object.fromEntries(text.trimEnd().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
-describe('GitLab component under gitlab-ci-local', () => {
+describeWithGitLabCiLocal()('GitLab component under gitlab-ci-local', () => {
   it("a 'docs: …' push runs the release job, which skips: nothing published, alias untouched", async () => {
     const { dir, initial } = componentProject(CONFIG);
     git(dir, 'commit', '-q', '--allow-empty', '-m', 'docs: explain the feature store refresh');

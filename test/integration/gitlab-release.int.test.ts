@@ -9,44 +9,46 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
-import { componentProject, git, runPipeline } from '../support/gitlab-component.js';
+import { componentProject, describeWithGitLabCiLocal, git, runPipeline } from '../support/gitlab-component.js';
 import { fastRolloutConfig } from '../support/sim-release.js';
 
 const FN = 'churn-model';
 const RELEASED_SHA = '1111111111111111111111111111111111111111';
 const CONFIG = fastRolloutConfig(FN);
 
-let sim: Simulator;
-beforeEach(async () => {
-  sim = await startSimulator({ clock: new RealClock(), metricDelayMs: 0 });
-  sim.createFunction({ name: FN, versions: 1, aliases: [{ name: 'prod', version: '1' }] });
-  sim.publishVersion(FN, `model-release-gate sha=${RELEASED_SHA} tag=model-v1.0.0`);
-  sim.setAlias(FN, 'prod', { version: '2' });
-  sim.setLatestCode(FN, 'code-of-the-next-model');
-  sim.startTraffic({ functionName: FN, alias: 'prod', requestsPerMinute: 600, seed: 7 });
+describeWithGitLabCiLocal()('GitLab component release under gitlab-ci-local', () => {
+  let sim: Simulator;
+  beforeEach(async () => {
+    sim = await startSimulator({ clock: new RealClock(), metricDelayMs: 0 });
+    sim.createFunction({ name: FN, versions: 1, aliases: [{ name: 'prod', version: '1' }] });
+    sim.publishVersion(FN, `model-release-gate sha=${RELEASED_SHA} tag=model-v1.0.0`);
+    sim.setAlias(FN, 'prod', { version: '2' });
+    sim.setLatestCode(FN, 'code-of-the-next-model');
+    sim.startTraffic({ functionName: FN, alias: 'prod', requestsPerMinute: 600, seed: 7 });
+  });
+  afterEach(() => sim.close());
+
+  it("a 'Feat (Api): …' push promotes through the release job; a rollback pipeline returns to the previous tag", async () => {
+    const { dir, initial } = componentProject(CONFIG);
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'Feat (Api): score churn with the gradient-boosted model');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const aws = { AWS_ENDPOINT_URL: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+    const variables = { GITLAB_CI: 'true', CI_COMMIT_BEFORE_SHA: initial, GITLAB_USER_LOGIN: 'maria', ...aws };
+
+    const release = await runPipeline(dir, { variables, inputs: { tag: 'model-v1.1.0' }, timeoutMs: 100_000 });
+    expect(release.output).toContain('PASS  model-release');
+    expect(release.code).toBe(0);
+    expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
+    const published = sim.requestLog.find((e) => e.operation === 'PublishVersion');
+    expect(published?.body).toMatchObject({ Description: `model-release-gate sha=${head} tag=model-v1.1.0` });
+    expect(readFileSync(join(dir, 'model-release.env'), 'utf8')).toContain('MRG_OUTCOME=promoted');
+    // after_script ran `recover`, which found the rollout finished.
+    expect(release.output).toContain('The rollout finished; nothing to restore.');
+
+    const rollback = await runPipeline(dir, { variables, inputs: { rollback_to: 'model-v1.0.0', 'rollback-reason': 'calibration drift' }, timeoutMs: 30_000 });
+    expect(rollback.output).toContain('PASS  model-release-rollback');
+    expect(rollback.code).toBe(0);
+    expect(rollback.output).toContain('Rolled back lambda:churn-model:prod from version 3 to version 2 (tag model-v1.0.0, commit 111111111111); requested by maria: calibration drift');
+    expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '2', weights: {} });
+  }, 120_000);
 });
-afterEach(() => sim.close());
-
-it("a 'Feat (Api): …' push promotes through the release job; a rollback pipeline returns to the previous tag", async () => {
-  const { dir, initial } = componentProject(CONFIG);
-  git(dir, 'commit', '-q', '--allow-empty', '-m', 'Feat (Api): score churn with the gradient-boosted model');
-  const head = git(dir, 'rev-parse', 'HEAD');
-  const aws = { AWS_ENDPOINT_URL: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-  const variables = { GITLAB_CI: 'true', CI_COMMIT_BEFORE_SHA: initial, GITLAB_USER_LOGIN: 'maria', ...aws };
-
-  const release = await runPipeline(dir, { variables, inputs: { tag: 'model-v1.1.0' }, timeoutMs: 100_000 });
-  expect(release.output).toContain('PASS  model-release');
-  expect(release.code).toBe(0);
-  expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
-  const published = sim.requestLog.find((e) => e.operation === 'PublishVersion');
-  expect(published?.body).toMatchObject({ Description: `model-release-gate sha=${head} tag=model-v1.1.0` });
-  expect(readFileSync(join(dir, 'model-release.env'), 'utf8')).toContain('MRG_OUTCOME=promoted');
-  // after_script ran `recover`, which found the rollout finished.
-  expect(release.output).toContain('The rollout finished; nothing to restore.');
-
-  const rollback = await runPipeline(dir, { variables, inputs: { rollback_to: 'model-v1.0.0', 'rollback-reason': 'calibration drift' }, timeoutMs: 30_000 });
-  expect(rollback.output).toContain('PASS  model-release-rollback');
-  expect(rollback.code).toBe(0);
-  expect(rollback.output).toContain('Rolled back lambda:churn-model:prod from version 3 to version 2 (tag model-v1.0.0, commit 111111111111); requested by maria: calibration drift');
-  expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '2', weights: {} });
-}, 120_000);
