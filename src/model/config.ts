@@ -69,11 +69,18 @@ export interface SegmentCheck extends CheckBase {
   where: Record<string, string[]>;
   min?: number;
   max?: number;
+  /** Compare with production on the segment's rows too: the candidate at most this much worse (Holm across segments). */
+  margin?: number;
+  /** The floor's interval; the comparison with production uses the non-inferiority method of the metric. */
   method?: 'wilson' | 'bootstrap';
   alpha: number;
+  power: number;
+  /** Fewest units in what the metric divides by (predicted positives for precision...). */
   minSize: number;
   resamples: number;
   seed: number;
+  onInconclusive: 'fail' | 'warn';
+  direction?: Direction;
 }
 
 export interface StabilityCheck extends CheckBase {
@@ -101,10 +108,16 @@ export interface AgreementCheck extends CheckBase {
 export type ModelCheck = MetricCheck | BaselineCheck | NonInferiorityCheck | SegmentCheck | StabilityCheck | OverfittingCheck | AgreementCheck;
 
 export interface PredictionsConfig {
+  /** The candidate's predictions (label, score, segment columns), or both models' on the same rows. */
   path: string;
   label: string;
   candidate: string;
+  /** Production's column: in `path`, or in `productionPath` when that is set. */
   production?: string;
+  /** Production's predictions in a file of their own, paired with `path` by `id`. */
+  productionPath?: string;
+  /** The column that pairs the rows of `path` and `productionPath` (one row per id on each side). */
+  id?: string;
   /** score ≥ threshold predicts 1 for label metrics. */
   threshold: number;
 }
@@ -150,7 +163,7 @@ export interface RawModelCheck {
 export interface RawModel {
   metrics?: string;
   baseline?: string;
-  predictions?: { path: string; label: string; candidate: string; production?: string; threshold?: number };
+  predictions?: { path: string; label: string; candidate: string; production?: string; 'production-path'?: string; id?: string; threshold?: number };
   alpha?: number;
   power?: number;
   seed?: number;
@@ -163,7 +176,7 @@ const CHECK_KEYS: Record<ModelCheck['type'], ReadonlyArray<keyof RawModelCheck>>
   metric: ['metric', 'min', 'max'],
   baseline: ['metric', 'margin', 'relative', 'direction'],
   'non-inferiority': ['metric', 'margin', 'method', 'alpha', 'power', 'resamples', 'seed', 'on-inconclusive', 'direction'],
-  segment: ['metric', 'where', 'min', 'max', 'method', 'alpha', 'min-size', 'resamples', 'seed'],
+  segment: ['metric', 'where', 'min', 'max', 'margin', 'method', 'alpha', 'power', 'min-size', 'resamples', 'seed', 'on-inconclusive', 'direction'],
   stability: ['metric', 'max-std'],
   overfitting: ['last-epochs', 'alpha', 'max-gap'],
   agreement: ['min-pearson', 'min-spearman', 'min-kappa', 'max-psi', 'bins'],
@@ -199,6 +212,19 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
     const p = raw.predictions;
     config.predictions = { path: p.path, label: p.label, candidate: p.candidate, threshold: p.threshold ?? MODEL_DEFAULTS.threshold };
     if (p.production !== undefined) config.predictions.production = p.production;
+    if (p['production-path'] !== undefined) config.predictions.productionPath = p['production-path'];
+    if (p.id !== undefined) config.predictions.id = p.id;
+    const at = ['model', 'predictions'];
+    // Two files are paired by id, never by position: the two scoring jobs need not keep one order.
+    if (p['production-path'] !== undefined && p.id === undefined) {
+      issues.push({ path: [...at, 'production-path'], message: "pairs production's rows with the candidate's by id: set model.predictions.id (the column both files share)" });
+    }
+    if (p['production-path'] !== undefined && p.production === undefined) {
+      issues.push({ path: [...at, 'production-path'], message: "needs model.predictions.production: production's score column in that file" });
+    }
+    if (p.id !== undefined && p['production-path'] === undefined) {
+      issues.push({ path: [...at, 'id'], message: "pairs two files: set model.predictions.production-path (production's predictions), or remove id to pair the columns of one file by row" });
+    }
   }
   const usedIds = new Set<string>();
   (raw.checks ?? []).forEach((check, index) => {
@@ -214,8 +240,16 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
     if (check.min !== undefined && check.max !== undefined && check.min > check.max) {
       issues.push({ path: [...path, 'min'], message: `is greater than max (${check.max})` });
     }
-    if ((check.type === 'metric' || check.type === 'segment') && check.min === undefined && check.max === undefined) {
-      issues.push({ path, message: `a '${check.type}' check needs min or max` });
+    if (check.type === 'metric' && check.min === undefined && check.max === undefined) {
+      issues.push({ path, message: "a 'metric' check needs min or max" });
+    }
+    if (check.type === 'segment' && check.min === undefined && check.max === undefined && check.margin === undefined) {
+      issues.push({ path, message: "a 'segment' check needs min or max (a floor), margin (a comparison with production), or both" });
+    }
+    if (check.type === 'segment' && check.margin === undefined) {
+      for (const key of ['on-inconclusive', 'power', 'direction'] as const) {
+        if (check[key] !== undefined) issues.push({ path: [...path, key], message: "applies to a segment's comparison with production: set margin too", at: 'key' });
+      }
     }
     if (check.type === 'agreement' && ['min-pearson', 'min-spearman', 'min-kappa', 'max-psi'].every((k) => check[k as keyof RawModelCheck] === undefined)) {
       issues.push({ path, message: "an 'agreement' check needs at least one of min-pearson, min-spearman, min-kappa, max-psi" });
@@ -245,6 +279,9 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
     }
     if ((check.type === 'non-inferiority' || check.type === 'agreement') && raw.predictions !== undefined && raw.predictions.production === undefined) {
       issues.push({ path, message: `a '${check.type}' check compares with production: set model.predictions.production (the production model's column)` });
+    }
+    if (check.type === 'segment' && check.margin !== undefined && raw.predictions !== undefined && raw.predictions.production === undefined) {
+      issues.push({ path: [...path, 'margin'], message: "compares the segment with production: set model.predictions.production (the production model's column)" });
     }
     const title = titleOf(check);
     let id = `model.${check.name ?? `${check.type}-${index + 1}`}`;
@@ -307,11 +344,15 @@ function buildCheck(raw: RawModelCheck, base: Base, defaults: { alpha: number; p
         where: Object.fromEntries(Object.entries(raw.where ?? {}).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)])),
         min: raw.min,
         max: raw.max,
+        margin: raw.margin,
         method: raw.method === 'wilson' || raw.method === 'bootstrap' ? raw.method : undefined,
         alpha: raw.alpha ?? defaults.alpha,
+        power: raw.power ?? defaults.power,
         minSize: raw['min-size'] ?? MODEL_DEFAULTS.segmentMinSize,
         resamples: raw.resamples ?? defaults.resamples,
         seed: raw.seed ?? defaults.seed,
+        onInconclusive: raw['on-inconclusive'] ?? 'fail',
+        direction: raw.direction,
       });
     case 'stability':
       return { ...base, type: 'stability', metric: raw.metric ?? '', maxStd: raw['max-std'] ?? 0 };

@@ -1,14 +1,15 @@
 /**
  * The model gate: read the inputs the configured checks need (metrics files once, the
- * predictions file once, only the columns used), run every check, and return one CheckResult
- * per check. Input problems become input errors (`error` results with `cause: 'input'`) that
- * name the check and its config line; nothing here throws for bad input.
+ * predictions once, only the columns used: one file, or the candidate's and production's files
+ * paired by id), run every check, settle the segment comparisons together (Holm), and return
+ * one CheckResult per check. Input problems become input errors (`error` results with
+ * `cause: 'input'`) that name the check and its config line; nothing here throws for bad input.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { inputError } from '../report/input-error.js';
 import type { CheckResult, SourceLocation } from '../report/result.js';
-import { CheckInputError, evaluateCheck } from './checks.js';
-import type { CheckInputs } from './checks.js';
+import { CheckInputError, evaluateCheck, settleSegmentFamily } from './checks.js';
+import type { CheckInputs, Verdict } from './checks.js';
 import type { ModelCheck, ModelConfig } from './config.js';
 import { MetricsFileError, readMetricsFile } from './io/metrics-file.js';
 import type { MetricsFile } from './io/metrics-file.js';
@@ -39,9 +40,17 @@ export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Pr
     const segments = [...new Set(config.checks.flatMap((c) => (c.type === 'segment' ? Object.keys(c.where) : [])))];
     try {
       const started = performance.now();
-      const columns = { label: config.predictions.label, candidate: config.predictions.candidate, segments, ...(config.predictions.production ? { production: config.predictions.production } : {}) };
-      predictions = { ok: true, value: await loadPredictions(path(config.predictions.path), columns) };
-      deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${config.predictions.path} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
+      const p = config.predictions;
+      const columns = {
+        label: p.label,
+        candidate: p.candidate,
+        segments,
+        ...(p.production ? { production: p.production } : {}),
+        ...(p.productionPath !== undefined && p.id !== undefined ? { pairing: { productionPath: path(p.productionPath), id: p.id } } : {}),
+      };
+      predictions = { ok: true, value: await loadPredictions(path(p.path), columns) };
+      const from = p.productionPath !== undefined ? `${p.path} and ${p.productionPath} (paired by ${p.id ?? 'id'})` : p.path;
+      deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${from} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
     } catch (error) {
       if (!(error instanceof PredictionsError)) throw error;
       predictions = { ok: false, message: error.message };
@@ -50,7 +59,7 @@ export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Pr
   const inputs: CheckInputs = {
     ...(metrics.ok && metrics.value ? { metrics: metrics.value } : {}),
     ...(baseline.ok && baseline.value ? { baseline: baseline.value } : {}),
-    ...(predictions.ok && predictions.value ? { predictions: predictions.value, predictionsPath: config.predictions?.path } : {}),
+    ...(predictions.ok && predictions.value ? { predictions: predictions.value, predictionsPath: predictionsName(config) } : {}),
     columns: { label: config.predictions?.label ?? 'label', candidate: config.predictions?.candidate ?? 'candidate', ...(config.predictions?.production ? { production: config.predictions.production } : {}) },
     threshold: config.predictions?.threshold ?? 0.5,
   };
@@ -58,34 +67,56 @@ export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Pr
   if (config.checks.length === 0) {
     return [{ id: 'model.checks', gate: 'model', status: 'skip', message: "model gate has no checks (add them under 'model.checks')." }];
   }
-  return config.checks.map((check) => {
+  // One check at a time: the bootstraps let the event loop run between resamples, and the
+  // segment comparisons are settled together (Holm) once all have run.
+  const evaluated: Array<Verdict | CheckResult> = [];
+  for (const check of config.checks) {
     // An unreadable input is the error of every check that reads it, named at that check.
     const broken = [
       usesMetrics(check, config) && !metrics.ok ? metrics.message : undefined,
       usesBaseline(check, config) && !baseline.ok ? baseline.message : undefined,
       usesPredictions(check, config) && !predictions.ok ? predictions.message : undefined,
     ].find((m) => m !== undefined);
-    if (broken) return errorResult(check, broken);
-    try {
-      const verdict = evaluateCheck(check, inputs);
-      const failed = verdict.outcome !== 'pass';
-      const warnOnly = check.severity === 'warn' || (verdict.outcome === 'inconclusive' && check.type === 'non-inferiority' && check.onInconclusive === 'warn');
-      const result: CheckResult = {
-        id: check.id,
-        gate: 'model',
-        status: failed ? (warnOnly ? 'warn' : 'fail') : 'pass',
-        observed: verdict.observed,
-        expected: verdict.expected,
-        message: verdict.message,
-        details: { check: check.path, type: check.type, outcome: verdict.outcome, severity: check.severity, ...verdict.details },
-      };
-      if (check.location) result.location = check.location;
-      return result;
-    } catch (error) {
-      if (error instanceof CheckInputError) return errorResult(check, error.message);
-      throw error;
+    if (broken) {
+      evaluated.push(errorResult(check, broken));
+      continue;
     }
+    try {
+      evaluated.push(await evaluateCheck(check, inputs));
+    } catch (error) {
+      if (error instanceof CheckInputError) evaluated.push(errorResult(check, error.message));
+      else throw error;
+    }
+  }
+  const verdicts = settleSegmentFamily(evaluated.map((e) => (isVerdict(e) ? e : undefined)));
+  return config.checks.map((check, index) => {
+    const verdict = verdicts[index];
+    if (!verdict) return evaluated[index] as CheckResult;
+    const failed = verdict.outcome !== 'pass';
+    const warnOnly = check.severity === 'warn' || (verdict.outcome === 'inconclusive' && (check.type === 'non-inferiority' || check.type === 'segment') && check.onInconclusive === 'warn');
+    const result: CheckResult = {
+      id: check.id,
+      gate: 'model',
+      status: failed ? (warnOnly ? 'warn' : 'fail') : 'pass',
+      observed: verdict.observed,
+      expected: verdict.expected,
+      message: verdict.message,
+      details: { check: check.path, type: check.type, outcome: verdict.outcome, severity: check.severity, ...verdict.details },
+    };
+    if (check.location) result.location = check.location;
+    return result;
   });
+}
+
+function isVerdict(value: Verdict | CheckResult): value is Verdict {
+  return 'outcome' in value;
+}
+
+/** The predictions as messages name them: the file, or both files when production's are apart. */
+function predictionsName(config: ModelConfig): string | undefined {
+  const p = config.predictions;
+  if (!p) return undefined;
+  return p.productionPath !== undefined ? `${p.path} + ${p.productionPath} paired by ${p.id ?? 'id'}` : p.path;
 }
 
 function loadMetrics(path: string | undefined, resolvePath: (p: string) => string): Loaded<MetricsFile> {

@@ -1,6 +1,6 @@
 /**
- * Input errors of the model gate's predictions file (read with a real DuckDB): NaN, empty
- * values, non-numbers, ragged rows, missing columns and a missing file are `error` results with
+ * Input errors of the model gate's predictions file (read with a real DuckDB): NaN, infinities,
+ * empty values, non-numbers, ragged rows, missing columns and a missing file are `error` results with
  * `cause: 'input'` at every check that reads the predictions, each message naming the check, its
  * config line, the file and what is wrong with it; nothing is computed from such a file.
  */
@@ -101,6 +101,33 @@ describe('NaN', () => {
   });
 });
 
+describe('infinities', () => {
+  it('inf, -inf and Infinity in the candidate scores: names the file, the column, the count and the first data row', async () => {
+    write(dir, 'inf.csv', predictions({ 4: '0,inf,0.2', 9: '1,-inf,0.4', 12: '1,Infinity,0.4' }));
+    expect(inputErrors(await gate('inf.csv'))).toEqual([
+      ['model.metric-1', `${AT}: ${join(dir, 'inf.csv')}: column 'c' has 3 infinite values, the first Infinity on data row 4 (only finite numbers can be scored)`, 7],
+    ]);
+  });
+
+  it('-Infinity in the production scores and in the label, next to NaN', async () => {
+    write(dir, 'inf-prod.csv', predictions({ 3: '-Infinity,0.5,0.5', 7: '0,0.3,-inf', 8: '1,NaN,0.5' }));
+    expect(inputErrors(await gate('inf-prod.csv', AUC, { production: true })).map(([, message]) => message)).toEqual([
+      `model-release.yml:8 model.checks.0 (metric auc): ${join(dir, 'inf-prod.csv')}: column 'y' has 1 infinite value, the first -Infinity on data row 3 (only finite numbers can be scored); column 'c' has 1 NaN value, the first on data row 8 (NaN is not a number); column 'p' has 1 infinite value, the first -Infinity on data row 7 (only finite numbers can be scored)`,
+    ]);
+  });
+
+  it('in Parquet', async () => {
+    await writeParquet(
+      dir,
+      'inf.parquet',
+      "SELECT (i % 2)::INTEGER AS y, CASE WHEN i IN (5, 30) THEN '-inf'::DOUBLE ELSE (i % 2) * 0.5 + (i % 7) / 20 END AS c FROM range(1, 41) t(i) ORDER BY i",
+    );
+    expect(inputErrors(await gate('inf.parquet')).map(([, message]) => message)).toEqual([
+      `${AT}: ${join(dir, 'inf.parquet')}: column 'c' has 2 infinite values, the first -Infinity on data row 5 (only finite numbers can be scored)`,
+    ]);
+  });
+});
+
 describe('empty values and values that are not numbers', () => {
   it('an empty label', async () => {
     write(dir, 'empty-label.csv', predictions({ 5: ',0.5,0.5' }));
@@ -137,10 +164,26 @@ describe('ragged rows', () => {
     ]);
   });
 
-  it('within the rows the sniffer samples: names the file', async () => {
+  it('within the rows the sniffer samples: names the file and the line (from DuckDB\'s rejects table)', async () => {
     write(dir, 'ragged.csv', predictions({ 5: '1,0.5,0.5,9' }));
-    expect(inputErrors(await gate('ragged.csv')).map(([, message]) => message)).toEqual([
-      `${AT}: ${join(dir, 'ragged.csv')}: not a consistent CSV file (rows with a different number of fields than the header, i.e. ragged rows, or unbalanced quotes)`,
+    expect(inputErrors(await gate('ragged.csv')).map(([, message]) => message)).toEqual([`${AT}: ${join(dir, 'ragged.csv')}: ragged CSV row at line 6: 4 fields where the header has 3`]);
+  });
+
+  it('a short row within the sample: the line, not "has no column" for a column the header has', async () => {
+    write(dir, 'short.csv', predictions({ 12: '1,0.5' }));
+    expect(inputErrors(await gate('short.csv', AUC, { production: true })).map(([, message]) => message)).toEqual([
+      `model-release.yml:8 model.checks.0 (metric auc): ${join(dir, 'short.csv')}: ragged CSV row at line 13: 2 fields where the header has 3`,
+    ]);
+    write(dir, 'short.tsv', predictions({ 12: '1\t0.5' }).replaceAll(',', '\t'));
+    expect(inputErrors(await gate('short.tsv', AUC, { production: true })).map(([, message]) => message)).toEqual([
+      `model-release.yml:8 model.checks.0 (metric auc): ${join(dir, 'short.tsv')}: ragged CSV row at line 13: 2 fields where the header has 3`,
+    ]);
+  });
+
+  it('unbalanced quotes: DuckDB cannot say which line, the message says what to look for', async () => {
+    write(dir, 'quotes.csv', predictions({ 5: '1,"0.5,0.5' }));
+    expect(inputErrors(await gate('quotes.csv')).map(([, message]) => message)).toEqual([
+      `${AT}: ${join(dir, 'quotes.csv')}: not a consistent CSV file (rows with a different number of fields than the header, i.e. ragged rows, or unbalanced quotes)`,
     ]);
   });
 });

@@ -10,12 +10,15 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parseConfigText } from '../../src/config/load.js';
 import { evaluateCheck } from '../../src/model/checks.js';
 import type { NonInferiorityCheck } from '../../src/model/config.js';
+import { SeededRandom } from '../../src/model/stats/random.js';
 import { runModelGate } from '../../src/model/gate.js';
 import type { CheckResult } from '../../src/report/result.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/model/', import.meta.url));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const paired = JSON.parse(readFileSync(join(FIXTURES, 'paired-reference.json'), 'utf8')) as any;
 
 const PREDICTIONS = `  predictions:
     path: predictions.csv
@@ -83,20 +86,30 @@ describe('baseline (point comparison)', () => {
 });
 
 describe('non-inferiority', () => {
-  it('McNemar/Tango on accuracy: passes with a wide margin, reports estimate, CI, p and MDE', async () => {
+  it("McNemar/Tango on accuracy: passes with a wide margin, reports estimate, Tango's CI, p and MDE", async () => {
     const result = await one(`    - type: non-inferiority\n      metric: accuracy\n      margin: 0.02\n`);
     expect(result.status).toBe('pass');
     const d = result.details as Record<string, number | string | number[]>;
-    expect(d.pValue).toBeCloseTo(expected.nonInferiorityAccuracy.cases[3].pValue, 9);
-    expect(d.test).toBe('tango-score-corrected');
-    expect(result.message).toMatch(/difference 0\.0017, 90% CI \[-0\.0\d+, 0\.0\d+\] \(lower bound .* > −0\.02\), p = 0\.0063 \(tango-score-corrected\), MDE 0\.02\d* at n = 3000, power 0\.8 → non-inferior/);
+    const ref = paired.tango.fixture;
+    expect(d.pValue).toBeCloseTo(ref.margins[3].pValue, 9);
+    expect(d.pWorse).toBeCloseTo(ref.margins[3].pWorse, 9);
+    expect((d.interval as number[])[0]).toBeCloseTo(ref.interval[0], 9);
+    expect((d.interval as number[])[1]).toBeCloseTo(ref.interval[1], 9);
+    expect(d.test).toBe('tango-score');
+    expect(result.message).toMatch(/difference 0\.0017, 90% CI \[-0\.0124, 0\.0157\] \(lower bound -0\.0124 > −0\.02\), p = 0\.0057 \(tango-score\), MDE 0\.0212 at n = 3000, power 0\.8 → non-inferior/);
   });
 
-  it('is inconclusive (and fails) when the test set cannot detect the margin; warn on request', async () => {
+  it('reports the same interval whatever the margin', async () => {
+    const intervals = await Promise.all([0, 0.005, 0.02].map(async (margin) => ((await one(`    - type: non-inferiority\n      metric: accuracy\n      margin: ${margin}\n`)).details as { interval: number[] }).interval));
+    expect(intervals[1]).toEqual(intervals[0]);
+    expect(intervals[2]).toEqual(intervals[0]);
+  });
+
+  it('is inconclusive (and fails) when the interval straddles −margin, the MDE saying why; warn on request', async () => {
     const result = await one(`    - type: non-inferiority\n      metric: accuracy\n      margin: 0.005\n`);
     expect(result.status).toBe('fail');
     expect(result.details).toMatchObject({ verdict: 'inconclusive' });
-    expect(result.message).toMatch(/inconclusive: the test set is too small to detect a margin of 0\.005 \(MDE 0\.02\d* > margin\)/);
+    expect(result.message).toMatch(/inconclusive: the 90% CI contains −0\.005; the test set is too small to tell at this margin \(MDE 0\.0212 > margin 0\.005\)/);
     const warned = await one(`    - type: non-inferiority\n      metric: accuracy\n      margin: 0.005\n      on-inconclusive: warn\n`);
     expect(warned.status).toBe('warn');
   });
@@ -118,7 +131,7 @@ describe('non-inferiority', () => {
     expect(a.message).toMatch(/upper bound .* < \+0\.02/);
   });
 
-  it('fails a candidate that is clearly worse on a test set large enough to tell', () => {
+  it('fails a candidate that is clearly worse on a test set large enough to tell', async () => {
     const n = 4000;
     const label = new Float64Array(n);
     const production = new Float64Array(n);
@@ -129,9 +142,74 @@ describe('non-inferiority', () => {
       candidate[i] = i % 10 === 0 || i % 10 === 3 || i % 10 === 5 ? 1 - label[i]! : label[i]!; // 70% accurate
     }
     const check: NonInferiorityCheck = { type: 'non-inferiority', path: 'model.checks.0', id: 'model.x', title: 'x', severity: 'error', metric: 'accuracy', margin: 0.05, alpha: 0.05, power: 0.8, resamples: 500, seed: 1, onInconclusive: 'fail' };
-    const verdict = evaluateCheck(check, { predictions: { rows: n, label, candidate, production, segments: new Map() }, columns: { label: 'y', candidate: 'c' }, threshold: 0.5 });
+    const verdict = await evaluateCheck(check, { predictions: { rows: n, label, candidate, production, segments: new Map() }, columns: { label: 'y', candidate: 'c' }, threshold: 0.5 });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.details).toMatchObject({ verdict: 'inferior', estimate: expect.closeTo(-0.2, 10) });
+  });
+});
+
+/** Rows of y,c,p where the candidate alone is right on `b`, production alone on `c`, both on `same` (0/1 scores). */
+function accuracyRows(b: number, c: number, same: number, extra = ''): string[] {
+  const rows: string[] = [];
+  const n = b + c + same;
+  for (let i = 0; i < n; i++) {
+    const y = i % 2;
+    const candidateRight = i < b || i >= b + c;
+    const productionRight = i >= b;
+    rows.push(`${y},${candidateRight ? y : 1 - y},${productionRight ? y : 1 - y}${extra}`);
+  }
+  return rows;
+}
+
+/** Two models on one hold-out set: production's scores carry less noise than the candidate's. */
+function worseScores(n: number, seed: number) {
+  const random = new SeededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - random.nextFloat())) * Math.cos(2 * Math.PI * random.nextFloat());
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  const label = new Float64Array(n);
+  const candidate = new Float64Array(n);
+  const production = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const signal = gauss();
+    label[i] = signal + 0.8 * gauss() > 0 ? 1 : 0;
+    production[i] = sigmoid(2 * signal + 0.5 * gauss());
+    candidate[i] = sigmoid(2 * signal + 1.6 * gauss());
+  }
+  return { rows: n, label, candidate, production, segments: new Map<string, string[]>() };
+}
+
+describe('a conclusively worse candidate is inferior, whatever the MDE', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mrg-model-worse-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accuracy −6.3 points, 90% CI [−7.4, −5.1], margin 1 point: fails even with on-inconclusive: warn', async () => {
+    // b − c = 266 − 518 = −252 of 4000 rows: the MDE (0.017) is above the margin, the interval is far below it.
+    writeFileSync(join(dir, 'worse.csv'), ['y,c,p', ...accuracyRows(266, 518, 4000 - 266 - 518)].join('\n') + '\n');
+    const head = '  predictions:\n    path: worse.csv\n    label: y\n    candidate: c\n    production: p\n';
+    const result = await one(`    - type: non-inferiority\n      metric: accuracy\n      margin: 0.01\n      on-inconclusive: warn\n`, head, dir);
+    const ref = paired.tango.clearlyWorse;
+    expect(result.status).toBe('fail');
+    expect(result.details).toMatchObject({ verdict: 'inferior', estimate: expect.closeTo(-0.063, 12), pWorse: expect.closeTo(ref.margins[0].pWorse, 9) });
+    expect((result.details as { mde: number }).mde).toBeGreaterThan(0.01);
+    expect(result.message).toContain('difference -0.063, 90% CI [-0.0745, -0.0516] (upper bound -0.0516 < −0.01)');
+    expect(result.message).toMatch(/→ inferior: the whole 90% CI lies below −0\.01: the candidate is worse than production by more than the margin \(one-sided p = \d\.\de-\d+\)\.$/);
+  });
+
+  it.each([
+    ['auc', 'delong'],
+    ['f1', 'paired-bootstrap'],
+  ])('%s (%s): an interval wholly below −margin fails though MDE > margin', async (metric, test) => {
+    const check: NonInferiorityCheck = { type: 'non-inferiority', path: 'model.checks.0', id: 'model.x', title: 'x', severity: 'error', metric, margin: 0.01, alpha: 0.05, power: 0.8, resamples: 1000, seed: 1, onInconclusive: 'warn' };
+    const verdict = await evaluateCheck(check, { predictions: worseScores(1500, 42), columns: { label: 'y', candidate: 'c', production: 'p' }, threshold: 0.5 });
+    const d = verdict.details as { interval: [number, number]; mde: number; verdict: string; test: string };
+    expect(d.test).toBe(test);
+    expect(d.mde).toBeGreaterThan(0.01);
+    expect(d.interval[1]).toBeLessThan(-0.01);
+    expect(verdict.outcome).toBe('fail');
+    expect(d.verdict).toBe('inferior');
   });
 });
 
@@ -158,6 +236,95 @@ describe('segment', () => {
     const result = await one(`    - type: segment\n      metric: precision\n      where: { tier: Gold }\n      min: 0.9\n`);
     expect(result.status).toBe('error');
     expect(result.message).toBe('model-release.yml:10 model.checks.0 (segment precision where tier = Gold): the segment tier = Gold has no rows in predictions.csv');
+  });
+});
+
+describe('segment min-size counts what the metric divides by', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mrg-model-segment-'));
+    // Segment VIP: 120 rows, the candidate predicts 38 positives (36 right), 60 actual positives.
+    const rows: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const y = i < 60 ? 1 : 0;
+      const predicted = i < 36 || (i >= 60 && i < 62) ? 1 : 0;
+      rows.push(`${y},${predicted ? 0.9 : 0.1},${y ? 0.8 : 0.2},VIP`);
+    }
+    for (let i = 0; i < 200; i++) rows.push(`${i % 2},${i % 2 ? 0.7 : 0.3},${i % 2 ? 0.8 : 0.2},standard`);
+    writeFileSync(join(dir, 'seg.csv'), ['y,c,p,tier', ...rows].join('\n') + '\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const head = '  predictions:\n    path: seg.csv\n    label: y\n    candidate: c\n    production: p\n';
+
+  it('precision on 38 predicted positives fails min-size 50 although the segment has 120 rows', async () => {
+    const result = await one(`    - type: segment\n      metric: precision\n      where: { tier: VIP }\n      min: 0.5\n      min-size: 50\n`, head, dir);
+    expect(result.status).toBe('fail');
+    expect(result.details).toMatchObject({ rows: 120, denominator: 38, denominatorUnits: 'predicted positives', minSize: 50 });
+    expect(result.message).toBe(
+      'precision where tier = VIP: 0.9474 on 120 rows, 38 predicted positives; 95% lower bound 0.8528 ≥ min 0.5 (wilson); 38 predicted positives, fewer than min-size 50.',
+    );
+  });
+
+  it('recall counts actual positives, accuracy rows, AUC the smaller class', async () => {
+    const recall = await one(`    - type: segment\n      metric: recall\n      where: { tier: VIP }\n      min: 0.3\n      min-size: 50\n`, head, dir);
+    expect(recall).toMatchObject({ status: 'pass', details: { denominator: 60, denominatorUnits: 'actual positives' } });
+    const accuracy = await one(`    - type: segment\n      metric: accuracy\n      where: { tier: VIP }\n      min: 0.5\n      min-size: 121\n`, head, dir);
+    expect(accuracy).toMatchObject({ status: 'fail', details: { denominator: 120, denominatorUnits: 'rows' } });
+    const auc = await one(`    - type: segment\n      metric: auc\n      where: { tier: VIP }\n      min: 0.5\n      min-size: 61\n      resamples: 200\n`, head, dir);
+    expect(auc).toMatchObject({ status: 'fail', details: { denominator: 60, denominatorUnits: 'rows of the smaller class' } });
+    expect(auc.message).toContain('60 rows of the smaller class (60 positive, 60 negative), fewer than min-size 61');
+  });
+});
+
+describe('segments compared with production (Holm across the segment comparisons)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mrg-model-holm-'));
+    // A: clearly worse (b 20, c 120 of 1000); B: worse alone (b 30, c 57: upper bound −0.0118, p 0.033); C: the same model.
+    const rows = [...accuracyRows(20, 120, 860, ',A'), ...accuracyRows(30, 57, 913, ',B'), ...accuracyRows(0, 0, 1000, ',C')];
+    writeFileSync(join(dir, 'three.csv'), ['y,c,p,tier', ...rows].join('\n') + '\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const head = '  predictions:\n    path: three.csv\n    label: y\n    candidate: c\n    production: p\n';
+  const segment = (tier: string) => `    - name: seg-${tier}\n      type: segment\n      metric: accuracy\n      where: { tier: ${tier} }\n      margin: 0.01\n`;
+
+  it('one segment alone: its interval below −margin is inferior', async () => {
+    const result = await one(segment('B'), head, dir);
+    expect(result.status).toBe('fail');
+    expect(result.details).toMatchObject({ production: { verdict: 'inferior', test: 'tango-score', holm: { family: 1 } } });
+    expect(result.message).toBe(
+      'accuracy where tier = B: 0.943 on 1000 rows; vs production 0.97: difference -0.027, 90% CI [-0.0428, -0.0118] (tango-score) → inferior: worse than production by more than 0.01 (one-sided p 0.0327 < 0.05, the only segment comparison).',
+    );
+  });
+
+  it('three segments: Holm keeps A inferior, makes B inconclusive, C passes; the message states the family', async () => {
+    const results = await gate(segment('A') + segment('B') + segment('C'), head, dir);
+    expect(results.map((r) => [r.id, r.status, (r.details as { production: { verdict: string } }).production.verdict])).toEqual([
+      ['model.seg-A', 'fail', 'inferior'],
+      ['model.seg-B', 'fail', 'inconclusive'],
+      ['model.seg-C', 'pass', 'non-inferior'],
+    ]);
+    expect(results[0]!.message).toMatch(/→ inferior: worse than production by more than 0\.01 \(Holm-adjusted one-sided p \d\.\de-\d+ < 0\.05 over 3 segment comparisons\)\.$/);
+    expect(results[1]!.message).toContain('→ inconclusive: the 90% CI lies below −0.01, but Holm-adjusted one-sided p 0.0653 ≥ 0.05 over 3 segment comparisons.');
+    expect(results[2]!.message).toContain('→ non-inferior within margin 0.01 (one of 3 segment comparisons; a "worse" verdict is Holm-adjusted across them).');
+    expect(results[1]!.details).toMatchObject({ production: { holm: { family: 3, adjustedPWorse: expect.closeTo(2 * (results[1]!.details as { production: { pWorse: number } }).production.pWorse, 12) } } });
+    // Inconclusive fails by default; on-inconclusive: warn makes it a warning, an inferior segment still fails.
+    const warned = await gate(segment('A') + `${segment('B')}      on-inconclusive: warn\n` + segment('C'), head, dir);
+    expect(warned.map((r) => r.status)).toEqual(['fail', 'warn', 'pass']);
+  });
+
+  it('needs the production column, and its comparison keys need margin (config errors at their line)', () => {
+    const loaded = parseConfigText(
+      'model:\n  predictions:\n    path: p.csv\n    label: y\n    candidate: c\n  checks:\n    - type: segment\n      metric: accuracy\n      where: { tier: A }\n      margin: 0.01\n    - type: segment\n      metric: accuracy\n      where: { tier: A }\n      min: 0.5\n      on-inconclusive: warn\n    - type: segment\n      metric: accuracy\n      where: { tier: A }\n',
+      'model-release.yml',
+    );
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.errors.map((e) => `${e.line} ${e.path}: ${e.message}`)).toEqual([
+      "10 model.checks.0.margin: compares the segment with production: set model.predictions.production (the production model's column)",
+      "15 model.checks.1.on-inconclusive: applies to a segment's comparison with production: set margin too",
+      "16 model.checks.2: a 'segment' check needs min or max (a floor), margin (a comparison with production), or both",
+    ]);
   });
 });
 

@@ -3,13 +3,24 @@
  * (test/fixtures/model/reference.py writes expected.json). Closed forms agree within 1e-6; the
  * bootstrap within its Monte Carlo error.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cohensKappa, pearson, psi, spearman } from '../../src/model/stats/agreement.js';
-import { bootstrapMetric, pairedBootstrap, percentileInterval, quantileMonteCarloError, shareAtOrBelow } from '../../src/model/stats/bootstrap.js';
-import { delong } from '../../src/model/stats/delong.js';
-import { computeMetric, confusion } from '../../src/model/stats/metrics.js';
+import {
+  bootstrapMetric,
+  bootstrapMetricAsync,
+  pairedBootstrap,
+  pairedBootstrapAsync,
+  percentileInterval,
+  quantileMonteCarloError,
+  shareAtOrBelow,
+} from '../../src/model/stats/bootstrap.js';
+import { delong, midranks } from '../../src/model/stats/delong.js';
+import { auc, computeMetric, confusion } from '../../src/model/stats/metrics.js';
 import type { KnownMetric } from '../../src/model/stats/metrics.js';
-import { mcnemar, pairedAccuracyNonInferiority } from '../../src/model/stats/mcnemar.js';
+import { holmAdjust } from '../../src/model/stats/holm.js';
+import { mcnemar, pairedAccuracyNonInferiority, tangoInterval } from '../../src/model/stats/mcnemar.js';
 import { minimumDetectableEffect, nonInferiorityVerdict } from '../../src/model/stats/power.js';
 import { SeededRandom } from '../../src/model/stats/random.js';
 import { slopeTest } from '../../src/model/stats/trend.js';
@@ -18,6 +29,9 @@ import { wilsonInterval } from '../../src/model/stats/wilson.js';
 const FIXTURES = new URL('../fixtures/model/', import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const expected = JSON.parse(readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as any;
+// Tango's interval against a published example and scipy, Holm against statsmodels (paired_reference.py).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const paired = JSON.parse(readFileSync(new URL('paired-reference.json', FIXTURES), 'utf8')) as any;
 
 function readFixture() {
   const lines = readFileSync(new URL('predictions.csv', FIXTURES), 'utf8').trim().split('\n').slice(1);
@@ -59,41 +73,89 @@ describe('McNemar', () => {
     },
   );
 
-  const ni = expected.nonInferiorityAccuracy;
-  it.each(ni.cases as Array<{ margin: number; pValue: number }>)('non-inferiority at margin $margin matches the Tango score test', ({ margin, pValue }) => {
-    const result = pairedAccuracyNonInferiority(ni.b, ni.c, ni.n, margin, 0.05);
-    expect(Math.abs(result.pValue - pValue)).toBeLessThan(CLOSE);
-    expect(result.method).toBe('tango-score-corrected');
+});
+
+/** A Tango case of paired-reference.json: counts, interval, and the p-values at some margins. */
+interface TangoCase {
+  b: number;
+  c: number;
+  n: number;
+  alpha: number;
+  estimate: number;
+  interval: [number, number];
+  margins: Array<{ margin: number; z: number; pValue: number; pWorse: number }>;
+}
+
+describe("Tango's score interval for paired accuracy", () => {
+  const tango = paired.tango as Record<string, TangoCase>;
+
+  it('reproduces the published worked example (Cavo et al., Fagerland, Lydersen & Laake 2017: 95% CI −0.1240 to −0.0054)', () => {
+    const { b, c, n, alpha, printed, interval } = paired.published as { b: number; c: number; n: number; alpha: number; printed: [number, number]; interval: [number, number] };
+    const [lo, hi] = tangoInterval(b, c, n, alpha);
+    expect([Number(lo.toFixed(4)), Number(hi.toFixed(4))]).toEqual(printed);
+    expect(Math.abs(lo - interval[0])).toBeLessThan(1e-9);
+    expect(Math.abs(hi - interval[1])).toBeLessThan(1e-9);
   });
 
-  it('is the one-sided corrected McNemar at margin 0 (half the two-sided statsmodels p when b > c)', () => {
-    const result = pairedAccuracyNonInferiority(ni.b, ni.c, ni.n, 0, 0.05);
-    expect(Math.abs(result.pValue - ni.mcnemarTwoSided / 2)).toBeLessThan(CLOSE);
-  });
-
-  it('is exact binomial below 25 discordant pairs at margin 0 (scipy binomtest, greater)', () => {
-    const { b, c, n, pValue } = ni.smallExact;
-    const result = pairedAccuracyNonInferiority(b, c, n, 0, 0.05);
-    expect(result.method).toBe('mcnemar-exact');
-    expect(Math.abs(result.pValue - pValue)).toBeLessThan(CLOSE);
-  });
-
-  it('shows non-inferiority of two models that never disagree, on enough rows', () => {
-    const { b, c, n, margin, pValue } = ni.identical;
-    const result = pairedAccuracyNonInferiority(b, c, n, margin, 0.05);
-    expect(Math.abs(result.pValue - pValue)).toBeLessThan(CLOSE);
-    expect(result.pValue).toBeLessThan(0.05);
-  });
-
-  it('inverts the same test into its interval: lower bound above −margin exactly when p < α', () => {
-    for (const margin of [0, 0.005, 0.01, 0.02, 0.03]) {
-      const result = pairedAccuracyNonInferiority(ni.b, ni.c, ni.n, margin, 0.05);
-      expect(result.interval[0] > -margin).toBe(result.pValue < 0.05);
-      expect(result.interval[0]).toBeLessThan(result.estimate);
-      expect(result.interval[1]).toBeGreaterThan(result.estimate);
+  it.each(Object.entries(tango))('%s: interval and one-sided p-values match the scipy implementation', (_name, ref) => {
+    for (const { margin, z, pValue, pWorse } of ref.margins) {
+      const result = pairedAccuracyNonInferiority(ref.b, ref.c, ref.n, margin, ref.alpha);
+      expect(result.method).toBe('tango-score');
+      expect(result.estimate).toBeCloseTo(ref.estimate, 12);
+      expect(Math.abs(result.interval[0] - ref.interval[0])).toBeLessThan(1e-9);
+      expect(Math.abs(result.interval[1] - ref.interval[1])).toBeLessThan(1e-9);
+      expect(Math.abs(result.z - z)).toBeLessThan(1e-9);
+      expect(Math.abs(result.pValue - pValue)).toBeLessThan(CLOSE);
+      expect(Math.abs(result.pWorse - pWorse)).toBeLessThan(CLOSE);
     }
-    const small = pairedAccuracyNonInferiority(14, 5, 500, 0, 0.05);
-    expect(small.interval[0] > 0).toBe(small.pValue < 0.05);
+  });
+
+  it('17 discordant pairs one way and none the other: a bounded interval, the same whatever the margin', () => {
+    // The exact conditional path used to give [0.094, 1] here: a difference of 100 points.
+    const intervals = [0, 0.01, 0.05].map((margin) => pairedAccuracyNonInferiority(17, 0, 80, margin, 0.05).interval);
+    for (const interval of intervals) expect(interval).toEqual(intervals[0]);
+    const [lo, hi] = intervals[0]!;
+    expect(lo).toBeCloseTo(tango.oneSided!.interval[0], 9);
+    expect(hi).toBeCloseTo(tango.oneSided!.interval[1], 9);
+    expect(hi).toBeLessThan(0.3);
+    expect(lo).toBeGreaterThan(0);
+    // Mirror image: c = 17, b = 0.
+    const [mlo, mhi] = pairedAccuracyNonInferiority(0, 17, 80, 0, 0.05).interval;
+    expect(mlo).toBeCloseTo(-hi, 9);
+    expect(mhi).toBeCloseTo(-lo, 9);
+  });
+
+  it('at margin 0 the statistic is the uncorrected McNemar z (statsmodels chi-square = z²)', () => {
+    const { b, c, n } = tango.fixture!;
+    const result = pairedAccuracyNonInferiority(b, c, n, 0, 0.05);
+    expect(result.z).toBeCloseTo((b - c) / Math.sqrt(b + c), 12);
+    expect(result.mcnemar.pValue).toBeCloseTo(paired.mcnemarTwoSided, 9);
+  });
+
+  it('the interval and the p-values are one test: lower bound above −margin exactly when p < α, upper below exactly when p(worse) < α', () => {
+    for (const [b, c, n] of [
+      [330, 325, 3000],
+      [14, 5, 500],
+      [266, 518, 4000],
+      [17, 0, 80],
+      [0, 0, 1000],
+    ] as const) {
+      for (const margin of [0, 0.005, 0.01, 0.02, 0.03, 0.05]) {
+        const result = pairedAccuracyNonInferiority(b, c, n, margin, 0.05);
+        expect(result.interval[0] > -margin).toBe(result.pValue < 0.05);
+        expect(result.interval[1] < -margin).toBe(result.pWorse < 0.05);
+        expect(result.interval[0]).toBeLessThanOrEqual(result.estimate);
+        expect(result.interval[1]).toBeGreaterThanOrEqual(result.estimate);
+      }
+    }
+  });
+
+  it('stays inside [−1, 1] at the edges', () => {
+    expect(tangoInterval(20, 0, 20, 0.05)[1]).toBe(1);
+    expect(tangoInterval(0, 20, 20, 0.05)[0]).toBe(-1);
+    const [lo, hi] = tangoInterval(0, 0, 1000, 0.05);
+    expect(lo).toBeCloseTo(-hi, 12);
+    expect(hi).toBeGreaterThan(0);
   });
 });
 
@@ -199,12 +261,94 @@ describe('paired bootstrap', () => {
   });
 });
 
-describe('power', () => {
-  it('MDE = (z₀.₉₅ + z₀.₈)·SE and the verdict reads p, MDE and margin', () => {
+describe('power and the verdict', () => {
+  it('MDE = (z₀.₉₅ + z₀.₈)·SE', () => {
     expect(minimumDetectableEffect(0.01, 0.05, 0.8)).toBeCloseTo((1.6448536269514722 + 0.8416212335729143) * 0.01, 12);
-    expect(nonInferiorityVerdict(0.01, 0.05, 0.05, 0.01)).toBe('non-inferior');
-    expect(nonInferiorityVerdict(0.2, 0.05, 0.05, 0.01)).toBe('inconclusive');
-    expect(nonInferiorityVerdict(0.2, 0.05, 0.005, 0.01)).toBe('inferior');
+  });
+
+  it('reads the interval against −margin: above it non-inferior, below it inferior, across it inconclusive', () => {
+    expect(nonInferiorityVerdict([-0.005, 0.02], 0.01)).toBe('non-inferior');
+    // Accuracy −6.3 points, 90% CI [−7.4, −5.1], margin 1 point: conclusively worse, whatever the MDE.
+    expect(nonInferiorityVerdict([-0.074, -0.051], 0.01)).toBe('inferior');
+    expect(nonInferiorityVerdict([-0.03, 0.01], 0.01)).toBe('inconclusive');
+    // Lower is better: the candidate is worse when the difference is above +margin.
+    expect(nonInferiorityVerdict([-0.02, 0.005], 0.01, 'lower')).toBe('non-inferior');
+    expect(nonInferiorityVerdict([0.02, 0.05], 0.01, 'lower')).toBe('inferior');
+    expect(nonInferiorityVerdict([0.0, 0.05], 0.01, 'lower')).toBe('inconclusive');
+  });
+
+  it('margin 0: "below −margin" excludes 0, and an interval that contains 0 is never inferior', () => {
+    expect(nonInferiorityVerdict([-0.02, -0.001], 0)).toBe('inferior');
+    expect(nonInferiorityVerdict([-0.02, 0], 0)).toBe('inconclusive');
+    expect(nonInferiorityVerdict([-0.02, 0.01], 0)).toBe('inconclusive');
+    expect(nonInferiorityVerdict([0.001, 0.01], 0)).toBe('non-inferior');
+  });
+});
+
+describe('Holm', () => {
+  it.each(paired.holm as Array<{ p: number[]; adjusted: number[]; reject: boolean[] }>)('$p matches statsmodels multipletests', ({ p, adjusted, reject }) => {
+    const result = holmAdjust(p);
+    result.forEach((value, i) => expect(value).toBeCloseTo(adjusted[i]!, 12));
+    expect(result.map((value) => value < 0.05)).toEqual(reject);
+  });
+});
+
+describe('NaN never stalls a statistic (defence in depth behind the input checks)', () => {
+  const label = Float64Array.from([0, 1, 0, 1, 1, 0, 1, 0]);
+  const scores = Float64Array.from([0.1, NaN, 0.3, 0.8, NaN, 0.2, 0.7, 0.4]);
+  const clean = Float64Array.from([0.2, 0.6, 0.1, 0.9, 0.7, 0.3, 0.5, 0.35]);
+
+  it('returns or throws: run first in a child process, so a loop that never ends fails here instead of stalling the run', () => {
+    // An AUC over NaN scores used to spin at 100% CPU in its tie loop (NaN !== NaN never advanced).
+    const script = [
+      "import { auc } from './src/model/stats/metrics.js';",
+      "import { delong, midranks } from './src/model/stats/delong.js';",
+      "import { pairedBootstrap, bootstrapMetric } from './src/model/stats/bootstrap.js';",
+      "import { psi } from './src/model/stats/agreement.js';",
+      'const y = [0, 1, 0, 1, 1, 0, 1, 0]; const s = [0.1, NaN, 0.3, 0.8, NaN, 0.2, 0.7, 0.4]; const t = [0.2, 0.6, 0.1, 0.9, 0.7, 0.3, 0.5, 0.35];',
+      'const tryIt = (f) => { try { f(); } catch {} };',
+      'auc(y, s); midranks(s); psi(t, s, 4); psi(s, t, 4);',
+      'tryIt(() => delong(y, s, t));',
+      "tryIt(() => pairedBootstrap('auc', { label: y, candidate: s, production: t, threshold: 0.5 }, { resamples: 50, seed: 1 }));",
+      "tryIt(() => bootstrapMetric('auc', { label: y, score: s, threshold: 0.5 }, { resamples: 50, seed: 1 }));",
+      "console.log('returned');",
+    ].join('\n');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { cwd: root, timeout: 20_000, encoding: 'utf8' });
+    expect({ signal: child.signal, status: child.status, stderr: child.stderr, stdout: child.stdout.trim() }).toEqual({ signal: null, status: 0, stderr: '', stdout: 'returned' });
+  }, 30_000);
+
+  it('AUC of NaN scores is NaN', () => {
+    expect(auc(label, scores)).toBeNaN();
+    expect(auc(label, clean)).toBeCloseTo(1, 12);
+  }, 2000);
+
+  it('midranks rank every value once, NaN included', () => {
+    expect(midranks(scores)).toHaveLength(scores.length);
+  }, 2000);
+
+  it('DeLong and the bootstraps throw, naming the row', async () => {
+    expect(() => delong(label, scores, clean)).toThrow("DeLong's test needs numeric scores, but the candidate's score on row 2 is NaN");
+    expect(() => pairedBootstrap('auc', { label, candidate: clean, production: scores, threshold: 0.5 }, { resamples: 50, seed: 1 })).toThrow(
+      'the bootstrap needs numbers, but the production on row 2 is NaN',
+    );
+    await expect(bootstrapMetricAsync('f1', { label, score: scores, threshold: 0.5 }, { resamples: 50, seed: 1 })).rejects.toThrow('the bootstrap needs numbers, but the score on row 2 is NaN');
+  }, 2000);
+});
+
+describe('the bootstrap and the event loop', () => {
+  const sample = { label: fx.label, candidate: fx.candidate, production: fx.production, threshold: 0.5 };
+
+  it('lets timers and signal handlers run between resamples, and returns what the synchronous bootstrap returns', async () => {
+    const events: string[] = [];
+    setImmediate(() => events.push('macrotask'));
+    const result = await pairedBootstrapAsync('auc', sample, { resamples: 40, seed: 3, yieldEveryMs: 0 });
+    events.push('bootstrap done');
+    expect(events).toEqual(['macrotask', 'bootstrap done']);
+    expect(Array.from(result.differences)).toEqual(Array.from(pairedBootstrap('auc', sample, { resamples: 40, seed: 3 }).differences));
+    const segment = { label: fx.label.subarray(0, 300), score: fx.candidate.subarray(0, 300), threshold: 0.5 };
+    const single = await bootstrapMetricAsync('f1', segment, { resamples: 40, seed: 2, yieldEveryMs: 0 });
+    expect(Array.from(single.values)).toEqual(Array.from(bootstrapMetric('f1', segment, { resamples: 40, seed: 2 }).values));
   });
 });
 

@@ -72,7 +72,8 @@ export class DuckDbEngine implements Engine {
       const reader = await this.connection.runAndReadAll(sql);
       return reader.getRowObjectsJson() as Row[];
     } catch (error) {
-      throw sourceError(error) ?? error;
+      const rows = async (text: string) => (await this.connection.runAndReadAll(text)).getRows();
+      throw (await explainSourceError(error, rows, (file) => this.dialect.from({ kind: 'files', path: file, format: 'csv' }))) ?? error;
     } finally {
       if (small) await this.connection.run(`SET threads = ${this.threads}; RESET allocator_flush_threshold`);
     }
@@ -127,16 +128,72 @@ export class DuckDbEngine implements Engine {
 }
 
 /**
+ * sourceError, and when DuckDB's sniffer gave up on a CSV file (a ragged row among the rows it
+ * samples), the line at fault, asked of DuckDB itself: see locateCsvProblem. `rows` runs SQL on
+ * the connection that failed; `scanOf` is the read_csv(...) expression that failed, for a file.
+ */
+export async function explainSourceError(error: unknown, rows: (sql: string) => Promise<unknown[][]>, scanOf: (file: string) => string): Promise<DataSourceError | undefined> {
+  const file = sniffFailure(error);
+  if (file !== undefined) {
+    const located = await locateCsvProblem(rows, scanOf(file), file).catch(() => undefined);
+    if (located) return located;
+  }
+  return sourceError(error);
+}
+
+/** The file DuckDB's CSV sniffer could not make sense of, if that is what the error says. */
+export function sniffFailure(error: unknown): string | undefined {
+  return /Error when sniffing file "([^"]+)"/.exec(messageOf(error))?.[1];
+}
+
+let rejectsTables = 0;
+
+/**
+ * The first line of a CSV file that breaks the layout its header sets, found by DuckDB: the same
+ * read_csv (same delimiter, quoting and strict mode) with every column read as text and the
+ * rows that do not fit stored rather than fatal (`store_rejects`), then the first of them from
+ * its rejects table, which records the line. A short or long row becomes "ragged CSV row at
+ * line N: k fields where the header has m", the message a ragged row past the sniffer's sample
+ * gets. Undefined when that read fails too (unbalanced quotes) or rejects nothing.
+ */
+export async function locateCsvProblem(rows: (sql: string) => Promise<unknown[][]>, scan: string, file: string): Promise<DataSourceError | undefined> {
+  const table = `mrg_rejects_${++rejectsTables}`;
+  const diagnostic = scan.replace(/\)\s*$/, `, all_varchar = true, store_rejects = true, rejects_table = '${table}', rejects_scan = '${table}_scan')`);
+  if (diagnostic === scan) return undefined;
+  try {
+    await rows(`SELECT count(*) FROM ${diagnostic}`);
+    const [first] = await rows(`SELECT line, error_type, error_message FROM ${table} ORDER BY line LIMIT 1`);
+    if (!first) return undefined;
+    const [line, type, message] = first.map((v) => String(v));
+    const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message ?? '');
+    if ((type === 'MISSING COLUMNS' || type === 'TOO MANY COLUMNS') && counts) {
+      return new DataSourceError(`${file}: ragged CSV row at line ${line}: ${fields(counts[2]!)} where the header has ${counts[1]}`);
+    }
+    return new DataSourceError(`${file}: line ${line}: ${message ?? type}`);
+  } finally {
+    await rows(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS ${table}_scan`).catch(() => undefined);
+  }
+}
+
+function fields(count: string): string {
+  return `${count} field${count === '1' ? '' : 's'}`;
+}
+
+function messageOf(error: unknown): string {
+  // No instanceof: the native module's errors can come from another realm (jest's VM modules).
+  return typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+}
+
+/**
  * DuckDB's errors about the data, in a sentence: ragged CSV rows with their line, files that
  * are not what their extension says. Undefined for errors that are not about the data.
  */
 export function sourceError(error: unknown): DataSourceError | undefined {
-  // No instanceof: the native module's errors can come from another realm (jest's VM modules).
-  const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+  const message = messageOf(error);
   const ragged = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)[\s\S]*?file = ([^\n]+)/.exec(message);
   if (ragged) {
     const [, line, expected, found, file] = ragged;
-    return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${found} fields where the header has ${expected}`);
+    return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${fields(found ?? '?')} where the header has ${expected}`);
   }
   // A value past the rows the sniffer sampled that does not fit the type it chose (`abc`, or
   // `NaN` in a column of integers): the file's fault, named with its line, column and value.

@@ -6,6 +6,8 @@
  *  - mean-of-rows metrics (accuracy, log loss, MAE, RMSE): accumulate per-row values of the drawn rows;
  *  - confusion-matrix metrics (precision, recall, F1): a 16-cell joint table of both models' cells;
  *  - AUC: a count vector of how often each row was drawn, swept in each model's precomputed score order.
+ * The loop is a generator: the sync drivers run it through, the async ones (what the gate uses)
+ * let the event loop run every 20 ms, so timers and SIGTERM are not held up by a long bootstrap.
  */
 import { normQuantile } from './distributions.js';
 import { argsort, labelMetric, loglossTerm } from './metrics.js';
@@ -24,6 +26,17 @@ export interface BootstrapOptions {
   resamples: number;
   seed: number;
 }
+
+export interface YieldOptions {
+  /**
+   * The async bootstraps give the event loop a turn (a macrotask, so timers and signal handlers
+   * such as SIGTERM's run) whenever this many milliseconds of resampling have passed. Default 20.
+   */
+  yieldEveryMs?: number;
+}
+
+/** How long a bootstrap may keep the event loop before it lets it run. */
+export const BOOTSTRAP_YIELD_MS = 20;
 
 export interface PairedBootstrap {
   /** Candidate − production on the full sample. */
@@ -45,9 +58,22 @@ export interface PairedBootstrap {
  */
 type Kernel = (random: SeededRandom) => [number, number];
 
+/** The paired bootstrap, synchronously (benchmarks, tests). The gate uses pairedBootstrapAsync. */
 export function pairedBootstrap(metric: KnownMetric, sample: PairedSample, options: BootstrapOptions): PairedBootstrap {
+  return runSync(pairedSteps(metric, sample, options));
+}
+
+/** The paired bootstrap, letting the event loop run every `yieldEveryMs` of work; the same result as pairedBootstrap. */
+export function pairedBootstrapAsync(metric: KnownMetric, sample: PairedSample, options: BootstrapOptions & YieldOptions): Promise<PairedBootstrap> {
+  return runAsync(pairedSteps(metric, sample, options), options.yieldEveryMs ?? BOOTSTRAP_YIELD_MS);
+}
+
+/** The resampling loop as a generator: it yields after every resample, its driver decides when to let the event loop run. */
+function* pairedSteps(metric: KnownMetric, sample: PairedSample, options: BootstrapOptions): Generator<void, PairedBootstrap> {
   const n = sample.label.length;
   if (n === 0) throw new Error('the paired bootstrap needs at least one row');
+  requireNoNaN(sample.candidate, 'candidate');
+  requireNoNaN(sample.production, 'production');
   const random = new SeededRandom(options.seed);
   const kernel = makeKernel(metric, sample);
   const full = fullSample(metric, sample);
@@ -57,6 +83,7 @@ export function pairedBootstrap(metric: KnownMetric, sample: PairedSample, optio
     const [c, p] = kernel(random);
     const d = c - p;
     if (Number.isFinite(d)) differences[kept++] = d;
+    yield;
   }
   const sorted = differences.slice(0, kept).sort();
   return {
@@ -69,18 +96,26 @@ export function pairedBootstrap(metric: KnownMetric, sample: PairedSample, optio
   };
 }
 
+type Sample = { label: ArrayLike<number>; score: ArrayLike<number>; threshold: number };
+
 /**
  * Bootstrap distribution of one model's metric (a segment's confidence bound): the resampled
  * metric values, ascending, undefined resamples dropped. Meant for segment-sized samples: each
  * resample evaluates the metric on integer row weights, O(rows) per resample.
  */
-export function bootstrapMetric(
-  metric: KnownMetric,
-  sample: { label: ArrayLike<number>; score: ArrayLike<number>; threshold: number },
-  options: BootstrapOptions,
-): { estimate: number; values: Float64Array } {
+export function bootstrapMetric(metric: KnownMetric, sample: Sample, options: BootstrapOptions): { estimate: number; values: Float64Array } {
+  return runSync(metricSteps(metric, sample, options));
+}
+
+/** bootstrapMetric, letting the event loop run every `yieldEveryMs` of work. */
+export function bootstrapMetricAsync(metric: KnownMetric, sample: Sample, options: BootstrapOptions & YieldOptions): Promise<{ estimate: number; values: Float64Array }> {
+  return runAsync(metricSteps(metric, sample, options), options.yieldEveryMs ?? BOOTSTRAP_YIELD_MS);
+}
+
+function* metricSteps(metric: KnownMetric, sample: Sample, options: BootstrapOptions): Generator<void, { estimate: number; values: Float64Array }> {
   const n = sample.label.length;
   if (n === 0) throw new Error('the bootstrap needs at least one row');
+  requireNoNaN(sample.score, 'score');
   const random = new SeededRandom(options.seed);
   const paired: PairedSample = { label: sample.label, candidate: sample.score, production: sample.score, threshold: sample.threshold };
   const weights = new Uint32Array(n);
@@ -91,8 +126,36 @@ export function bootstrapMetric(
     for (let j = 0; j < n; j++) weights[random.nextIndex(n)]!++;
     const [value] = weightedPair(metric, paired, weights);
     if (Number.isFinite(value)) values[kept++] = value;
+    yield;
   }
   return { estimate: fullSample(metric, paired)[0], values: values.slice(0, kept).sort() };
+}
+
+function runSync<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Drive the steps, awaiting a macrotask (setImmediate: after timers and I/O, signals included) every `everyMs`. */
+async function runAsync<T>(steps: Generator<void, T>, everyMs: number): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - since >= everyMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** NaN has no order and no value: a defence in depth behind the input checks, so no kernel ever sees one. */
+function requireNoNaN(values: ArrayLike<number>, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) throw new Error(`the bootstrap needs numbers, but the ${name} on row ${i + 1} is NaN`);
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ export function midranks(values: ArrayLike<number>): Float64Array {
   const order = argsort(values);
   const ranks = new Float64Array(values.length);
   let k = 0;
+  // `end` starts at k and k moves past it: every pass ranks at least one value, NaN included.
   while (k < order.length) {
     let end = k;
     const v = values[order[k]!]!;
@@ -74,6 +75,11 @@ function covariance(a: Float64Array, b: Float64Array): number {
 
 /** Paired DeLong comparison of the candidate's and production's AUC on the same 0/1 labels. */
 export function delong(label: ArrayLike<number>, candidate: ArrayLike<number>, production: ArrayLike<number>): DeLongResult {
+  for (const [name, scores] of [['candidate', candidate], ['production', production]] as const) {
+    for (let i = 0; i < scores.length; i++) {
+      if (Number.isNaN(scores[i])) throw new Error(`DeLong's test needs numeric scores, but the ${name}'s score on row ${i + 1} is NaN`);
+    }
+  }
   let m = 0;
   for (let i = 0; i < label.length; i++) if (label[i] === 1) m++;
   const n = label.length - m;

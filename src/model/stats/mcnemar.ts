@@ -1,20 +1,22 @@
 /**
- * Paired accuracy: McNemar's test and its generalisation to a non-inferiority margin.
+ * Paired accuracy: McNemar's test, and Tango's score test and interval for the difference.
  *
  * b = rows the candidate gets right and production gets wrong, c = the reverse, n = all rows.
- * The accuracy difference is d = (b − c)/n.
+ * The accuracy difference is d = (b − c)/n = p10 − p01.
  *
- * McNemar (H0: d = 0) is exact (binomial on the b + c discordant pairs) when b + c < 25 and the
- * continuity-corrected chi-square otherwise — the statsmodels `mcnemar` convention.
+ * McNemar (H0: d = 0, two-sided) is reported as statsmodels reports it: exact (binomial on the
+ * b + c discordant pairs) when b + c < 25, the continuity-corrected chi-square otherwise.
  *
- * Non-inferiority (H0: d ≤ −margin) needs the variance of b − c under a non-zero d, which the
- * discordant pairs alone do not give (the conditional distribution of b depends on the unknown
- * discordance rate). We use Tango's score statistic (Tango 1998, Statistics in Medicine 17:891),
- * whose restricted MLE handles that nuisance parameter, with the same continuity correction as
- * McNemar's corrected chi-square. At margin 0 it is exactly McNemar's one-sided test, exact when
- * b + c < 25 and corrected chi-square otherwise.
+ * The decision uses one interval for d, whatever the margin: Tango's asymptotic score interval
+ * (Tango 1998, Statistics in Medicine 17:891), the inversion of the score test of H0: d = Δ0
+ * whose variance uses the restricted MLE of the discordance under that Δ0. It stays inside
+ * [−1, 1], cannot reach past what the discordant pairs allow (with c = 0 its upper end stays
+ * near b/n, not at 1), and is among the intervals Fagerland, Lydersen & Laake (2014, Statistics
+ * in Medicine 33:2850) recommend for paired proportions. The one-sided p-values of the same
+ * statistic at Δ0 = −margin agree with the interval: p < α exactly when the bound clears the
+ * margin. At Δ0 = 0 the statistic is McNemar's (b − c)/√(b + c), without continuity correction.
  */
-import { binomCdf, binomSfInclusive, chi2Sf, normSf } from './distributions.js';
+import { binomCdf, chi2Sf, normCdf, normQuantile, normSf } from './distributions.js';
 
 /** Below this many discordant pairs McNemar's test is computed exactly. */
 export const MCNEMAR_EXACT_BELOW = 25;
@@ -46,11 +48,15 @@ export interface PairedAccuracyTest {
   c: number;
   /** (b − c)/n. */
   estimate: number;
-  /** Two-sided (1 − 2α) interval of d from inverting the same test: its lower end is the one-sided bound. */
+  /** Tango's two-sided (1 − 2α) score interval of d: each end is a one-sided (1 − α) bound. */
   interval: [number, number];
-  /** One-sided p-value of H0: d ≤ −margin. */
+  /** One-sided p-value of H0: d ≤ −margin (small: the candidate is not worse by the margin). */
   pValue: number;
-  method: 'mcnemar-exact' | 'tango-score-corrected';
+  /** One-sided p-value of H0: d ≥ −margin (small: the candidate is worse by more than the margin). */
+  pWorse: number;
+  /** The score statistic at Δ0 = −margin. */
+  z: number;
+  method: 'tango-score';
   /** √(((b + c)/n) / n): the standard error of d̂ when the two models are equally accurate. */
   standardError: number;
   mcnemar: McNemarTest;
@@ -58,51 +64,20 @@ export interface PairedAccuracyTest {
 
 /** Non-inferiority of candidate accuracy against production: H0 d ≤ −margin vs H1 d > −margin. */
 export function pairedAccuracyNonInferiority(b: number, c: number, n: number, margin: number, alpha: number): PairedAccuracyTest {
-  const m = b + c;
-  const exact = margin === 0 && m < MCNEMAR_EXACT_BELOW;
-  const upperTailP = (delta0: number) => (exact && delta0 === 0 ? exactUpper(b, m) : scoreUpperP(b, c, n, delta0));
-  const lowerTailP = (delta0: number) => scoreLowerP(b, c, n, delta0);
+  const z = tangoZ(b, c, n, -margin);
   return {
     n,
     b,
     c,
     estimate: (b - c) / n,
-    interval: [
-      invert((d0) => upperTailP(d0), alpha, 'increasing', exact ? (d0) => exactUpperAt(b, c, n, d0) : undefined),
-      invert((d0) => lowerTailP(d0), alpha, 'decreasing', exact ? (d0) => exactLowerAt(b, c, n, d0) : undefined),
-    ],
-    pValue: upperTailP(-margin),
-    method: exact ? 'mcnemar-exact' : 'tango-score-corrected',
-    standardError: Math.sqrt(m / n / n),
+    interval: tangoInterval(b, c, n, alpha),
+    pValue: normSf(z),
+    pWorse: normCdf(z),
+    z,
+    method: 'tango-score',
+    standardError: Math.sqrt((b + c) / n / n),
     mcnemar: mcnemar(b, c),
   };
-}
-
-/** P(B ≥ b) for B ~ Binomial(b + c, ½): the one-sided exact McNemar p-value. */
-function exactUpper(b: number, m: number): number {
-  return m === 0 ? 1 : binomSfInclusive(b, m, 0.5);
-}
-
-/**
- * The exact conditional p-value at a non-zero null difference, with the discordance rate at its
- * restricted MLE: used only to place the exact test's confidence bound, never for the decision
- * at a non-zero margin (which uses the score test).
- */
-function exactUpperAt(b: number, c: number, n: number, delta0: number): number {
-  const m = b + c;
-  return m === 0 ? 1 : binomSfInclusive(b, m, conditionalPi(b, c, n, delta0));
-}
-
-function exactLowerAt(b: number, c: number, n: number, delta0: number): number {
-  const m = b + c;
-  return m === 0 ? 1 : binomCdf(b, m, conditionalPi(b, c, n, delta0));
-}
-
-/** P(a discordant pair favours the candidate) under d = Δ0, at the restricted MLE. */
-function conditionalPi(b: number, c: number, n: number, delta0: number): number {
-  const q = restrictedQ01(b, c, n, delta0);
-  const p10 = q + delta0;
-  return Math.min(1, Math.max(0, p10 / (p10 + q)));
 }
 
 /**
@@ -115,39 +90,41 @@ export function restrictedQ01(b: number, c: number, n: number, delta0: number): 
   return (Math.sqrt(Math.max(0, disc)) - w) / (4 * n);
 }
 
-/** Continuity-corrected score z for H1: d > Δ0 (a large z favours the candidate). */
-export function scoreZ(b: number, c: number, n: number, delta0: number, side: 'upper' | 'lower'): number {
+/** Tango's score statistic of H0: d = Δ0, (b − c − nΔ0)/√(n(2q + Δ0 − Δ0²)): decreasing in Δ0, large when d > Δ0. */
+export function tangoZ(b: number, c: number, n: number, delta0: number): number {
   const q = restrictedQ01(b, c, n, delta0);
   const variance = n * (2 * q + delta0 - delta0 * delta0);
   const x = b - c - n * delta0;
-  const corrected = side === 'upper' ? x - 1 : x + 1;
-  if (variance <= 0) return corrected > 0 ? Infinity : corrected < 0 ? -Infinity : 0;
-  return corrected / Math.sqrt(variance);
-}
-
-function scoreUpperP(b: number, c: number, n: number, delta0: number): number {
-  return normSf(scoreZ(b, c, n, delta0, 'upper'));
-}
-
-function scoreLowerP(b: number, c: number, n: number, delta0: number): number {
-  return normSf(-scoreZ(b, c, n, delta0, 'lower'));
+  if (!(variance > 0)) return x > 0 ? Infinity : x < 0 ? -Infinity : 0;
+  return x / Math.sqrt(variance);
 }
 
 /**
- * The Δ0 in (−1, 1) where a one-sided p-value crosses α, by bisection. `increasing`: the
- * p-value grows with Δ0 (the lower bound of d); `decreasing`: it shrinks (the upper bound).
+ * Tango's two-sided (1 − 2α) interval of d: the Δ0 where the statistic equals ±z₁₋α, each found
+ * by bisection between the estimate and ±1 (a fixed number of halvings: it always ends). An
+ * estimate of ±1 is its own bound there, as in Fagerland, Lydersen & Laake's implementation.
  */
-function invert(p: (delta0: number) => number, alpha: number, shape: 'increasing' | 'decreasing', override?: (delta0: number) => number): number {
-  const f = override ?? p;
-  let lo = -1 + 1e-12;
-  let hi = 1 - 1e-12;
-  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-    const mid = (lo + hi) / 2;
-    const value = f(mid);
-    const belowAlpha = value < alpha;
-    // increasing: p < α at mid ⇒ the bound lies above mid.
-    if (shape === 'increasing' ? belowAlpha : !belowAlpha) lo = mid;
-    else hi = mid;
+export function tangoInterval(b: number, c: number, n: number, alpha: number): [number, number] {
+  if (!(n > 0) || !(b >= 0) || !(c >= 0) || b + c > n) throw new Error(`Tango's interval needs 0 ≤ b, c and b + c ≤ n (got b = ${b}, c = ${c}, n = ${n})`);
+  const critical = normQuantile(1 - alpha);
+  const estimate = (b - c) / n;
+  const lower = estimate <= -1 ? -1 : crossing((d0) => tangoZ(b, c, n, d0), -1, estimate, critical);
+  const upper = estimate >= 1 ? 1 : crossing((d0) => tangoZ(b, c, n, d0), estimate, 1, -critical);
+  return [lower, upper];
+}
+
+/**
+ * The Δ0 in [lo, hi] where a decreasing statistic crosses `target`, by bisection: 200 halvings
+ * at most, so it ends whatever the statistic returns (NaN included). A statistic still above
+ * the target at hi gives hi, still below it at lo gives lo.
+ */
+function crossing(statistic: (delta0: number) => number, lo: number, hi: number, target: number): number {
+  let a = lo;
+  let b = hi;
+  for (let i = 0; i < 200 && b - a > 1e-14; i++) {
+    const mid = (a + b) / 2;
+    if (statistic(mid) > target) a = mid;
+    else b = mid;
   }
-  return (lo + hi) / 2;
+  return (a + b) / 2;
 }

@@ -87,7 +87,12 @@ export function auc(label: ArrayLike<number>, score: ArrayLike<number>): number 
   return aucSorted(argsort(score), label, score);
 }
 
-/** AUC from a precomputed ascending order; optional integer weights (bootstrap counts). */
+/**
+ * AUC from a precomputed ascending order; optional integer weights (bootstrap counts). NaN when
+ * a score is NaN: it has no place in a ranking. Every pass of the outer loop consumes at least
+ * one row, so the sweep ends whatever the scores are (NaN !== NaN would otherwise leave a tie
+ * group empty and the loop where it was).
+ */
 export function aucSorted(order: Uint32Array, label: ArrayLike<number>, score: ArrayLike<number>, weights?: ArrayLike<number>): number {
   let negBelow = 0;
   let positives = 0;
@@ -96,15 +101,16 @@ export function aucSorted(order: Uint32Array, label: ArrayLike<number>, score: A
   const n = order.length;
   while (k < n) {
     const value = score[order[k] as number] as number;
+    if (Number.isNaN(value)) return NaN;
     let pos = 0;
     let neg = 0;
-    while (k < n && score[order[k] as number] === value) {
+    do {
       const i = order[k] as number;
       const w = weights ? (weights[i] as number) : 1;
       if (label[i] === 1) pos += w;
       else neg += w;
       k++;
-    }
+    } while (k < n && score[order[k] as number] === value);
     sum += pos * (negBelow + 0.5 * neg);
     negBelow += neg;
     positives += pos;

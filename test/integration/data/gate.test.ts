@@ -300,11 +300,7 @@ describe('bad input is an error naming the check and its config line', () => {
   it('ragged CSV rows, found by the sniffer or during the scan', async () => {
     write(dir, 'ragged.csv', 'a,b,c\n1,2,3\n4,5\n7,8,9\n');
     expect(only(await run(['row_count: { min: 1 }'], { dataset: 'ragged.csv' }))).toEqual([
-      [
-        'data.dataset',
-        'error',
-        `model-release.yml:2 data.dataset: ${join(dir, 'ragged.csv')}: not a consistent CSV file (rows with a different number of fields than the header, i.e. ragged rows, or unbalanced quotes)`,
-      ],
+      ['data.dataset', 'error', `model-release.yml:2 data.dataset: ${join(dir, 'ragged.csv')}: ragged CSV row at line 3: 2 fields where the header has 3`],
     ]);
     const long = ['a,b,c', ...Array.from({ length: 30000 }, (_, i) => `${i},2,3`), '7,8', '1,2,3'].join('\n') + '\n';
     write(dir, 'ragged-late.csv', long);

@@ -205,16 +205,21 @@ describe('a ragged CSV row', () => {
     ]);
   });
 
-  it('within the rows the sniffer samples: names the file (DuckDB does not say which line)', async () => {
+  it('within the rows the sniffer samples: names the file and the line (DuckDB\'s rejects table)', async () => {
     write(dir, 'ragged.csv', numberedCsv('id,x', 10, (i) => (i === 3 ? `${i}` : `${i},${i + 0.5}`)));
     const results = await run(['row_count: { min: 1 }'], { dataset: 'ragged.csv' });
-    expect(inputErrors(results)).toEqual([
-      [
-        'data.dataset',
-        `model-release.yml:2 data.dataset: ${join(dir, 'ragged.csv')}: not a consistent CSV file (rows with a different number of fields than the header, i.e. ragged rows, or unbalanced quotes)`,
-        2,
-      ],
-    ]);
+    expect(inputErrors(results)).toEqual([['data.dataset', `model-release.yml:2 data.dataset: ${join(dir, 'ragged.csv')}: ragged CSV row at line 4: 1 field where the header has 2`, 2]]);
+  });
+
+  it('within the sample of the reference, and in one file of a glob', async () => {
+    write(dir, 'ref-short.csv', numberedCsv('id,x', 10, (i) => (i === 7 ? `${i},1.5,extra` : `${i},${i + 0.5}`)));
+    const reference = await run(['drift: { columns: [x], method: psi }'], { dataset: 'clean.csv', reference: 'ref-short.csv' });
+    expect(inputErrors(reference)).toEqual([['data.reference', `model-release.yml:3 data.reference: ${join(dir, 'ref-short.csv')}: ragged CSV row at line 8: 3 fields where the header has 2`, 3]]);
+    mkdirSync(join(dir, 'parts'), { recursive: true });
+    write(dir, 'parts/a.csv', numberedCsv('id,x', 5, (i) => `${i},${i + 0.5}`));
+    write(dir, 'parts/b.csv', numberedCsv('id,x', 5, (i) => (i === 2 ? `${i}` : `${i},${i + 0.5}`)));
+    const glob = await run(['row_count: { min: 1 }'], { dataset: 'parts/*.csv' });
+    expect(inputErrors(glob)).toEqual([['data.dataset', `model-release.yml:2 data.dataset: ${join(dir, 'parts/b.csv')}: ragged CSV row at line 3: 1 field where the header has 2`, 2]]);
   });
 });
 

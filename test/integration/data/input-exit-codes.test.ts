@@ -137,7 +137,7 @@ describe('release', () => {
   it('a ragged row: exit 2, the headline names the line', async () => {
     const run = await pipeline('release', 'ragged.csv', ['row_count: { min: 1 }']);
     expect(run.report.exitCode).toBe(2);
-    expect(run.report.headline).toBe(`Input error: ${CONFIG}:4 data.dataset: ${join(dir, 'ragged.csv')}: ragged CSV row at line 25001: 1 fields where the header has 2; nothing was changed.`);
+    expect(run.report.headline).toBe(`Input error: ${CONFIG}:4 data.dataset: ${join(dir, 'ragged.csv')}: ragged CSV row at line 25001: 1 field where the header has 2; nothing was changed.`);
     expectNoTargetCall(run);
   });
 
