@@ -4,7 +4,9 @@
  * AWS_ENDPOINT_URL, and runs the same code as the CLI three times on a simulated clock
  * (minutes of rollout in about a second):
  *   1. a docs-only push: nothing to release;
- *   2. `Feat (Api): …` with a healthy new version: promoted step by step;
+ *   2. `Feat (Api): …` with a healthy new version: promoted step by step (each step opens with
+ *      "Waiting for CloudWatch: step N's first whole minute … is published at about …": a step
+ *      passes only on its own minutes, and a minute's datapoint appears a minute after it ends);
  *   3. `Fix (Api): …` whose new version starts failing: rolled back automatically;
  * then the data gate (`check`) twice: training data that matches a recent production sample
  * passes, and a production sample that has drifted (new categories, shifted distributions) fails;

@@ -14,6 +14,7 @@ import { ReportBuilder } from './report/builder.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
 import type { CheckResult, Report } from './report/result.js';
 import { runManualRollback } from './rollback/rollback.js';
+import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
 import type { RolloutTarget } from './targets/target.js';
 
@@ -84,6 +85,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
   }
   const config = loaded.config;
   if (inputs.command === 'rollback') return runRollbackCommand(platform, deps, inputs, config);
+  if (inputs.command === 'validate') return runValidateCommand(platform, deps, config);
 
   let commits;
   try {
@@ -141,4 +143,44 @@ async function runRollbackCommand(platform: Platform, deps: AppDeps, inputs: Gat
   );
   await platform.publish(report, config.report);
   return report.exitCode;
+}
+
+/**
+ * `validate`: offline, touches no AWS. The config was loaded and validated already; this runs
+ * the feasibility analysis of the plan (src/rollout/feasibility.ts). Exit 2 when the plan can
+ * never pass, else 0 (warnings included).
+ */
+async function runValidateCommand(platform: Platform, deps: AppDeps, config: GateConfig): Promise<number> {
+  const report = new ReportBuilder('validate', deps.clock);
+  const file = config.file ?? 'no config file (defaults)';
+  report.results.push({ id: 'config.valid', gate: 'config', status: 'pass', message: `${file}: the configuration is valid.` });
+  if (config.rollout === undefined) {
+    report.results.push({ id: 'rollout.plan', gate: 'rollout', status: 'skip', message: "No 'rollout:' section: there is no plan to check." });
+    await platform.publish(report.finish('checked', 0, `${file} is valid; no rollout is configured.`), config.report);
+    return 0;
+  }
+  let analysis;
+  try {
+    analysis = analyzeFeasibility(config.rollout);
+  } catch (error) {
+    const message = `The rollout plan cannot be built: ${errorMessage(error)}`;
+    report.results.push({ id: 'rollout.plan', gate: 'rollout', status: 'error', cause: 'input', message });
+    await platform.publish(report.finish('checked', 2, message), config.report);
+    return 2;
+  }
+  const results = feasibilityResults(analysis, config.rollout);
+  report.results.push(...results);
+  const summary = results[0]?.message ?? '';
+  if (analysis.canNeverPass) {
+    const first = results.find((r) => r.status === 'error' && r.id !== 'rollout.plan');
+    await platform.publish(report.finish('checked', 2, `The rollout plan can never pass: ${first?.message ?? summary}`), config.report);
+    return 2;
+  }
+  const warnings = results.filter((r) => r.status === 'warn' && r.id !== 'rollout.plan').length;
+  const headline =
+    warnings > 0
+      ? `${file} is valid; the plan can be judged, with ${warnings} warning${warnings === 1 ? '' : 's'}.`
+      : `${file} is valid. ${summary}`;
+  await platform.publish(report.finish('checked', 0, headline), config.report);
+  return 0;
 }

@@ -18,6 +18,8 @@ import { ReleaseRecordsError } from './release/records.js';
 import { ReportBuilder } from './report/builder.js';
 import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from './report/input-error.js';
 import type { CheckResult, Report } from './report/result.js';
+import type { PlanFeasibility } from './rollout/feasibility.js';
+import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { runRollout } from './rollout/loop.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
@@ -30,7 +32,7 @@ import type { CommitCollection } from './trigger/types.js';
 export { TOOL_VERSION } from './core/version.js';
 
 export interface PipelineRequest {
-  command: Exclude<Command, 'rollback'>;
+  command: Exclude<Command, 'rollback' | 'validate'>;
   config: GateConfig;
   commits: CommitCollection;
   force: boolean;
@@ -245,6 +247,15 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     }
   }
 
+  // Can the plan be judged at all? Offline, from the plan and the metric timing: a dry run
+  // reports it (and fails on a plan that can never pass); a release says so before traffic moves.
+  const feasibility = planFeasibility(rolloutConfig);
+  if (feasibility !== undefined && !request.config.dryRun) {
+    for (const result of feasibilityResults(feasibility, rolloutConfig)) {
+      if (result.status !== 'pass' && result.id !== 'rollout.plan') deps.log(`Plan check: ${result.message}`);
+    }
+  }
+
   // The post step (or GitLab after_script) needs to find the alias again even if this process dies.
   await deps.state.save('target', JSON.stringify(targetConfig));
   const records = deps.records;
@@ -255,10 +266,16 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}) },
     { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun },
   );
+  if (request.config.dryRun && feasibility !== undefined) results.push(...feasibilityResults(feasibility, rolloutConfig));
   results.push(...rolloutResults(result));
   Object.assign(outputs, rolloutOutputs(result));
   // Only now, with the alias settled, are the records written; their failures are warnings.
   if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
+  if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
+    // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
+    const first = results.find((r) => r.gate === 'rollout' && r.status === 'error' && r.id.startsWith('rollout.plan.'));
+    return finish('planned', INPUT_ERROR_EXIT_CODE, `Dry run: the plan can never pass as configured: ${first?.message ?? 'see the rollout.plan results.'} Nothing was written.`, result.timeline);
+  }
   // skipped: the candidate is already the alias's version, so there is nothing to do.
   const exitCode = result.outcome === 'promoted' || result.outcome === 'planned' || result.outcome === 'skipped' ? 0 : 1;
   return finish(result.outcome, exitCode, result.reason, result.timeline);
@@ -271,6 +288,15 @@ export function versionDescription(request: Pick<PipelineRequest, 'sha' | 'tag'>
   if (request.tag) parts.push(`tag=${request.tag}`);
   // Lambda limits descriptions to 256 characters.
   return parts.join(' ').slice(0, 256);
+}
+
+/** The offline feasibility analysis of the plan; undefined when the plan cannot even be built (the rollout reports that). */
+function planFeasibility(config: NonNullable<PipelineRequest['config']['rollout']>): PlanFeasibility | undefined {
+  try {
+    return analyzeFeasibility(config);
+  } catch {
+    return undefined;
+  }
 }
 
 export function errorMessage(error: unknown): string {

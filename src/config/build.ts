@@ -103,6 +103,7 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
     onExistingCanary: raw['on-existing-canary'] ?? DEFAULT_ROLLOUT.onExistingCanary,
   };
   if (preset !== undefined) rollout.preset = preset;
+  if (raw['expected-rpm'] !== undefined) rollout.expectedRpm = raw['expected-rpm'];
   if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
     // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
     issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });

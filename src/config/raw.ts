@@ -37,6 +37,7 @@ export interface RawRollout {
   'final-bake'?: string;
   'metric-delay'?: string;
   'min-invocations'?: number;
+  'expected-rpm'?: number;
   'max-extension'?: string;
   'on-inconclusive'?: 'rollback' | 'promote';
   'on-existing-canary'?: 'refuse' | 'rollback';

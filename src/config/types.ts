@@ -64,6 +64,12 @@ export interface CompareJudgeConfig {
    * (0 = every look anytime-valid at the full alpha); the rest goes to the looks at every poll.
    */
   finalLookShare: number;
+  /**
+   * Overdispersion of the error counts: every log-likelihood ratio is divided by it. 'auto'
+   * (default when absent) estimates it from the per-minute split of the errors (never below
+   * 1); a number ≥ 1 fixes it; 1 is the independent-errors (binomial) assumption.
+   */
+  dispersion?: 'auto' | number;
 }
 
 export type JudgeConfig = ThresholdJudgeConfig | CompareJudgeConfig;
@@ -85,6 +91,12 @@ export interface RolloutConfig {
   judge: JudgeConfig;
   /** Minimum invocations of the new version per step before it may pass. Default 10. */
   minInvocations: number;
+  /**
+   * Requests per minute expected on the alias, for the offline check of the plan (`validate`,
+   * dry run): a step expected to collect fewer than `minInvocations` before its deadline is a
+   * warning. Unset: the check says how much traffic each step needs instead.
+   */
+  expectedRpm?: number;
   /** How long a step may be extended waiting for min-invocations. Default = one step interval. */
   maxExtensionMs: number;
   /** What an inconclusive run does. Default rollback. */

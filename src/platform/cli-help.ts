@@ -9,7 +9,8 @@ const COMMON = `Configuration:
   --region <region>        override target.region (otherwise AWS_REGION)
   --version <n>            override target.version (deploy an existing version)
   --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
-  --dry-run                print the plan and expected time; make no AWS write
+  --dry-run                print the plan, its expected time and whether it can be judged;
+                           make no AWS write (exit 2 for a plan that can never pass)
   --report-path <path>     write the JSON report here
   --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
   --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
@@ -32,6 +33,7 @@ Commands:
   trigger   decide whether the commits release (no AWS access)
   release   the whole gate: trigger, checks, canary rollout with automatic rollback
   check     run the checks for a merge request; move no traffic
+  validate  check the config and whether the rollout plan can be judged (no AWS access)
   rollback  point the alias back at the version of a release tag, a commit, or 'previous'
   recover   roll back a rollout left unfinished by a cancelled job (GitLab after_script)
 
@@ -44,7 +46,8 @@ Exit codes:
   2  usage, configuration or input error; nothing was changed: bad flags or config; a data
      or model file missing, unreadable, ragged, or holding a non-number or NaN; a check
      naming a column that does not exist; an unknown function, alias or --version, or
-     AccessDenied before anything was published`,
+     AccessDenied before anything was published; a rollout plan that can never pass
+     (validate, --dry-run)`,
   trigger: `Usage: model-release-gate trigger [options]
 
 Decide whether the commits release: a commit whose type is in trigger.types (feat, fix, perf,
@@ -65,6 +68,25 @@ Run the trigger and the checks for a merge request. Never moves traffic. Exits 2
 could not read its input (an input error), else 1 when a check failed, else 0.
 
 ${COMMON}`,
+  validate: `Usage: model-release-gate validate [--config <path>] [--set <key=value>] [options]
+
+Load and validate the config, then check offline, touching no AWS, whether each step of the
+rollout plan can collect min-invocations of its own traffic before its deadline. A step is
+judged on the whole minutes it served itself; a minute's datapoint is readable one metric
+period (1m) plus rollout.metric-delay after the minute starts. So a step whose duration and
+max-extension together are shorter than 1m + metric-delay can never pass: an error. With
+rollout.expected-rpm (requests per minute on the alias), a step expected to get fewer than
+min-invocations (expected-rpm × its weight × its readable minutes) is a warning with the
+numbers; without it, the report says how much traffic each step needs.
+  --config <path>          config file (default model-release.yml; defaults apply when absent)
+  --set <key=value>        override any config key, repeatable (e.g. --set rollout.expected-rpm=300)
+  --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
+  --report-path <path>     write the JSON report here
+  --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
+  --json                   print the report as JSON instead of text
+
+Exit codes: 0 the config is valid and the plan can be judged (warnings included); 2 the config
+is invalid, or the plan can never pass.`,
   rollback: `Usage: model-release-gate rollback --to <tag|sha|previous> [--reason <text>] [--force] [options]
 
 Point the alias at the Lambda version a release published, with no additional weights, using

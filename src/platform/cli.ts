@@ -20,7 +20,7 @@ import { FileStateStore } from './file-state.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
-export const CLI_COMMANDS = ['trigger', 'release', 'check', 'rollback', 'recover'] as const;
+export const CLI_COMMANDS = ['trigger', 'release', 'check', 'validate', 'rollback', 'recover'] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
 const OPTIONS = {

@@ -9,7 +9,7 @@ import type { ReleaseRecords } from '../release/records.js';
 import type { Report } from '../report/result.js';
 import type { CommitCollection } from '../trigger/types.js';
 
-export type Command = 'release' | 'check' | 'trigger' | 'rollback';
+export type Command = 'release' | 'check' | 'trigger' | 'rollback' | 'validate';
 
 /** Everything the user asked for, in one typed object (read and validated by the adapter). */
 export interface GateInputs {

@@ -45,7 +45,7 @@ export type Outcome =
   | 'rolled-back' // traffic moved back to the stable version after a failed verdict
   | 'aborted' // stopped before or during rollout without overwriting anyone (bad input, conflict)
   | 'skipped' // nothing to release (no commit in scope), or stages not configured
-  | 'checked' // `check` command: gates ran, no traffic moved
+  | 'checked' // `check` and `validate` commands: gates ran, no traffic moved
   | 'planned' // dry run: plan printed, nothing written
   | 'rolled-back-manually'; // `rollback` command succeeded
 
@@ -76,7 +76,7 @@ export interface VersionSample {
 export interface Report {
   tool: 'model-release-gate';
   toolVersion: string;
-  command: 'release' | 'check' | 'trigger' | 'rollback';
+  command: 'release' | 'check' | 'trigger' | 'rollback' | 'validate';
   outcome: Outcome;
   /** 0 released/nothing to release, 1 a gate judged and failed the release or it rolled back, 2 usage, config or input error (nothing changed). */
   exitCode: 0 | 1 | 2;

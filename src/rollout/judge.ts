@@ -5,10 +5,16 @@
  * Rules, in order:
  *  1. absolute counts (errors > maxErrors, throttles > maxThrottles) fail at any sample size:
  *     an error is evidence by itself (the seed rule: one error stops the rollout);
- *  2. fewer than `minInvocations` (and never fewer than 1) → `continue`: no data is never a pass;
- *  3. rates and percentiles (error rate, p99) are judged only on enough invocations, because
- *     1 error in 2 calls or a cold start's p99 says nothing about the version;
+ *  2. rates and percentiles (error rate, p99) fail, judged only on at least `minInvocations`
+ *     (and never fewer than 1) in the window, because 1 error in 2 calls or a cold start's p99
+ *     says nothing about the version;
+ *  3. fewer than `minInvocations` (never fewer than 1) in the step's own minutes (`step`; the
+ *     whole window without it) → `continue`: no data is never a pass, and neither is the
+ *     traffic of an earlier step;
  *  4. otherwise pass.
+ * Failing evidence (rules 1 and 2) comes from the whole window, so the errors of an earlier
+ * step's last minutes, published only now, still fail the rollout; passing evidence (rule 3)
+ * only from the step's own minutes.
  * Only the candidate is judged: the stable version's errors are reported, never held against
  * the candidate (they say the dependency or the traffic is bad, not the new model).
  */
@@ -24,6 +30,16 @@ export interface Verdict {
   observed: Record<string, number | null>;
 }
 
+/** The candidate's traffic in the whole minutes the current step served by itself (docs/rollout.md). */
+export interface StepEvidence {
+  /** 1-based step number, for the reason. */
+  step: number;
+  /** Candidate invocations in the step's own minutes whose datapoints are published (inside the window). */
+  invocations: number;
+  /** How many of the step's own whole minutes are published by now, with traffic or without. */
+  minutes: number;
+}
+
 export interface ThresholdJudgeInput {
   canary: VersionMetrics;
   stable?: VersionMetrics;
@@ -31,6 +47,8 @@ export interface ThresholdJudgeInput {
   minInvocations: number;
   /** Length of the window the metrics cover, for the reason; defaults to `config.windowMs`. */
   windowMs?: number;
+  /** The step's own evidence: a step passes only on it. Without it, the whole window counts. */
+  step?: StepEvidence;
 }
 
 /** Judges the candidate's metrics against the configured thresholds. Pure. */
@@ -59,29 +77,45 @@ export function judgeThreshold(input: ThresholdJudgeInput): Verdict {
     return verdict('fail', `${plural(canary.throttles, 'throttle')} in ${ofCanary}; allowed ${config.maxThrottles}.`);
   }
   const needed = Math.max(1, input.minInvocations);
-  if (canary.invocations < needed) {
-    return verdict(
-      'continue',
-      `Only ${ofCanary}; at least ${needed} needed before the step may pass.`,
-    );
+  // Rates and percentiles are failing evidence from the whole window, once it holds enough calls.
+  if (canary.invocations >= needed) {
+    if (config.maxErrorRate !== undefined && errorRate !== null && errorRate > config.maxErrorRate) {
+      return verdict(
+        'fail',
+        `Error rate ${percent(errorRate)} (${canary.errors} in ${ofCanary}) exceeds ${percent(config.maxErrorRate)}.`,
+      );
+    }
+    if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
+      return verdict('fail', `p99 ${formatMs(canary.p99Ms)} in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+    }
   }
-  if (config.maxErrorRate !== undefined && errorRate !== null && errorRate > config.maxErrorRate) {
-    return verdict(
-      'fail',
-      `Error rate ${percent(errorRate)} (${canary.errors} in ${ofCanary}) exceeds ${percent(config.maxErrorRate)}.`,
-    );
+  const step = input.step;
+  if (step !== undefined) {
+    observed.stepInvocations = step.invocations;
+    observed.stepMinutes = step.minutes;
   }
-  if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
-    return verdict('fail', `p99 ${formatMs(canary.p99Ms)} in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+  const own = step?.invocations ?? canary.invocations;
+  if (own < needed) {
+    if (step === undefined) {
+      return verdict('continue', `Only ${ofCanary}; at least ${needed} needed before the step may pass.`);
+    }
+    const before = canary.invocations - own;
+    const earlier = before > 0 ? ` (the other ${plural(before, 'invocation')} ${over} were served before its first whole minute)` : '';
+    const reason =
+      step.minutes === 0
+        ? `No whole minute of step ${step.step}'s own traffic is published yet${earlier}; at least ${needed} invocations of version ${canary.version} needed before the step may pass.`
+        : `Only ${plural(own, 'invocation')} of version ${canary.version} in the ${plural(step.minutes, 'published whole minute')} of step ${step.step}'s own traffic${earlier}; at least ${needed} needed before the step may pass.`;
+    return verdict('continue', reason);
   }
   const stableNote =
     stable !== undefined && stable.errors > 0
       ? ` (stable version ${stable.version} had ${plural(stable.errors, 'error')}, not held against the candidate)`
       : '';
   const latency = canary.p99Ms !== null ? `, p99 ${formatMs(canary.p99Ms)}` : '';
+  const ownNote = step !== undefined ? ` (${own} in step ${step.step}'s own ${plural(step.minutes, 'minute')})` : '';
   return verdict(
     'pass',
-    `${plural(canary.errors, 'error')} in ${ofCanary}${latency}; within thresholds${stableNote}.`,
+    `${plural(canary.errors, 'error')} in ${ofCanary}${ownNote}${latency}; within thresholds${stableNote}.`,
   );
 }
 

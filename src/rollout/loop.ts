@@ -18,14 +18,24 @@ import type { Outcome, TimelineRow, VersionSample } from '../report/result.js';
 import { recordPromotion } from '../rollback/history.js';
 import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/target.js';
 import { RevisionConflictError } from '../targets/target.js';
-import type { Verdict } from './judge.js';
+import type { StepEvidence, Verdict } from './judge.js';
 import { judgeThreshold } from './judge.js';
 import { decisiveStepIndex, judgeCompare } from './judge-compare.js';
 import type { RolloutStep } from './plan.js';
 import { buildSteps } from './plan.js';
 import type { RolloutRecord } from './recovery.js';
 import { asError, describeAlias, rollBackCandidate, routesTo, saveRolloutRecord } from './recovery.js';
-import { expectedDurationMs, formatDuration, maxDurationMs, settleMs } from './timing.js';
+import {
+  METRIC_PERIOD_MS,
+  mayWaitForFirstWholeMinute,
+  firstWholeMinuteMs,
+  formatDuration,
+  maxDurationMs,
+  planSchedule,
+  readableAtMs,
+  stepClockStartMs,
+  stepJudgedMs,
+} from './timing.js';
 
 export interface RolloutDeps {
   target: RolloutTarget;
@@ -107,6 +117,10 @@ class RolloutRun {
   private stepNumber = 0;
   private weight = 0;
   private stepStartedAtMs = 0;
+  /** Start of the step's first whole minute: only minutes from here on are its own traffic (docs/rollout.md). */
+  private stepOwnFromMs = 0;
+  /** Where the step's time counts from: its first whole minute, or its shift (timing.ts, `stepClockStartMs`). */
+  private stepClockStartMs = 0;
   private nextPollAtMs = 0;
   private readonly inconclusiveSteps: number[] = [];
   /** Steps that reached their end and were passed on (by a pass, or on-inconclusive 'promote'). */
@@ -197,13 +211,18 @@ class RolloutRun {
     this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
     this.weight = step.weight;
     this.stepStartedAtMs = this.clock.now();
+    this.stepOwnFromMs = firstWholeMinuteMs(this.stepStartedAtMs);
+    this.stepClockStartMs = stepClockStartMs(this.stepStartedAtMs, stepJudgedMs(this.steps, index, this.config), this.config);
     if (this.firstShiftAtMs === undefined) {
       this.firstShiftAtMs = requestedAtMs;
       this.nextPollAtMs = this.stepStartedAtMs + this.config.pollMs;
     }
+    const waitMs = this.stepClockStartMs - this.stepStartedAtMs;
+    // A minute in which the weight changed holds two steps' traffic: the step counts from its first whole one.
+    const counted = waitMs > 0 ? ` from its first whole minute (in ${formatDuration(waitMs)})` : '';
     this.row({
       event: 'shift',
-      reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}.`,
+      reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}${counted}.`,
     });
     return { name: 'bake', index };
   }
@@ -215,13 +234,16 @@ class RolloutRun {
   private async bake(index: number): Promise<LoopState> {
     const step = this.step(index);
     // The last step is judged until its final minute's datapoint is published: otherwise an
-    // error in that minute would only show in CloudWatch after the promotion.
-    const isLast = index === this.steps.length - 1;
-    const stepEndsAtMs = this.stepStartedAtMs + step.durationMs + (isLast ? settleMs(this.config) : 0);
+    // error in that minute would only show in CloudWatch after the promotion (stepJudgedMs).
+    // The step's time counts from its first whole minute when it can hold one (stepClockStartMs).
+    const stepEndsAtMs = this.stepClockStartMs + stepJudgedMs(this.steps, index, this.config);
     let deadlineMs = stepEndsAtMs;
     let extended = false;
     for (;;) {
-      const wakeAtMs = Math.min(this.nextPollAtMs, deadlineMs);
+      // An extended step also reads as each minute of its own traffic is published, so it passes
+      // at that instant rather than up to a poll later (and the next step starts on its minute).
+      const publishedNextMs = extended ? this.nextOwnPublicationMs(this.clock.now()) : Number.POSITIVE_INFINITY;
+      const wakeAtMs = Math.min(this.nextPollAtMs, deadlineMs, publishedNextMs);
       const waitMs = wakeAtMs - this.clock.now();
       if (waitMs > 0) await this.clock.sleep(waitMs, this.deps.signal);
       this.throwIfCancelled();
@@ -248,7 +270,12 @@ class RolloutRun {
           this.observationRow(observation, 'continue');
           extended = true;
           deadlineMs = stepEndsAtMs + this.config.maxExtensionMs;
-          this.row({ event: 'extend', reason: `Not enough evidence at the end of step ${this.stepNumber}; extending it by up to ${formatDuration(this.config.maxExtensionMs)}.` });
+          const readableAt = this.firstReadableAtMs(index);
+          const why =
+            readableAt !== undefined && readableAt > observedAtMs
+              ? `Step ${this.stepNumber}'s first minute of metrics is published only at about ${sinceStart(readableAt - this.startedAtMs)}`
+              : `Not enough evidence at the end of step ${this.stepNumber}`;
+          this.row({ event: 'extend', reason: `${why}; extending it by up to ${formatDuration(this.config.maxExtensionMs)}.` });
           continue;
         }
         this.observationRow(observation, 'inconclusive');
@@ -384,7 +411,7 @@ class RolloutRun {
 
   private inconclusive(index: number, verdict: Verdict): LoopState {
     const step = this.step(index);
-    const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${formatDuration(step.durationMs + this.config.maxExtensionMs)}: ${verdict.reason}`;
+    const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${formatDuration(stepJudgedMs(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
     if (this.config.onInconclusive === 'promote') {
       // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
       this.inconclusiveSteps.push(this.stepNumber);
@@ -400,6 +427,9 @@ class RolloutRun {
    * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
    * would judge the candidate on traffic it got in an earlier attempt; clipping to the
    * current step would drop errors of the previous step that are published only now.
+   * The threshold judge fails on the whole window but passes a step only on the whole minutes
+   * the step served itself (those starting at its first whole minute): a step never passes on
+   * an earlier step's traffic.
    * The compare judge reads from the first shift on: a sequential test accumulates all its
    * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
    */
@@ -437,28 +467,85 @@ class RolloutRun {
             config: judge,
             minInvocations: this.config.minInvocations,
             windowMs: window.endMs - window.startMs,
+            step: this.stepEvidence(canary, window.startMs, nowMs),
           });
-    return { verdict, canary, stable };
+    return { verdict: this.explainWaiting(verdict, index, nowMs), canary, stable };
   }
 
+  /** The candidate's invocations in the current step's own published minutes inside the window. */
+  private stepEvidence(canary: VersionMetrics, windowStartMs: number, nowMs: number): StepEvidence {
+    let minutes = 0;
+    for (let startMs = this.stepOwnFromMs; readableAtMs(startMs, this.config) <= nowMs; startMs += METRIC_PERIOD_MS) {
+      if (startMs + METRIC_PERIOD_MS > windowStartMs) minutes += 1;
+    }
+    const invocations = canary.periods.filter((p) => p.startMs >= this.stepOwnFromMs).reduce((sum, p) => sum + p.invocations, 0);
+    return { step: this.stepNumber, invocations, minutes };
+  }
+
+  /** When the step's first datapoint can be read: its own first whole minute (threshold), the first shift's minute (compare, first step only). */
+  private firstReadableAtMs(index: number): number | undefined {
+    if (this.config.judge.type !== 'compare') return readableAtMs(this.stepOwnFromMs, this.config);
+    if (index > 0 || this.firstShiftAtMs === undefined) return undefined;
+    return readableAtMs(Math.floor(this.firstShiftAtMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS, this.config);
+  }
+
+  /** The next instant after `nowMs` at which a minute of the step's own traffic is published (threshold judge). */
+  private nextOwnPublicationMs(nowMs: number): number {
+    if (this.config.judge.type === 'compare') return Number.POSITIVE_INFINITY;
+    const firstMs = readableAtMs(this.stepOwnFromMs, this.config);
+    if (nowMs < firstMs) return firstMs;
+    return firstMs + (Math.floor((nowMs - firstMs) / METRIC_PERIOD_MS) + 1) * METRIC_PERIOD_MS;
+  }
+
+  /**
+   * Before the step's first minute can be published, "not enough invocations" is no news:
+   * say that CloudWatch has not published it yet, and when it will, instead of a count of 0
+   * that reads like a fault.
+   */
+  private explainWaiting(verdict: Verdict, index: number, nowMs: number): Verdict {
+    const readableAt = this.firstReadableAtMs(index);
+    if (verdict.verdict !== 'continue' || readableAt === undefined || nowMs >= readableAt) return verdict;
+    const minuteStartMs = readableAt - METRIC_PERIOD_MS - this.config.metricDelayMs;
+    const which = this.config.judge.type === 'compare' ? 'the minute of the first shift' : `step ${this.stepNumber}'s first whole minute`;
+    const needed = Math.max(1, this.config.minInvocations);
+    return {
+      ...verdict,
+      reason: `Waiting for CloudWatch: ${which} (from ${sinceStart(minuteStartMs - this.startedAtMs)}) is published at about ${sinceStart(readableAt - this.startedAtMs)} (${formatDuration(METRIC_PERIOD_MS)} period + ${formatDuration(this.config.metricDelayMs)} metric delay), so no datapoint of it can exist yet: expected, not a fault. ${needed} invocations of version ${this.candidate} needed before the step may pass.`,
+    };
+  }
+
+  /**
+   * The schedule the run would keep (timing.ts, `planSchedule`), from a first shift on a minute
+   * boundary: a step that needs its first own minute published after its planned end is shown
+   * ending then, not at its planned end.
+   */
   private plan(existing: boolean): LoopState {
-    let atMs = 0;
-    for (const [index, step] of this.steps.entries()) {
+    const schedule = planSchedule(this.steps, this.config);
+    for (const planned of schedule) {
+      const step = this.step(planned.index);
+      const judgedUntil =
+        planned.endMs - planned.clockStartMs > planned.judgedMs
+          ? planned.judgeable
+            ? `, judged until +${formatDuration(planned.endMs)} when its first whole minute is published`
+            : `, inconclusive at +${formatDuration(planned.endMs)}: it cannot hold a published minute of its own traffic`
+          : '';
       this.timeline.push({
-        atMs,
-        step: index + 1,
+        atMs: planned.shiftAtMs,
+        step: planned.index + 1,
         weight: step.weight,
         event: 'shift',
-        reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}.`,
+        reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
       });
-      atMs += step.durationMs;
     }
-    this.timeline.push({ atMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
+    const endMs = schedule.at(-1)?.endMs ?? 0;
+    this.timeline.push({ atMs: endMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
     const clearing = existing ? ' after clearing the existing weights (on-existing-canary: rollback)' : '';
-    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(expectedDurationMs(this.steps, this.config))} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
+    const alignment = schedule[0] !== undefined && mayWaitForFirstWholeMinute(schedule[0].judgedMs, this.config) ? ' from a first shift on a minute boundary (the first step counts from its first whole minute: up to 1m more)' : '';
+    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(endMs)}${alignment} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
     this.log(reason);
     return this.finish('planned', reason);
   }
+
 
   private next(index: number): LoopState {
     this.completedSteps.push(index + 1);
@@ -577,6 +664,11 @@ function sample(metrics: VersionMetrics): VersionSample {
     throttles: metrics.throttles,
     p99Ms: metrics.p99Ms,
   };
+}
+
+/** A time since the rollout started, as the timeline shows it: `+40s`, `+2m40s`, `+0s`. */
+function sinceStart(ms: number): string {
+  return ms <= 0 ? '+0s' : `+${formatDuration(ms)}`;
 }
 
 function pct(weight: number): string {

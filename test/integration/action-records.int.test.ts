@@ -57,7 +57,7 @@ function run(inputs: Record<string, string>) {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'us-east-1',
     },
-    timeoutMs: 100_000,
+    timeoutMs: 170_000,
   });
 }
 
@@ -95,7 +95,7 @@ it('dist/main.js with create-tag: true and environment: production tags the prom
   expect(github.tags.at(-1)).toEqual({ name: 'model-v2.0.0', sha: SHA });
   expect(result.summary).toMatch(/\| release\.tag \| ✅ pass \| model-v2\.0\.0 \|\s+\| Created tag model-v2\.0\.0 at c0ffee000000\. \|/);
   expect(`${result.stdout}${result.summary}`.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
-}, 120_000);
+}, 200_000);
 
 it('dist/main.js refuses an existing tag before publishing, and without create-tag or environment never calls the records API', async () => {
   const refused = await run({ 'create-tag': 'true', tag: 'model-v1.4.2' });

@@ -35,7 +35,7 @@ describeWithGitLabCiLocal()('GitLab component release under gitlab-ci-local', ()
     const aws = { AWS_ENDPOINT_URL: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
     const variables = { GITLAB_CI: 'true', CI_COMMIT_BEFORE_SHA: initial, GITLAB_USER_LOGIN: 'maria', ...aws };
 
-    const release = await runPipeline(dir, { variables, inputs: { tag: 'model-v1.1.0' }, timeoutMs: 100_000 });
+    const release = await runPipeline(dir, { variables, inputs: { tag: 'model-v1.1.0' }, timeoutMs: 170_000 });
     expect(release.output).toContain('PASS  model-release');
     expect(release.code).toBe(0);
     expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
@@ -50,5 +50,5 @@ describeWithGitLabCiLocal()('GitLab component release under gitlab-ci-local', ()
     expect(rollback.code).toBe(0);
     expect(rollback.output).toContain('Rolled back lambda:churn-model:prod from version 3 to version 2 (tag model-v1.0.0, commit 111111111111); requested by maria: calibration drift');
     expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '2', weights: {} });
-  }, 120_000);
+  }, 230_000);
 });

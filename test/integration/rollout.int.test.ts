@@ -7,7 +7,7 @@
  */
 import type { Report } from '../../src/report/result.js';
 import { buildSteps } from '../../src/rollout/plan.js';
-import { METRIC_PERIOD_MS, worstCaseTimeToInconclusiveMs } from '../../src/rollout/timing.js';
+import { METRIC_PERIOD_MS, timeToInconclusiveMs } from '../../src/rollout/timing.js';
 import type { Simulator, VirtualClock } from '../sim/index.js';
 import { runCli } from '../support/run-bundle.js';
 import { lastRollbackWrite, loadTestConfig, releaseWith, simulatorPerTest, updateAliasCalls, writtenRouting } from '../support/sim-release.js';
@@ -152,11 +152,34 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     expect(timeline.map((r) => r.event)).toContain('extend');
     expect(timeline.find((r) => r.verdict === 'inconclusive')).toBeDefined();
     expect(report.headline).toMatch(/inconclusive/);
-    // Measured exactly against the documented budget (API calls take no simulated time).
+    // Measured exactly against the documented budget (API calls take no simulated time): the
+    // step counts from its first whole minute (40 s after the shift at :20), then 1m + 1m extension.
     const [shift, rollback] = updateAliasCalls(sim, 200);
     const rollout = loadTestConfig(BASE_CONFIG).rollout!;
     const steps = buildSteps(rollout.plan, rollout.finalBakeMs);
-    expect(rollback!.atMs - shift!.atMs).toBe(worstCaseTimeToInconclusiveMs(steps, rollout, { apiCallMs: 0 }));
+    expect(rollback!.atMs - shift!.atMs).toBe(timeToInconclusiveMs(steps, rollout, { apiCallMs: 0 }, shift!.atMs));
+    expect(rollback!.atMs - shift!.atMs).toBe(40_000 + 2 * MINUTE);
+  });
+
+  it("never passes a step on the previous step's traffic: a step without calls of its own is inconclusive", async () => {
+    setUp();
+    // Step 1 (25 %) counts from 09:01 and passes at 09:03, when its own minute is published;
+    // from step 2's shift at 09:03 on, nobody calls the alias. The old loop passed step 2 (and
+    // every later one) on step 1's minutes still in the 5m window, and promoted.
+    const silentFromMs = Date.UTC(2026, 2, 2, 9, 3, 0);
+    clock.onAdvance((_from, to) => {
+      if (to >= silentFromMs) sim.scenarios.zeroTraffic();
+    });
+    const report = await release();
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(writtenRouting(sim)).toEqual([{ weights: { [CANDIDATE]: 0.25 } }, { weights: { [CANDIDATE]: 0.5 } }, { weights: {} }]);
+    expect(updateAliasCalls(sim, 200)[1]!.atMs).toBe(silentFromMs);
+    const step2 = (report.timeline ?? []).filter((r) => r.step === 2 && r.event === 'observe');
+    expect(step2.some((r) => r.verdict === 'pass')).toBe(false);
+    expect(step2.at(-1)).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/^Only 0 invocations of version 4 in the 1 published whole minute of step 2's own traffic/) });
+    expect(step2.at(-1)?.canary?.invocations).toBeGreaterThanOrEqual(100);
+    expect(report.headline).toMatch(/^Step 2 \(50%\) inconclusive/);
   });
 
   it('rides out a few 429s on UpdateAlias and 500s on GetMetricData through the SDK retries, then promotes', async () => {
@@ -232,14 +255,53 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
     const timeline = report.timeline ?? [];
     expect(timeline[0]).toMatchObject({ event: 'preflight', reason: expect.stringMatching(/version 3, no additional weights/) });
+    // The schedule the run keeps: each 1m step is judged on its own first minute, published 2m
+    // after it starts; the final bake (1m) settles 1m + 1m. (The old plan said 1m a step and
+    // promoted at 4m, without the settling: a schedule no run could keep.)
     expect(timeline.slice(1).map((r) => [r.event, r.weight, r.atMs])).toEqual([
       ['shift', 0.25, 0],
-      ['shift', 0.5, MINUTE],
-      ['shift', 0.75, 2 * MINUTE],
-      ['shift', 1, 3 * MINUTE],
-      ['promote', 1, 4 * MINUTE],
+      ['shift', 0.5, 2 * MINUTE],
+      ['shift', 0.75, 4 * MINUTE],
+      ['shift', 1, 6 * MINUTE],
+      ['promote', 1, 9 * MINUTE],
     ]);
     expect(report.headline).toMatch(/Dry run: would roll .* on lambda:churn-model:prod/);
+    expect(report.headline).toContain('expected duration 9m');
+    // The feasibility of the plan is in the report: every step can be judged.
+    expect(report.results.find((r) => r.id === 'rollout.plan')).toMatchObject({ status: 'pass', message: expect.stringContaining('Needs at least 40 req/min on the alias (step 1, 25%)') });
+  });
+
+  it('dry run of a plan that can never pass: an error with the numbers, exit 2, nothing written', async () => {
+    setUp();
+    const report = await release(`${BASE_CONFIG}  max-extension: 30s
+dry-run: true
+`);
+
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'planned', exitCode: 2 });
+    expect(sim.writes()).toEqual([]);
+    expect(report.headline).toMatch(/^Dry run: the plan can never pass as configured: Step 1 \(25%\) can never be judged: it lasts 1m with up to 30s of extension, but the first whole minute of its own traffic is published only 2m after it starts/);
+    expect(report.results.filter((r) => r.id.startsWith('rollout.plan.')).map((r) => [r.id, r.status])).toEqual([
+      ['rollout.plan.step-1', 'error'],
+      ['rollout.plan.step-2', 'error'],
+      ['rollout.plan.step-3', 'error'],
+    ]);
+  });
+
+  it('dry run with rollout.expected-rpm: a warning with the numbers for a step that depends on more traffic, exit 0', async () => {
+    setUp();
+    const report = await release(`${BASE_CONFIG}  expected-rpm: 30
+dry-run: true
+`);
+
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'planned', exitCode: 0 });
+    // 30 req/min × 25 % = 7.5 a minute, one minute readable by step 1's deadline: < 10.
+    expect(report.results.find((r) => r.id === 'rollout.plan.step-1')).toMatchObject({
+      status: 'warn',
+      observed: 7.5,
+      expected: 10,
+      message: expect.stringContaining('at the expected 30 req/min, 25% is about 7.5 invocations a minute'),
+    });
+    expect(report.results.find((r) => r.id === 'rollout.plan.step-2')).toBeUndefined();
   });
 
   it.each([
@@ -323,5 +385,29 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     expect(rollback.stdout).toContain("by the alias's promotion history (version 4 was promoted before 6)");
     // The rollback took 6 out of the history in the same write: the next `previous` goes on to 3.
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: '4', weights: {}, description: 'model-release-gate promoted=4,3' });
+  });
+});
+
+describe('a rollout that starts late in a minute (in process, simulated time)', () => {
+  /** 55 s into a minute: the shift's own minute holds only 5 s of the first step's traffic. */
+  const LATE_START_MS = Date.UTC(2026, 2, 2, 9, 0, 55);
+  const run = simulatorPerTest(LATE_START_MS, MINUTE);
+
+  it('counts the first step from its first whole minute, so a healthy release is promoted, not inconclusive', async () => {
+    const { sim, clock } = run;
+    sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: STABLE }], latestCodeSha: 'sha-of-the-new-model' });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: 600, seed: 11 });
+    // 600 req/min × 25 % × 5 s ≈ 12 calls in the shift's minute: under 30. The next minute is
+    // published at 09:03, after the 1m step + 1m extension the old loop counted from 09:00:55.
+    const report = await releaseWith(BASE_CONFIG.replace('min-invocations: 10', 'min-invocations: 30'), { clock });
+
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'promoted', exitCode: 0 });
+    const timeline = report.timeline ?? [];
+    expect(timeline.some((r) => r.verdict === 'inconclusive')).toBe(false);
+    const step1 = timeline.filter((r) => r.step === 1 && r.event === 'observe').at(-1);
+    expect(step1).toMatchObject({ verdict: 'pass', atMs: 5_000 + 2 * MINUTE });
+    expect(step1?.reason).toMatch(/in step 1's own 1 minute/);
+    // Later shifts land on minute boundaries: 09:03, 09:05, 09:07.
+    expect(updateAliasCalls(sim, 200).slice(1, 4).map((c) => new Date(c.atMs).toISOString().slice(11, 19))).toEqual(['09:03:00', '09:05:00', '09:07:00']);
   });
 });

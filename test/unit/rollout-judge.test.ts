@@ -88,4 +88,32 @@ describe('judgeThreshold', () => {
     const v = judgeThreshold({ canary: metrics('8', { invocations: 1, errors: 1 }), config: seedRule, minInvocations: 1, windowMs: 90_000 });
     expect(v.reason).toBe('1 error in 1 invocation of version 8 over the last 1m30s; allowed 0.');
   });
+
+  describe("with the step's own evidence", () => {
+    it("passes only on the step's own minutes, however many invocations earlier minutes in the window hold", () => {
+      const canary = metrics('8', { invocations: 500 });
+      const waiting = judgeThreshold({ canary, config: seedRule, minInvocations: 10, step: { step: 2, invocations: 0, minutes: 0 } });
+      expect(waiting.verdict).toBe('continue');
+      expect(waiting.reason).toBe(
+        "No whole minute of step 2's own traffic is published yet (the other 500 invocations over the last 5m were served before its first whole minute); at least 10 invocations of version 8 needed before the step may pass.",
+      );
+      const thin = judgeThreshold({ canary, config: seedRule, minInvocations: 10, step: { step: 2, invocations: 4, minutes: 1 } });
+      expect(thin).toMatchObject({ verdict: 'continue', observed: { stepInvocations: 4, stepMinutes: 1 } });
+      expect(thin.reason).toMatch(/^Only 4 invocations of version 8 in the 1 published whole minute of step 2's own traffic/);
+      const enough = judgeThreshold({ canary, config: seedRule, minInvocations: 10, step: { step: 2, invocations: 60, minutes: 1 } });
+      expect(enough.verdict).toBe('pass');
+      expect(enough.reason).toBe("0 errors in 500 invocations of version 8 over the last 5m (60 in step 2's own 1 minute); within thresholds.");
+    });
+
+    it('still fails on errors, a rate or a p99 anywhere in the window, before its own minutes are published', () => {
+      const own = { step: 3, invocations: 0, minutes: 0 };
+      expect(judgeThreshold({ canary: metrics('8', { invocations: 300, errors: 1 }), config: seedRule, minInvocations: 10, step: own }).verdict).toBe('fail');
+      const rate = { ...seedRule, maxErrors: 1_000, maxErrorRate: 0.01 };
+      expect(judgeThreshold({ canary: metrics('8', { invocations: 300, errors: 30 }), config: rate, minInvocations: 10, step: own }).verdict).toBe('fail');
+      const p99 = { ...seedRule, p99Ms: 500 };
+      expect(judgeThreshold({ canary: metrics('8', { invocations: 300, p99Ms: 900 }), config: p99, minInvocations: 10, step: own }).verdict).toBe('fail');
+      // A rate is still not judged on fewer than min-invocations in the whole window.
+      expect(judgeThreshold({ canary: metrics('8', { invocations: 2, errors: 1 }), config: rate, minInvocations: 10, step: own }).verdict).toBe('continue');
+    });
+  });
 });

@@ -71,14 +71,16 @@ describe('runRollout: healthy candidate', () => {
     for (let i = 1; i < writes.length; i++) expect(writes[i]?.expectedRevisionId).toBe(writes[i - 1]?.after?.revisionId);
   });
 
-  it('records preflight, shifts, observations with samples, the first-step extension and the promotion', async () => {
+  it('records preflight, shifts, observations with samples, the extensions and the promotion', async () => {
     const { run } = setup();
     const { timeline } = await run();
     expect(timeline[0]?.event).toBe('preflight');
     expect(timeline.filter((r) => r.event === 'shift')).toHaveLength(10);
-    // One minute of 10% is not published yet when step 1 ends (60 s delay): no data is never a pass.
+    // The first whole minute of a 1m step is published 1m after the step's planned end (60 s
+    // delay): every partial step is extended until its own minute can be read (it used to pass
+    // steps 2–9 on time, on the minutes of the step before). The final bake settles instead.
     const extend = timeline.filter((r) => r.event === 'extend');
-    expect(extend.map((r) => r.step)).toEqual([1]);
+    expect(extend.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const observation = timeline.find((r) => r.event === 'observe' && r.verdict === 'pass');
     expect(observation?.canary).toMatchObject({ version: '8', errors: 0 });
     expect(observation?.stable?.version).toBe('7');
@@ -162,7 +164,8 @@ describe('runRollout: failing candidate', () => {
   it('promotes a healthy candidate once the final bake has settled (plan time + one period + metric delay)', async () => {
     const clockStart = Math.ceil(1_700_000_000_000 / MINUTE) * MINUTE;
     const { target, run } = setup({}, clockStart);
-    const result = await run({ metricDelayMs: 2 * MINUTE });
+    // With a 2m metric delay a 1m step needs 2m of extension to read its own first minute.
+    const result = await run({ metricDelayMs: 2 * MINUTE, maxExtensionMs: 2 * MINUTE });
     expect(result.outcome).toBe('promoted');
     const writes = target.appliedWrites();
     const promoteAtMs = writes.find((w) => w.op === 'promote')!.atMs;
@@ -234,6 +237,82 @@ describe('runRollout: judge window', () => {
   });
 });
 
+describe('runRollout: each step is judged on its own traffic', () => {
+  /** 1_700_000_000_000 is 20 s into a minute; the next minute starts 40 s later. */
+  const FIRST_WHOLE_MINUTE = 1_700_000_040_000;
+
+  it("never passes a step on an earlier step's minutes: no traffic of its own is inconclusive", async () => {
+    // Step 1 (10 %, 5m) gets traffic; from step 2's shift on nobody calls the alias. The old
+    // loop passed step 2 and the final bake on step 1's minutes still in the 5m window, and promoted.
+    const step2ShiftAtMs = FIRST_WHOLE_MINUTE + 5 * MINUTE;
+    const { target, run } = setup({ requestsPerMinute: (start) => (start < step2ShiftAtMs ? 600 : 0) }, FIRST_WHOLE_MINUTE);
+    const result = await run({ plan: { strategy: 'steps', steps: [{ percent: 10, durationMs: 5 * MINUTE }, { percent: 50, durationMs: MINUTE }] } });
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(shiftedWeights(target)).toEqual([0.1, 0.5]);
+    expect(target.appliedWrites().find((w) => w.op === 'shiftTraffic' && w.weight === 0.5)?.atMs).toBe(step2ShiftAtMs);
+    expect(result.reason).toMatch(/^Step 2 \(50%\) inconclusive/);
+    const verdicts = result.timeline.filter((r) => r.step === 2 && r.event === 'observe');
+    expect(verdicts.some((r) => r.verdict === 'pass')).toBe(false);
+    // Step 1's invocations are still in the window, and the reason says they do not count.
+    expect(verdicts.at(-1)?.canary?.invocations).toBeGreaterThan(10);
+    expect(verdicts.at(-1)?.reason).toMatch(/^Only 0 invocations of version 8 in the 1 published whole minute of step 2's own traffic \(the other \d+ invocations over the last 5m were served before its first whole minute\)/);
+  });
+
+  it("still fails on errors of an earlier step's last minute that are published during the next step", async () => {
+    // Step 1 passes at its end, when its last minute (errors) is not published yet; the errors
+    // come out during step 2, whose window still holds that minute.
+    const lastMinuteOfStep1 = FIRST_WHOLE_MINUTE + 4 * MINUTE;
+    const { target, run } = setup({ behaviour: (p) => (p.version === '8' && p.startMs === lastMinuteOfStep1 ? { errors: 2 } : {}) }, FIRST_WHOLE_MINUTE);
+    const result = await run({ plan: { strategy: 'steps', steps: [{ percent: 10, durationMs: 5 * MINUTE }, { percent: 50, durationMs: 5 * MINUTE }] } });
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(shiftedWeights(target)).toEqual([0.1, 0.5]);
+    const rollbackAt = target.appliedWrites().find((w) => w.op === 'rollBack')!.atMs;
+    expect(rollbackAt).toBeGreaterThanOrEqual(lastMinuteOfStep1 + 2 * MINUTE);
+    expect(rollbackAt).toBeLessThanOrEqual(lastMinuteOfStep1 + 2 * MINUTE + 15 * SECOND);
+    expect(result.timeline.find((r) => r.verdict === 'fail')).toMatchObject({ step: 2 });
+  });
+
+  it('counts a step shifted late in a minute from its first whole minute, so a healthy release is not inconclusive', async () => {
+    // 55 s into a minute: the shift's minute holds 5 s of 10 % (5 calls < min-invocations 10) and
+    // the next minute is published at +2m05s, after the 1m step + 1m extension the old loop allowed.
+    const clockStart = FIRST_WHOLE_MINUTE - 5 * SECOND;
+    const { target, run } = setup({}, clockStart);
+    const result = await run();
+
+    expect(result.outcome).toBe('promoted');
+    expect(result.timeline.some((r) => r.verdict === 'inconclusive')).toBe(false);
+    const step1 = result.timeline.filter((r) => r.step === 1 && r.event === 'observe').at(-1);
+    expect(step1).toMatchObject({ verdict: 'pass', atMs: 5 * SECOND + 2 * MINUTE });
+    expect(step1?.reason).toContain("(60 in step 1's own 1 minute)");
+    expect(result.timeline.find((r) => r.event === 'shift')?.reason).toContain('from its first whole minute (in 5s)');
+    // Every later shift is on a minute boundary.
+    const shifts = target.appliedWrites().filter((w) => w.op === 'shiftTraffic').map((w) => w.atMs);
+    expect(shifts.slice(1).every((at) => at % MINUTE === 0)).toBe(true);
+  });
+
+  it('reads as soon as an extended step\'s first minute is published, not a poll later', async () => {
+    const clockStart = FIRST_WHOLE_MINUTE;
+    const { target, run } = setup({}, clockStart);
+    await run({ plan: { strategy: 'canary', percent: 10, intervalMs: MINUTE }, maxExtensionMs: 5 * MINUTE, pollMs: 45 * SECOND });
+    // Step 1's first minute [0, 1m) is readable at 2m: it passes right then (the old loop waited
+    // for its next poll, at 2m30s), and the final bake starts on a minute boundary.
+    expect(target.appliedWrites().filter((w) => w.op === 'shiftTraffic').map((w) => w.atMs - clockStart)).toEqual([0, 2 * MINUTE]);
+  });
+
+  it('says that CloudWatch has not published the step\'s first minute yet, rather than reporting 0 invocations like a fault', async () => {
+    const { run } = setup();
+    const { timeline } = await run();
+    const first = timeline.find((r) => r.event === 'observe');
+    expect(first).toMatchObject({ step: 1, verdict: 'continue', atMs: 15 * SECOND });
+    expect(first?.reason).toBe(
+      "Waiting for CloudWatch: step 1's first whole minute (from +40s) is published at about +2m40s (1m period + 1m metric delay), so no datapoint of it can exist yet: expected, not a fault. 10 invocations of version 8 needed before the step may pass.",
+    );
+    expect(timeline.find((r) => r.event === 'extend')?.reason).toBe("Step 1's first minute of metrics is published only at about +2m40s; extending it by up to 1m.");
+  });
+});
+
 describe('runRollout: not enough traffic', () => {
   it('extends the step, then rolls back as inconclusive, never promotes', async () => {
     const { target, run } = setup({ requestsPerMinute: 0 });
@@ -247,7 +326,8 @@ describe('runRollout: not enough traffic', () => {
     expect(result.timeline.some((r) => r.verdict === 'inconclusive')).toBe(true);
     const shiftAt = target.appliedWrites()[0]!.atMs;
     const rollbackAt = target.appliedWrites().at(-1)!.atMs;
-    expect(rollbackAt - shiftAt).toBe(MINUTE + MINUTE); // step + extension, latency 0
+    // The step counts from its first whole minute (the clock starts 20 s into one), then step + extension, latency 0.
+    expect(rollbackAt - shiftAt).toBe(40 * SECOND + MINUTE + MINUTE);
   });
 
   it('with on-inconclusive promote, advances through inconclusive steps and promotes', async () => {
@@ -420,10 +500,26 @@ describe('runRollout: dry run', () => {
     expect(target.callCount('readAlias')).toBe(1);
     const planned = result.timeline.filter((r) => r.event === 'shift');
     expect(planned.map((r) => r.weight)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
-    expect(planned.map((r) => r.atMs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((m) => m * MINUTE));
-    // 10 steps of 1m, plus the last step settling: one metric period + the 1m metric delay.
-    expect(result.reason).toContain('expected duration 12m');
+    // The schedule the run keeps: a 1m step is judged on its own first minute, published 2m
+    // after it starts (1m period + 1m metric delay), so each partial step takes 2m (the old
+    // dry run promised 1m, a schedule only the bug — passing on the previous step's minutes — kept).
+    expect(planned.map((r) => r.atMs)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18].map((m) => m * MINUTE));
+    expect(planned[0]?.reason).toContain('judged until +2m when its first whole minute is published');
+    expect(result.timeline.at(-1)).toMatchObject({ event: 'promote', atMs: 21 * MINUTE });
+    // 9 steps of 2m, the 1m final bake, plus the last step settling: one metric period + the 1m metric delay.
+    expect(result.reason).toContain('expected duration 21m');
+    expect(result.reason).toContain('up to 1m more');
     expect(result.reason).toContain('up to 22m with extensions');
+  });
+
+  it('plans the same schedule the run keeps', async () => {
+    const clockStart = Math.ceil(1_700_000_000_000 / MINUTE) * MINUTE;
+    const planned = await setup({}, clockStart).run({}, true);
+    const { target, run } = setup({}, clockStart);
+    await run();
+    const shifts = target.appliedWrites().filter((w) => w.op === 'shiftTraffic').map((w) => w.atMs - clockStart);
+    expect(shifts).toEqual(planned.timeline.filter((r) => r.event === 'shift').map((r) => r.atMs));
+    expect(target.appliedWrites().find((w) => w.op === 'promote')!.atMs - clockStart).toBe(planned.timeline.at(-1)!.atMs);
   });
 });
 
