@@ -78,7 +78,7 @@ describe('dist/cli.js help and usage errors', () => {
     const result = await runCli(['deploy']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe("error: unknown command 'deploy'; expected one of: trigger, release, check, rollback, recover (see --help)\n");
+    expect(result.stderr).toBe("error: unknown command 'deploy'; expected one of: trigger, release, check, validate, rollback, recover (see --help)\n");
   });
 
   it('exits 2 on an unknown flag and names it', async () => {
