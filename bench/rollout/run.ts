@@ -31,8 +31,9 @@ const REQUESTS_PER_MINUTE = 600;
 
 /**
  * linear 20 % every minute, poll 15 s, final bake 1 m, metric delay 1 m (= the simulator's).
- * With 600 req/min the shifts land at about +0:00 (20 %), +1:45 (40 %, step 1 waits for its
- * first datapoint), +2:45, +3:45, +4:45 (100 % final bake until +5:45, settled until +7:45).
+ * A step passes only on whole minutes of its own traffic (docs/rollout.md), so with 600 req/min
+ * the shifts land at +0:20 (20 %), +3:00 (40 %), +5:00, +7:00, +9:00 (100 % final bake) and
+ * the promotion at +12:00: each 1-minute step waits for its own minute to be published.
  */
 const CONFIG = `
 target:
