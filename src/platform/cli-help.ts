@@ -44,7 +44,7 @@ Exit codes:
   1  a gate judged the release and failed it, or the rollout was rolled back, or aborted
      (an alias already shifting, a concurrent change, an AWS failure after the retries)
   2  usage, configuration or input error; nothing was changed: bad flags or config; a data
-     or model file missing, unreadable, ragged, or holding a non-number or NaN; a check
+     or model file missing, unreadable, ragged, or holding a non-number, NaN or infinity; a check
      naming a column that does not exist; an unknown function, alias or --version, or
      AccessDenied before anything was published; a rollout plan that can never pass
      (validate, --dry-run)`,

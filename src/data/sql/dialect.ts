@@ -57,6 +57,8 @@ export interface Dialect {
   isFinite(expr: string): string;
   /** True for NaN (a floating-point value that is not a number), NULL for NULL. */
   isNaN(expr: string): string;
+  /** True for +Infinity or -Infinity, NULL for NULL. */
+  isInfinite(expr: string): string;
   /** The values of `expr` where `condition` holds (an aggregate), ascending, as an array: one sort of a small sample. */
   sortedValues(expr: string, condition: string | undefined): string;
   /**

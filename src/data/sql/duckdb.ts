@@ -67,6 +67,7 @@ export const duckdbDialect: Dialect = {
   stddev: (expr) => `stddev_pop(${expr})`,
   isFinite: (expr) => `isfinite(${expr})`,
   isNaN: (expr) => `isnan(${expr})`,
+  isInfinite: (expr) => `isinf(${expr})`,
   // list(x ORDER BY x): the sort runs in the aggregate (measured −25 MB peak vs list_sort(list(x))).
   sortedValues: (expr, condition) => duckdbDialect.filtered(`list(${expr} ORDER BY ${expr})`, condition),
   quantileGrid(sorted, probabilities, extremes, extra) {

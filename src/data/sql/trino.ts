@@ -50,6 +50,7 @@ export const trinoDialect: Dialect = {
   stddev: (expr) => `stddev_pop(${expr})`,
   isFinite: (expr) => `is_finite(${expr})`,
   isNaN: (expr) => `is_nan(${expr})`,
+  isInfinite: (expr) => `is_infinite(${expr})`,
   sortedValues: (expr, condition) => `array_sort(${trinoDialect.filtered(`array_agg(${expr})`, condition)})`,
   quantileGrid(sorted, probabilities, extremes, extra) {
     const picked = `transform(${array(probabilities.map(numberLiteral))}, p -> element_at(${sorted}, greatest(1, CAST(ceil(cardinality(${sorted}) * p) AS BIGINT))))`;

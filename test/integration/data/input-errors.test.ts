@@ -152,6 +152,26 @@ describe('NaN in a float column', () => {
   });
 });
 
+describe('infinity in a float column', () => {
+  it.each(['inf', '-inf', 'Infinity'])('written `%s`: names the file, the column, the count, the first value and its row', async (written) => {
+    write(dir, 'inf.csv', floats(10, [6, 9], written));
+    const results = await run(['missing: { column: x, max-count: 0 }'], { dataset: 'inf.csv' });
+    const value = written.startsWith('-') ? '-inf' : 'inf';
+    expect(inputErrors(results)).toEqual([
+      ['data.dataset', `model-release.yml:2 data.dataset: inf.csv: column 'x' has 2 infinite values, the first ${value} at data row 6; only finite numbers can be checked (leave the field empty for a missing value)`, 2],
+    ]);
+  });
+
+  it('in the reference, beside NaN in the same column: both named', async () => {
+    write(dir, 'ref-both.csv', numberedCsv('id,x', 10, (i) => `${i},${i === 2 ? 'nan' : i === 5 ? 'inf' : i + 0.5}`));
+    const results = await run(['drift: { columns: [x], method: psi }'], { dataset: 'clean.csv', reference: 'ref-both.csv' });
+    expect(inputErrors(results).map(([, message]) => message.replace(/^.*ref-both\.csv: /, ''))).toEqual([
+      `column 'x' has 1 NaN value, the first at data row 2; ${NAN_ADVICE}`,
+      "column 'x' has 1 infinite value, the first inf at data row 5; only finite numbers can be checked (leave the field empty for a missing value)",
+    ]);
+  });
+});
+
 describe('a value that is not a number where a range check reads numbers', () => {
   it('`abc` among numbers: names the file, the column, the data row and the value', async () => {
     write(dir, 'abc.csv', numberedCsv('id,x', 10, (i) => `${i},${i === 6 ? 'abc' : i + 0.5}`));
