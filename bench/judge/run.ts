@@ -4,14 +4,22 @@
  * An in-process model of the simulator's traffic (test/sim/traffic.ts + behaviour.ts): Poisson
  * arrivals, each routed to the canary with the weight in force and failing with its version's
  * error probability. By Poisson thinning that is exactly Poisson(rate · w · Δt) canary and
- * Poisson(rate · (1 − w) · Δt) stable arrivals per 15 s slice, each with Binomial errors, which
- * is what is drawn here (seeded mulberry32 from test/sim/random.ts). Slices add up to per-minute
- * datapoints, readable 60 s after their minute ends (CloudWatch's delay, metric-delay 1m).
+ * Poisson(rate · (1 − w) · Δt) stable arrivals over any stretch of one weight, each with Binomial
+ * errors, which is what is drawn (seeded mulberry32 from test/sim/random.ts), piece by piece
+ * between minute boundaries, shifts and the start or end of a regression or spike, so that each
+ * call lands in the minute it was served in. The first shift completes at a random whole second
+ * of its minute (seeded), as in production; before it all traffic is stable's. Per-minute
+ * datapoints are readable 60 s after their minute ends (CloudWatch's delay, metric-delay 1m), the
+ * window starting at the first shift rounded down to its minute (as CloudWatch rounds it).
  *
- * The rollout follows src/rollout/loop.ts: steps from the real `buildSteps`, a poll every 15 s
- * (start to start) plus one at each step's end and deadline, fail → rollback at once, pass at
- * or after the step's end → next step, continue at the deadline → one extension of one step
- * interval, then inconclusive, the last step judged for one more period + delay. Each judge runs
+ * The rollout follows src/rollout/loop.ts and timing.ts: steps from the real `buildSteps`, a poll
+ * every 15 s from the first shift (start to start) plus one at each step's end and deadline, a
+ * step's clock from `stepClockStartMs` (its shift for compare; for the threshold judge its first
+ * whole minute when it could not otherwise read one), the threshold judge passing a step only on
+ * its own whole minutes, fail → rollback at once, pass at or after the step's end → next step
+ * (shifted at that poll), continue at the deadline → one extension of one step interval, then
+ * inconclusive, the last step judged for one more period + delay, and the minutes in which a
+ * shift completed passed to compare as `excludedMinutes`, as the loop does. Each judge runs
  * under both `on-inconclusive` policies, as the loop applies them: `rollback` (the default) ends
  * the run at the first inconclusive step; `promote` lets that step pass and shifts to the next,
  * whose verdicts still count (a later `fail` still rolls back). The alarm never answers
@@ -22,6 +30,14 @@
  * for 2 minutes late in the plan, when the canary's weight is high. A test that conditions on
  * each minute's error total (compare) sees it cancel; a test pooled over the rollout (fixed)
  * sees the canary's pooled rate rise, and rolls a healthy release back.
+ *
+ * After the main grid, stress rows on their own seeds (stressScenarios): errors partly in runs of
+ * consecutive failures, stable's Errors datapoint published 45 s after its Invocations (the
+ * product leaves such a minute out until both are published), and a shared 5× spike starting at
+ * the shift into the decisive step or the final bake (mid-minute); compare against the judge as
+ * it was before (dispersion 1, the minutes of a shift compared) and the fixed-window test, with
+ * Clopper–Pearson 95% intervals. Then a what-if table for the minutes of a shift on the default
+ * plan. The model has no latencies: the latency rule is measured in test/unit/judge-compare.test.ts.
  *
  * Before the simulations, an analytic table (`informationLimits`) gives per plan, traffic and
  * baseline the expected error counts per version and the power ANY level-α test could have on
@@ -35,21 +51,20 @@ import { cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CompareJudgeConfig, PlanConfig, ThresholdJudgeConfig } from '../../src/config/types.js';
 import { DEFAULT_COMPARE_JUDGE } from '../../src/config/defaults.js';
-import type { Verdict } from '../../src/rollout/judge.js';
+import type { StepEvidence, Verdict } from '../../src/rollout/judge.js';
 import { judgeThreshold } from '../../src/rollout/judge.js';
 import { countSumPmf } from '../../src/rollout/count-sum.js';
 import { decisiveStepIndex, judgeCompare } from '../../src/rollout/judge-compare.js';
 import type { RolloutStep } from '../../src/rollout/plan.js';
 import { buildSteps } from '../../src/rollout/plan.js';
+import { firstWholeMinuteMs, stepClockStartMs, stepJudgedMs } from '../../src/rollout/timing.js';
 import type { VersionMetrics } from '../../src/targets/target.js';
 import { SeededRandom } from '../../test/sim/random.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
-const SLICE_MS = 15 * SECOND;
 const POLL_MS = 15 * SECOND;
 const METRIC_DELAY_MS = MINUTE;
-const SETTLE_MS = MINUTE + METRIC_DELAY_MS;
 const MIN_INVOCATIONS = 10;
 /** The CodeDeploy-style alarm: canary error rate above this in 1 of 1 one-minute datapoints. */
 const ALARM_ERROR_RATE = 0.01;
@@ -106,6 +121,26 @@ interface Scenario {
    * it inflates the canary's rate pooled over the rollout, though the canary is not worse.
    */
   spike?: { factor: number; fromFraction: number; minutes: number };
+  /** Stress rows: both versions' errors partly in runs of consecutive failures (errorsInRuns). */
+  runs?: Runs;
+  /**
+   * Stress rows: the stable version's Errors datapoint of a minute is published this long after
+   * its Invocations. The product counts a minute only once both are published (src/targets/
+   * lambda.ts), so stable's newest minute is missing from the comparison for that long.
+   */
+  lateStableErrorsMs?: number;
+  /** Stress rows: a shared spike (`factor`× in both versions for `minutes`) from the instant of the shift into this step. */
+  spikeAtShift?: { into: 'final bake' | 'decisive step'; factor: number; minutes: number };
+  /** The table the row belongs to: the main grid, or the stress rows. */
+  stress?: true;
+}
+
+/** Errors partly in runs: `share` of them in runs of consecutive failures of mean length `length` (geometric, or exactly that long). */
+interface Runs {
+  label: string;
+  share: number;
+  length: number;
+  geometric: boolean;
 }
 
 /**
@@ -148,6 +183,37 @@ function scenarios(): Scenario[] {
   for (const rpm of [10, 100, 1000]) {
     for (const stableRate of [0.001, 0.01, 0.05]) {
       list.push({ stableRate, canary: 'healthy, shared 5× spike', canaryRate: stableRate, regressionFromMs: 0, healthy: true, rpm, spike: SHARED_SPIKE });
+    }
+  }
+  return list;
+}
+
+/** A quarter of the errors in runs of 2 (dispersion 1.25), and half in runs of mean length 5 (geometric; dispersion 5). */
+const MILD_RUNS: Runs = { label: 'a quarter of errors in runs of 2', share: 0.25, length: 2, geometric: false };
+const STRONG_RUNS: Runs = { label: 'half of errors in runs of mean length 5', share: 0.5, length: 5, geometric: true };
+/** How late stable's Errors datapoint of a minute is published after its Invocations (stress rows). */
+const LATE_ERRORS_MS = 45 * SECOND;
+
+/**
+ * The stress rows, run after the main grid on their own seeds: errors in runs, a late Errors
+ * series, a shared spike that starts at a shift (mid-minute, since every first shift is at a
+ * random second). Healthy unless the label says otherwise.
+ */
+function stressScenarios(): Scenario[] {
+  const list: Scenario[] = [];
+  for (const rpm of [100, 1000]) {
+    for (const stableRate of [0.01, 0.05]) {
+      for (const runs of [MILD_RUNS, STRONG_RUNS]) {
+        list.push({ stableRate, canary: `healthy, ${runs.label}`, canaryRate: stableRate, regressionFromMs: 0, healthy: true, rpm, runs, stress: true });
+      }
+      list.push({ stableRate, canary: `2× from start, ${STRONG_RUNS.label}`, canaryRate: 2 * stableRate, regressionFromMs: 0, healthy: false, rpm, runs: STRONG_RUNS, stress: true });
+      list.push({ stableRate, canary: "healthy, stable's Errors published 45 s after its Invocations", canaryRate: stableRate, regressionFromMs: 0, healthy: true, rpm, lateStableErrorsMs: LATE_ERRORS_MS, stress: true });
+      list.push({ stableRate, canary: "2× from start, stable's Errors published 45 s late", canaryRate: 2 * stableRate, regressionFromMs: 0, healthy: false, rpm, lateStableErrorsMs: LATE_ERRORS_MS, stress: true });
+    }
+    for (const stableRate of [0.001, 0.01, 0.05]) {
+      for (const into of ['decisive step', 'final bake'] as const) {
+        list.push({ stableRate, canary: `healthy, shared 5× spike for 2 min from the shift into the ${into}`, canaryRate: stableRate, regressionFromMs: 0, healthy: true, rpm, spikeAtShift: { into, factor: 5, minutes: 2 }, stress: true });
+      }
     }
   }
   return list;
@@ -204,6 +270,22 @@ function binomial(random: SeededRandom, n: number, p: number): number {
   return successes;
 }
 
+/**
+ * Errors of `calls` calls failing at `rate` on average, `runs.share` of them in runs of
+ * consecutive failures (a bad container, a poisoned cache): run starts at rate·share/length per
+ * call, each run `length` long or geometric with that mean. Without runs, Binomial(calls, rate).
+ */
+function errorsInRuns(random: SeededRandom, calls: number, rate: number, runs: Runs | undefined): number {
+  if (runs === undefined) return binomial(random, calls, rate);
+  let errors = binomial(random, calls, rate * (1 - runs.share));
+  const starts = binomial(random, calls, (rate * runs.share) / runs.length);
+  for (let r = 0; r < starts; r++) {
+    if (!runs.geometric) errors += runs.length;
+    else for (errors++; !random.chance(1 / runs.length); ) errors++;
+  }
+  return Math.min(calls, errors);
+}
+
 // ---- judges --------------------------------------------------------------------------
 
 interface JudgeContext {
@@ -219,6 +301,11 @@ interface JudgeContext {
   finalLook: boolean;
   /** True at the decisive step's planned end: the fixed-sample test's one look. */
   decisiveEnd: boolean;
+  /** Starts of the minutes in which the weight changed (the loop passes them to the compare judge). */
+  excludedMinutes: ReadonlySet<number>;
+  /** The threshold judge's own-step evidence (src/rollout/loop.ts, `stepEvidence`) and its window length. */
+  step: StepEvidence;
+  windowMs: number;
 }
 
 type Judge = (context: JudgeContext) => Verdict['verdict'];
@@ -231,13 +318,25 @@ const COMPARE: CompareJudgeConfig = {
   finalLookShare: Number(arg('final-look-share', String(DEFAULT_COMPARE_JUDGE.finalLookShare))),
 };
 
-function compareJudge(config: CompareJudgeConfig): Judge {
-  return (c) => judgeCompare({ canary: c.canary, stable: c.stable, config, minInvocations: MIN_INVOCATIONS, requireEvidence: c.requireEvidence, finalLook: c.finalLook }).verdict;
+/** Whether a compare judge is told the minutes in which the weight changed (the loop tells it; the judge before did not exist with it). */
+type Straddling = 'excluded' | 'ignored';
+
+function compareJudge(config: CompareJudgeConfig, straddling: Straddling = 'excluded'): Judge {
+  return (c) =>
+    judgeCompare({
+      canary: c.canary,
+      stable: c.stable,
+      config,
+      minInvocations: MIN_INVOCATIONS,
+      requireEvidence: c.requireEvidence,
+      finalLook: c.finalLook,
+      ...(straddling === 'excluded' ? { excludedMinutes: c.excludedMinutes } : {}),
+    }).verdict;
 }
 
 const JUDGES: Record<string, Judge> = {
   compare: compareJudge(COMPARE),
-  seed: (c) => judgeThreshold({ canary: c.canaryWindow, stable: c.stableWindow, config: SEED_RULE, minInvocations: MIN_INVOCATIONS }).verdict,
+  seed: (c) => judgeThreshold({ canary: c.canaryWindow, stable: c.stableWindow, config: SEED_RULE, minInvocations: MIN_INVOCATIONS, windowMs: c.windowMs, step: c.step }).verdict,
   // CodeDeploy rolls back on an alarm; a CloudWatch alarm with 1 of 1 datapoints breaches on
   // any published minute above the threshold, and missing data does not breach.
   alarm: (c) => (c.canary.periods.some((p) => p.errors / p.invocations > ALARM_ERROR_RATE) ? 'fail' : 'pass'),
@@ -257,6 +356,12 @@ const JUDGES: Record<string, Judge> = {
     return twoProportionZ(c.canary, c.stable) > Z_05 ? 'fail' : c.canary.invocations >= MIN_INVOCATIONS ? 'pass' : 'continue';
   },
 };
+
+/**
+ * Stress rows only: the compare judge as it was before `dispersion` and `excludedMinutes` (errors
+ * assumed independent, the minutes of a shift compared like any other), for the before/after.
+ */
+const COMPARE_BEFORE = compareJudge({ ...COMPARE, dispersion: 1 }, 'ignored');
 
 function twoProportionZ(canary: VersionMetrics, stable: VersionMetrics): number {
   const n1 = canary.invocations;
@@ -281,44 +386,72 @@ const POLICIES: Policy[] = ['rollback', 'promote'];
 
 interface RunResult {
   outcome: 'promoted' | 'fail' | 'inconclusive';
+  /** Time of the decision from the first shift. */
   atMs: number;
   requests: number;
   /** Steps that ended inconclusive and passed anyway (on-inconclusive: promote). */
   inconclusiveSteps: number;
 }
 
-function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: Judge, policy: Policy, seed: number, middleMs: number, planMs: number): RunResult {
+/** The loop's timing inputs (src/rollout/timing.ts) for the judge being run. */
+function timingConfig(plan: Plan, judgeName: string) {
+  // 'whole minutes': the threshold judge's schedule (a step counts from its first whole minute
+  // when it could not otherwise read one), for the what-if table of compare on that schedule.
+  return { metricDelayMs: METRIC_DELAY_MS, maxExtensionMs: plan.maxExtensionMs, judge: judgeName === 'seed' || judgeName === 'whole minutes' ? SEED_RULE : COMPARE };
+}
+
+/**
+ * One rollout, in absolute time: minutes start at multiples of 60 s and the first shift completes
+ * at a random whole second of its minute (seeded), as it does in production; traffic before it
+ * goes to stable. Traffic is drawn piecewise between minute boundaries, shifts, and the start and
+ * end of a regression or spike, so every count lands in the minute it was served in. The steps
+ * follow src/rollout/loop.ts and timing.ts: a step's clock starts at `stepClockStartMs` (the
+ * shift for compare; for the threshold judge the first whole minute when the step could not
+ * otherwise read one before its deadline), the threshold judge passes a step only on its own whole
+ * minutes (`stepEvidence`), polls run every 15 s start to start from the first shift plus one at
+ * each step's end and deadline, the next step shifts at the poll that passed the step, and the
+ * minutes in which a shift completed (more than SHIFT_TOLERANCE_MS after the minute began) are
+ * passed to compare as excluded, as the loop will.
+ */
+function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: Judge, judgeName: string, policy: Policy, seed: number, middleMs: number, planMs: number): RunResult {
   const random = new SeededRandom(seed);
+  const firstShiftAtMs = Math.floor(random.next() * 60) * SECOND;
   const buckets: Bucket[] = [];
   let simulatedToMs = 0;
   let weight = 0;
   let requests = 0;
-  const badFromMs = scenario.regressionFromMs === 'middle' ? middleMs : scenario.regressionFromMs;
-  const spike = scenario.spike === undefined ? null : { ...spikeWindowMs(scenario.spike, planMs), factor: scenario.spike.factor };
+  const badFromMs = firstShiftAtMs + (scenario.regressionFromMs === 'middle' ? middleMs : scenario.regressionFromMs);
+  const staticSpike = scenario.spike === undefined ? null : spikeWindowMs(scenario.spike, planMs);
+  let spike: { fromMs: number; toMs: number; factor: number } | null =
+    staticSpike === null || scenario.spike === undefined ? null : { fromMs: firstShiftAtMs + staticSpike.fromMs, toMs: firstShiftAtMs + staticSpike.toMs, factor: scenario.spike.factor };
+  const decisive = decisiveStepIndex(steps);
+  const spikeStep = scenario.spikeAtShift === undefined ? -1 : scenario.spikeAtShift.into === 'final bake' ? steps.length - 1 : decisive;
 
   const advanceTo = (nowMs: number) => {
-    while (simulatedToMs + SLICE_MS <= nowMs) {
-      const sliceMean = (scenario.rpm * SLICE_MS) / MINUTE;
-      const canaryN = poisson(random, sliceMean * weight);
-      const stableN = poisson(random, sliceMean * (1 - weight));
-      // Without a spike the rates (and so the draws) are exactly those of the scenarios before it.
+    while (simulatedToMs < nowMs) {
+      const cuts = [nowMs, (Math.floor(simulatedToMs / MINUTE) + 1) * MINUTE, badFromMs, spike?.fromMs ?? Infinity, spike?.toMs ?? Infinity].filter((t) => t > simulatedToMs);
+      const toMs = Math.min(...cuts);
+      const mean = (scenario.rpm * (toMs - simulatedToMs)) / MINUTE;
+      const canaryN = poisson(random, mean * weight);
+      const stableN = poisson(random, mean * (1 - weight));
       const spikeFactor = spike !== null && simulatedToMs >= spike.fromMs && simulatedToMs < spike.toMs ? spike.factor : 1;
       const canaryRate = Math.min(1, (simulatedToMs >= badFromMs ? scenario.canaryRate : scenario.stableRate) * spikeFactor);
       const stableRate = Math.min(1, scenario.stableRate * spikeFactor);
-      const minute = Math.floor(simulatedToMs / MINUTE);
-      const bucket = (buckets[minute] ??= { canaryInvocations: 0, canaryErrors: 0, stableInvocations: 0, stableErrors: 0 });
+      const bucket = (buckets[Math.floor(simulatedToMs / MINUTE)] ??= { canaryInvocations: 0, canaryErrors: 0, stableInvocations: 0, stableErrors: 0 });
       bucket.canaryInvocations += canaryN;
-      bucket.canaryErrors += binomial(random, canaryN, canaryRate);
+      bucket.canaryErrors += errorsInRuns(random, canaryN, canaryRate, scenario.runs);
       bucket.stableInvocations += stableN;
-      bucket.stableErrors += binomial(random, stableN, stableRate);
-      requests += canaryN + stableN;
-      simulatedToMs += SLICE_MS;
+      bucket.stableErrors += errorsInRuns(random, stableN, stableRate, scenario.runs);
+      if (simulatedToMs >= firstShiftAtMs) requests += canaryN + stableN;
+      simulatedToMs = toMs;
     }
   };
 
+  /** The minutes from `fromMs`'s minute (CloudWatch rounds a start time down) whose datapoints are readable at `nowMs`. */
   const metrics = (nowMs: number, fromMs: number, which: 'canary' | 'stable'): VersionMetrics => {
     const periods: VersionMetrics['periods'] = [];
-    for (let minute = Math.floor(fromMs / MINUTE); (minute + 1) * MINUTE + METRIC_DELAY_MS <= nowMs; minute++) {
+    const lateMs = which === 'stable' ? (scenario.lateStableErrorsMs ?? 0) : 0;
+    for (let minute = Math.floor(fromMs / MINUTE); (minute + 1) * MINUTE + METRIC_DELAY_MS + lateMs <= nowMs; minute++) {
       const b = buckets[minute];
       if (b === undefined) continue;
       const invocations = which === 'canary' ? b.canaryInvocations : b.stableInvocations;
@@ -335,14 +468,23 @@ function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: J
     };
   };
 
-  const decisive = decisiveStepIndex(steps);
+  const timing = timingConfig(plan, judgeName);
+  const excludedMinutes = new Set<number>();
   let inconclusiveSteps = 0;
-  let stepStartMs = 0;
-  let nextPollMs = POLL_MS;
+  let shiftAtMs = firstShiftAtMs;
+  let nextPollMs = firstShiftAtMs + POLL_MS;
   for (const [index, step] of steps.entries()) {
+    advanceTo(shiftAtMs);
     weight = step.weight;
-    const isLast = index === steps.length - 1;
-    const stepEndsAtMs = stepStartMs + step.durationMs + (isLast ? SETTLE_MS : 0);
+    // As the loop does: the minutes from the shift's up to the step's first whole minute hold two
+    // weights' traffic (none when the shift completed within SHIFT_TOLERANCE_MS of a minute's start).
+    const ownFromMs = firstWholeMinuteMs(shiftAtMs);
+    for (let minuteMs = Math.floor(shiftAtMs / MINUTE) * MINUTE; minuteMs < ownFromMs; minuteMs += MINUTE) excludedMinutes.add(minuteMs);
+    if (index === spikeStep && scenario.spikeAtShift !== undefined) {
+      spike = { fromMs: shiftAtMs, toMs: shiftAtMs + scenario.spikeAtShift.minutes * MINUTE, factor: scenario.spikeAtShift.factor };
+    }
+    const judgedMs = stepJudgedMs(steps, index, timing);
+    const stepEndsAtMs = stepClockStartMs(shiftAtMs, judgedMs, timing) + judgedMs;
     let deadlineMs = stepEndsAtMs;
     let extended = false;
     for (;;) {
@@ -350,18 +492,24 @@ function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: J
       nextPollMs = nowMs + POLL_MS;
       advanceTo(nowMs);
       const timeUp = nowMs >= stepEndsAtMs;
-      const windowFrom = Math.max(nowMs - SEED_RULE.windowMs, 0);
+      const windowFrom = Math.max(nowMs - SEED_RULE.windowMs, firstShiftAtMs);
+      const canaryWindow = metrics(nowMs, windowFrom, 'canary');
+      let ownMinutes = 0;
+      for (let startMs = ownFromMs; startMs + MINUTE + METRIC_DELAY_MS <= nowMs; startMs += MINUTE) if (startMs + MINUTE > windowFrom) ownMinutes++;
       const verdict = judge({
-        canary: metrics(nowMs, 0, 'canary'),
-        stable: metrics(nowMs, 0, 'stable'),
-        canaryWindow: metrics(nowMs, windowFrom, 'canary'),
+        canary: metrics(nowMs, firstShiftAtMs, 'canary'),
+        stable: metrics(nowMs, firstShiftAtMs, 'stable'),
+        canaryWindow,
         stableWindow: metrics(nowMs, windowFrom, 'stable'),
         requireEvidence: index === decisive,
         stepEnd: timeUp,
         finalLook: index === decisive && nowMs >= deadlineMs && (extended || plan.maxExtensionMs <= 0),
         decisiveEnd: index === decisive && timeUp && !extended,
+        excludedMinutes,
+        step: { step: index + 1, invocations: canaryWindow.periods.filter((p) => p.startMs >= ownFromMs).reduce((sum, p) => sum + p.invocations, 0), minutes: ownMinutes },
+        windowMs: nowMs - windowFrom,
       });
-      if (verdict === 'fail') return { outcome: 'fail', atMs: nowMs, requests, inconclusiveSteps };
+      if (verdict === 'fail') return { outcome: 'fail', atMs: nowMs - firstShiftAtMs, requests, inconclusiveSteps };
       if (verdict === 'pass' && timeUp) break;
       if (verdict === 'continue' && nowMs >= deadlineMs) {
         if (!extended && plan.maxExtensionMs > 0) {
@@ -369,14 +517,14 @@ function simulate(scenario: Scenario, steps: RolloutStep[], plan: Plan, judge: J
           deadlineMs = stepEndsAtMs + plan.maxExtensionMs;
           continue;
         }
-        if (policy === 'rollback') return { outcome: 'inconclusive', atMs: nowMs, requests, inconclusiveSteps };
+        if (policy === 'rollback') return { outcome: 'inconclusive', atMs: nowMs - firstShiftAtMs, requests, inconclusiveSteps };
         inconclusiveSteps++; // on-inconclusive: promote — the step passes, the next one is still judged
         break;
       }
     }
-    stepStartMs = nextPollMs - POLL_MS; // the shift happens at the poll that passed the step
+    shiftAtMs = nextPollMs - POLL_MS; // the shift happens at the poll that passed the step
   }
-  return { outcome: 'promoted', atMs: stepStartMs, requests, inconclusiveSteps };
+  return { outcome: 'promoted', atMs: shiftAtMs - firstShiftAtMs, requests, inconclusiveSteps };
 }
 
 // ---- information limits -------------------------------------------------------------
@@ -605,10 +753,13 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function runCell(scenario: Scenario, plan: Plan, steps: RolloutStep[], judge: Judge, policy: Policy, scenarioIndex: number): Cell {
+/** `judgeName` picks the loop's step timing (the seed rule is a threshold judge) and, with no `judge`, the judge itself. */
+function runCell(scenario: Scenario, plan: Plan, steps: RolloutStep[], judgeName: string, policy: Policy, scenarioIndex: number, judge: Judge = JUDGES[judgeName]!): Cell {
   const planMs = planLengthMs(steps);
   const results: RunResult[] = [];
-  for (let run = 0; run < RUNS; run++) results.push(simulate(scenario, steps, plan, judge, policy, 1 + run * 7919 + scenarioIndex * 104_729, Math.floor(planMs / 2 / MINUTE) * MINUTE, planMs));
+  for (let run = 0; run < RUNS; run++) {
+    results.push(simulate(scenario, steps, plan, judge, judgeName, policy, 1 + run * 7919 + scenarioIndex * 104_729, Math.floor(planMs / 2 / MINUTE) * MINUTE, planMs));
+  }
   return {
     runs: RUNS,
     promoted: results.filter((r) => r.outcome === 'promoted').length,
@@ -622,6 +773,29 @@ function runCell(scenario: Scenario, plan: Plan, steps: RolloutStep[], judge: Ju
 
 function pct(count: number, runs: number): string {
   return `${((100 * count) / runs).toFixed(1)}%`;
+}
+
+/** The two-sided 95% Clopper–Pearson interval of `x` in `n`, by bisection on the binomial tails. */
+function clopperPearson(x: number, n: number): { lower: number; upper: number } {
+  const tailAbove = (k: number, p: number) => {
+    let sum = 0;
+    for (let j = k; j <= n; j++) sum += binomialPmf(j, n, p);
+    return sum;
+  };
+  const solve = (decreasing: (p: number) => number) => {
+    let low = 0;
+    let high = 1;
+    for (let i = 0; i < 50; i++) {
+      const middle = (low + high) / 2;
+      if (decreasing(middle) > 0.025) low = middle;
+      else high = middle;
+    }
+    return (low + high) / 2;
+  };
+  return {
+    lower: x === 0 ? 0 : 1 - solve((q) => tailAbove(x, 1 - q)),
+    upper: x === n ? 1 : solve((p) => 1 - tailAbove(x + 1, p)),
+  };
 }
 
 /**
@@ -658,7 +832,8 @@ if (LIMITS_ONLY) {
   process.stdout.write(`${markdown.join('\n')}\n`);
   process.exit(0);
 }
-for (const plan of args.includes('--guidance-only') ? [] : PLANS) {
+const STRESS_ONLY = args.includes('--stress-only');
+for (const plan of args.includes('--guidance-only') || STRESS_ONLY ? [] : PLANS) {
   const steps = buildSteps(plan.config, plan.finalBakeMs);
   const tables: Record<Policy, string[]> = { rollback: [], promote: [] };
   for (const policy of POLICIES) {
@@ -672,7 +847,7 @@ for (const plan of args.includes('--guidance-only') ? [] : PLANS) {
   for (const [scenarioIndex, scenario] of scenarios().entries()) {
     const judges: Record<string, Partial<Record<Policy, Cell>>> = {};
     for (const policy of POLICIES) {
-      for (const name of RUNS_OF[policy]) (judges[name] ??= {})[policy] = runCell(scenario, plan, steps, JUDGES[name]!, policy, scenarioIndex);
+      for (const name of RUNS_OF[policy]) (judges[name] ??= {})[policy] = runCell(scenario, plan, steps, name, policy, scenarioIndex);
       const cells = RUNS_OF[policy].map((n) => cellText(judges[n]![policy]!, scenario.healthy, policy));
       tables[policy].push(`| ${(scenario.stableRate * 100).toFixed(1)}% | ${scenarioLabel(scenario, planLengthMs(steps))} | ${scenario.rpm} | ${cells.join(' | ')} |`);
     }
@@ -683,7 +858,7 @@ for (const plan of args.includes('--guidance-only') ? [] : PLANS) {
 }
 const guidance: Array<{ plan: string; scenario: Scenario; compare: Record<Policy, Cell> }> = [];
 markdown.push('### Guidance check: plans sized for 100 req/min (compare only)', '', '| plan | canary | on-inconclusive: rollback | on-inconclusive: promote |', '| --- | --- | --- | --- |');
-for (const [checkIndex, check] of GUIDANCE_CHECKS.entries()) {
+for (const [checkIndex, check] of (STRESS_ONLY ? [] : GUIDANCE_CHECKS).entries()) {
   const steps = buildSteps(check.plan.config, check.plan.finalBakeMs);
   for (const [factorIndex, factor] of [1, 2].entries()) {
     for (const from of factor === 1 ? (['start'] as const) : (['start', 'middle'] as const)) {
@@ -696,7 +871,7 @@ for (const [checkIndex, check] of GUIDANCE_CHECKS.entries()) {
         rpm: check.rpm,
       };
       const seedIndex = 1000 + checkIndex * 10 + factorIndex * 2 + (from === 'middle' ? 1 : 0);
-      const compare = { rollback: runCell(scenario, check.plan, steps, JUDGES.compare!, 'rollback', seedIndex), promote: runCell(scenario, check.plan, steps, JUDGES.compare!, 'promote', seedIndex) };
+      const compare = { rollback: runCell(scenario, check.plan, steps, 'compare', 'rollback', seedIndex), promote: runCell(scenario, check.plan, steps, 'compare', 'promote', seedIndex) };
       guidance.push({ plan: check.plan.name, scenario, compare });
       markdown.push(`| ${check.plan.name} | ${scenario.canary} | ${cellText(compare.rollback, scenario.healthy, 'rollback')} | ${cellText(compare.promote, scenario.healthy, 'promote')} |`);
       process.stderr.write('+');
@@ -710,7 +885,7 @@ markdown.push('');
 // rollback is a failing verdict: healthy rows are false rollbacks, the others detections.
 const SHARES = [0, 0.5, 0.8];
 const sweep: Array<{ scenario: Scenario; byShare: Record<string, Cell> }> = [];
-if (!args.includes('--guidance-only')) {
+if (!args.includes('--guidance-only') && !STRESS_ONLY) {
   const plan = PLANS[0]!;
   const steps = buildSteps(plan.config, plan.finalBakeMs);
   markdown.push(
@@ -732,7 +907,7 @@ if (!args.includes('--guidance-only')) {
         };
         const seedIndex = 2000 + rpm + stableRate * 1000 + variant;
         const byShare: Record<string, Cell> = {};
-        for (const share of SHARES) byShare[String(share)] = runCell(scenario, plan, steps, compareJudge({ ...COMPARE, finalLookShare: share }), 'promote', seedIndex);
+        for (const share of SHARES) byShare[String(share)] = runCell(scenario, plan, steps, 'compare', 'promote', seedIndex, compareJudge({ ...COMPARE, finalLookShare: share }));
         sweep.push({ scenario, byShare });
         const cells = SHARES.map((share) => cellText(byShare[String(share)]!, scenario.healthy, 'promote'));
         markdown.push(`| ${(stableRate * 100).toFixed(1)}% | ${canary} | ${rpm} | ${cells.join(' | ')} |`);
@@ -741,6 +916,89 @@ if (!args.includes('--guidance-only')) {
     }
   }
   markdown.push('');
+}
+// Stress rows (own seeds): errors in runs, a late Errors series, a shared spike starting at a
+// shift. compare against the judge as it was before (`compare before`: dispersion 1, the
+// minutes of a shift compared) and the fixed-window test, both policies. Every cell gives the
+// rolled-back share with its two-sided 95% Clopper–Pearson interval.
+const STRESS_JUDGES: Array<{ name: string; timing: string; judge: Judge }> = [
+  { name: 'compare', timing: 'compare', judge: JUDGES.compare! },
+  { name: 'compare before', timing: 'compare', judge: COMPARE_BEFORE },
+  { name: 'compare, shift minutes kept', timing: 'compare', judge: compareJudge(COMPARE, 'ignored') },
+  { name: 'fixed', timing: 'fixed', judge: JUDGES.fixed! },
+];
+const stress: Array<{ plan: string; scenario: Scenario; judges: Record<string, Partial<Record<Policy, Cell>>> }> = [];
+if (!args.includes('--guidance-only') && !args.includes('--no-stress')) {
+  markdown.push('## Stress rows', '');
+  const scenarios = stressScenarios();
+  for (const plan of PLANS) {
+    const steps = buildSteps(plan.config, plan.finalBakeMs);
+    for (const policy of POLICIES) {
+      markdown.push(
+        `### Stress: ${plan.name} — on-inconclusive: ${policy}`,
+        '',
+        `| stable | canary | req/min | ${STRESS_JUDGES.map((j) => j.name).join(' | ')} |`,
+        `| --- | --- | ---: | ${STRESS_JUDGES.map(() => '---').join(' | ')} |`,
+      );
+      for (const [index, scenario] of scenarios.entries()) {
+        let row = stress.find((r) => r.plan === plan.name && r.scenario === scenario);
+        if (row === undefined) stress.push((row = { plan: plan.name, scenario, judges: {} }));
+        const cells = STRESS_JUDGES.map(({ name, timing, judge }) => {
+          const cell = runCell(scenario, plan, steps, timing, policy, 3000 + index, judge);
+          (row.judges[name] ??= {})[policy] = cell;
+          const back = cell.fail + cell.inconclusive;
+          const bounds = clopperPearson(back, cell.runs);
+          return `${cellText(cell, scenario.healthy, policy)} · [${(100 * bounds.lower).toFixed(1)}–${(100 * bounds.upper).toFixed(1)}%]`;
+        });
+        markdown.push(`| ${(scenario.stableRate * 100).toFixed(1)}% | ${scenario.canary} | ${scenario.rpm} | ${cells.join(' | ')} |`);
+        process.stderr.write('!');
+      }
+      markdown.push('');
+    }
+  }
+}
+// What-if (compare only, the default plan, both policies, own seeds): with 1-minute steps every
+// minute holds a shift (the first one lands at a random second, and each step counts from its
+// shift), so the loop's excludedMinutes leave compare almost nothing to compare. Against that:
+// the same minutes kept, and compare on the threshold judge's schedule (steps from their first
+// whole minute, so that only the first shift's minute mixes two weights).
+const WHAT_IF: Array<{ name: string; timing: string; judge: Judge }> = [
+  { name: 'as wired (minutes of a shift left out)', timing: 'compare', judge: JUDGES.compare! },
+  { name: 'minutes of a shift kept', timing: 'compare', judge: compareJudge(COMPARE, 'ignored') },
+  { name: 'left out, steps from their first whole minute', timing: 'whole minutes', judge: JUDGES.compare! },
+];
+const whatIf: Array<{ scenario: Scenario; byVariant: Record<string, Partial<Record<Policy, Cell>>> }> = [];
+if (!args.includes('--guidance-only') && !args.includes('--no-stress')) {
+  const plan = PLANS[0]!;
+  const steps = buildSteps(plan.config, plan.finalBakeMs);
+  for (const policy of POLICIES) {
+    markdown.push(
+      `### What-if: minutes of a shift on ${plan.name}, compare — on-inconclusive: ${policy}`,
+      '',
+      `| stable | canary | req/min | ${WHAT_IF.map((v) => v.name).join(' | ')} |`,
+      `| --- | --- | ---: | ${WHAT_IF.map(() => '---').join(' | ')} |`,
+    );
+    let index = 0;
+    for (const rpm of [100, 1000]) {
+      for (const stableRate of [0.01, 0.05]) {
+        for (const factor of [1, 2, 5]) {
+          const scenario: Scenario = { stableRate, canary: factor === 1 ? 'healthy' : `${factor}× from start`, canaryRate: stableRate * factor, regressionFromMs: 0, healthy: factor === 1, rpm };
+          let row = whatIf.find((r) => r.scenario.rpm === rpm && r.scenario.stableRate === stableRate && r.scenario.canary === scenario.canary);
+          if (row === undefined) whatIf.push((row = { scenario, byVariant: {} }));
+          const cells = WHAT_IF.map(({ name, timing, judge }) => {
+            const cell = runCell(scenario, plan, steps, timing, policy, 4000 + index, judge);
+            (row.byVariant[name] ??= {})[policy] = cell;
+            const bounds = clopperPearson(cell.fail + cell.inconclusive, cell.runs);
+            return `${cellText(cell, scenario.healthy, policy)} · [${(100 * bounds.lower).toFixed(1)}–${(100 * bounds.upper).toFixed(1)}%]`;
+          });
+          markdown.push(`| ${(stableRate * 100).toFixed(1)}% | ${scenario.canary} | ${rpm} | ${cells.join(' | ')} |`);
+          process.stderr.write('?');
+          index++;
+        }
+      }
+    }
+    markdown.push('');
+  }
 }
 process.stderr.write('\n');
 const elapsedS = (Date.now() - startedAt) / 1000;
@@ -761,5 +1019,5 @@ const meta = {
   policies: RUNS_OF,
 };
 mkdirSync(OUT_DIR, { recursive: true });
-writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance, finalLookShareSweep: sweep }, null, 2) + '\n');
+writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance, finalLookShareSweep: sweep, stressRows: stress, whatIfShiftMinutes: whatIf }, null, 2) + '\n');
 process.stdout.write(`${JSON.stringify(meta, null, 2)}\n\n${markdown.join('\n')}\n`);

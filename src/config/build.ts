@@ -50,7 +50,7 @@ function positiveMs(text: string | undefined, fallback: number, path: string[], 
 /** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
 const JUDGE_KEYS = {
   threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
-  compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance', 'final-look-share'],
+  compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance', 'final-look-share', 'dispersion'],
 } as const satisfies Record<JudgeConfig['type'], ReadonlyArray<keyof RawJudge>>;
 
 function buildJudge(raw: RawJudge | undefined, issues: ConfigIssue[]): JudgeConfig {
@@ -84,6 +84,7 @@ function buildCompareJudge(raw: RawJudge): CompareJudgeConfig {
     },
     p99Tolerance: raw['p99-tolerance'] ?? DEFAULT_COMPARE_JUDGE.p99Tolerance,
     finalLookShare: raw['final-look-share'] ?? DEFAULT_COMPARE_JUDGE.finalLookShare,
+    dispersion: raw.dispersion ?? DEFAULT_COMPARE_JUDGE.dispersion ?? 'auto',
   };
 }
 

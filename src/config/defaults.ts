@@ -49,6 +49,7 @@ export const DEFAULT_COMPARE_JUDGE: Readonly<CompareJudgeConfig> = {
   minEffect: { ratio: 2, absolute: 0.005 },
   p99Tolerance: 0.2,
   finalLookShare: 0.5,
+  dispersion: 'auto',
 };
 
 /**

@@ -23,6 +23,7 @@ export interface RawJudge {
   'min-effect'?: { ratio?: number; absolute?: number };
   'p99-tolerance'?: number;
   'final-look-share'?: number;
+  dispersion?: 'auto' | number;
 }
 
 export interface RawRollout {

@@ -123,6 +123,18 @@ export function refinedNormalCdf(terms: readonly CountTerm[], k: number): number
   return Math.min(1, Math.max(0, normCdf(x) + (skew * (1 - x * x) * density) / 6));
 }
 
+/** Mean and variance of S (the sum of the terms' own). */
+export function countSumMoments(terms: readonly CountTerm[]): { mean: number; variance: number } {
+  let mean = 0;
+  let variance = 0;
+  for (const term of terms) {
+    const m = moments(term);
+    mean += m.mean;
+    variance += m.variance;
+  }
+  return { mean, variance };
+}
+
 /** Mean, variance and third central moment of one term (the hypergeometric's from Johnson, Kemp & Kotz). */
 function moments(term: CountTerm): { mean: number; variance: number; thirdMoment: number } {
   validate(term);

@@ -47,32 +47,43 @@
  *    works at a 0% baseline; it keeps all of β, see judgeCompare);
  *  - at the final look, P(≤ the canary's errors | a min-effect regression) ≤ β·share;
  * at earlier steps "no evidence of a regression and minInvocations" passes, as the threshold
- * judge does. Latency: the median over the last 5 minutes in which each version served at
- * least 300 calls of canary p99 / stable p99 must stay ≤ 1 + p99-tolerance (not judged until
- * there are 5 such minutes: a p99 of fewer calls is noise, see LATENCY_MIN_CALLS).
- */
+ * judge does.
+ *
+ * Clustered errors. All of the above assumes each call fails independently. When a version's
+ * errors come in runs (a bad container failing consecutive calls, a poisoned cache), a minute's
+ * split varies φ times more than the binomial, and the tests over-read it. Every log-likelihood
+ * ratio is then divided by φ (`dispersion`): exact for runs of at most φ calls whatever their
+ * version (E[ρ^{uB}] ≤ E[ρ^B]^u for u = B/φ ≤ 1, Jensen); 'auto' estimates φ from the Pearson
+ * residuals of the per-minute splits around a fitted common ratio (dispersionOf).
+ *
+ * Minutes in which the weight changed (`excludedMinutes`) are skipped by every comparison: the
+ * versions did not serve the same stretch of such a minute (before a shift to 100%, stable's calls
+ * all come before it), so a shared incident starting mid-minute would not fall on them in
+ * proportion to their calls.
+ *
+ * Latency: per minute, "canary p99 > (1 + p99-tolerance) × stable p99" has a probability that does
+ * not depend on the latency distribution if the canary is no slower than that (exceedanceProbability),
+ * so a sequential test of those events has a stated α (latencyEvidence).
+  */
 import type { CompareJudgeConfig } from '../config/types.js';
 import type { VersionMetrics } from '../targets/target.js';
 import type { Verdict } from './judge.js';
 import type { CountTerm } from './count-sum.js';
-import { countSumCdf, countSumSf } from './count-sum.js';
+import { countSumCdf, countSumMoments, countSumSf } from './count-sum.js';
+import { chi2Sf, normCdf, normQuantile, normSf, tSf } from '../model/stats/distributions.js';
 
 /** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
 export const RATIO_CAP = 100;
 
-/** Recent qualifying minutes the latency rule compares (median of their ratios); it waits for this many. */
-export const LATENCY_PERIODS = 5;
-
 /**
- * Calls of EACH version a minute needs before its p99 counts. A p99 of few calls is little
- * more than the sample's maximum: with lognormal latencies (p99 ≈ 3 × median) the rule without
- * this floor rolled back 31–36% of healthy releases at 100–400 req/min, and with a floor of
- * 200 still 4% at 400 req/min; from 300 on, none in 300 simulated rollouts per traffic level,
- * while a 1.5× slower p99 is caught in all of them from 1200 req/min (test/unit/judge-compare
- * .test.ts measures the rule as it is). Below that traffic the canary's p99 is not judged:
- * use the threshold judge's `p99-ms` for a hard limit.
+ * Calls of EACH version a minute needs before its p99s are compared. The test is valid at any
+ * count (exceedanceProbability is exact for every n and m); below this a p99 is one of the
+ * few largest calls, so a minute says little and rests most on the nearest-rank definition.
  */
-export const LATENCY_MIN_CALLS = 300;
+export const LATENCY_MIN_CALLS = 100;
+
+/** Odds ratios of "canary p99 above (1 + p99-tolerance) × stable's" the latency test averages over. */
+export const LATENCY_ODDS_RATIOS: readonly number[] = [4, 16];
 
 export interface CompareJudgeInput {
   /** Canary metrics since the first shift (the test uses all its evidence, not a window). */
@@ -94,6 +105,13 @@ export interface CompareJudgeInput {
    * there spends its share of α and β only once (see FinalLook).
    */
   finalLook?: boolean;
+  /**
+   * Starts (ms) of the minutes in which the canary's weight changed (the loop's shifts, the first
+   * one included): such a minute mixes two weights, so within it the two versions did not serve
+   * the same stretch of time, and a shared incident starting mid-minute would land on them out of
+   * proportion to their calls. The error and latency tests skip them.
+   */
+  excludedMinutes?: ReadonlySet<number>;
 }
 
 /** The fixed-sample test at the final look, with the share of α and β it was given. */
@@ -138,6 +156,8 @@ export interface ErrorEvidence {
    * stable estimate" on all canary data: ≤ β says the canary is not `absolute` points worse.
    */
   absoluteLikelihoodRatio: number;
+  /** The overdispersion the log-likelihood ratios above were divided by (dispersionOf). */
+  dispersion: Dispersion;
 }
 
 /**
@@ -166,20 +186,16 @@ export function periodLogLikelihoodRatio(ratio: number, canary: { invocations: n
 }
 
 /** The sequential evidence about error rates in the periods both versions served, oldest first. */
-export function errorEvidence(canary: VersionMetrics, stable: VersionMetrics, config: CompareJudgeConfig): ErrorEvidence {
+export function errorEvidence(canary: VersionMetrics, stable: VersionMetrics, config: CompareJudgeConfig, excludedMinutes?: ReadonlySet<number>): ErrorEvidence {
   const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
   const periods: ComparePeriod[] = [];
-  let logLikelihoodRatio = 0;
-  let logEvidence = Number.NEGATIVE_INFINITY;
   let stableErrorsBefore = 0;
   let stableInvocationsBefore = 0;
   for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs)) {
+    if (excludedMinutes?.has(c.startMs) === true) continue;
     const s = stableByStart.get(c.startMs);
     if (s === undefined || s.invocations === 0 || c.invocations === 0) continue;
     const ratio = regressionRatio(config, stableErrorsBefore, stableInvocationsBefore);
-    const increment = periodLogLikelihoodRatio(ratio, c, s);
-    logLikelihoodRatio += increment;
-    logEvidence = increment + logAddExp(logEvidence, Math.log(startWeight(periods.length + 1)));
     periods.push({
       startMs: c.startMs,
       canaryInvocations: c.invocations,
@@ -187,19 +203,159 @@ export function errorEvidence(canary: VersionMetrics, stable: VersionMetrics, co
       stableInvocations: s.invocations,
       stableErrors: s.errors,
       ratio,
-      logLikelihoodRatio: increment,
+      logLikelihoodRatio: periodLogLikelihoodRatio(ratio, c, s),
     });
     stableErrorsBefore += s.errors;
     stableInvocationsBefore += s.invocations;
   }
+  const dispersion = dispersionOf(config, periods);
+  let logLikelihoodRatio = 0;
+  let logEvidence = Number.NEGATIVE_INFINITY;
+  for (const [index, period] of periods.entries()) {
+    logLikelihoodRatio += period.logLikelihoodRatio / dispersion.factor;
+    logEvidence = period.logLikelihoodRatio / dispersion.sequentialFailFactor + logAddExp(logEvidence, Math.log(startWeight(index + 1)));
+  }
   const stableRateEstimate = (stable.errors + 0.5) / (stable.invocations + 1);
+  const absolute = absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute);
   return {
     periods,
     evidence: Math.exp(logEvidence),
     likelihoodRatio: Math.exp(logLikelihoodRatio),
     stableRateEstimate,
-    absoluteLikelihoodRatio: absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute),
+    absoluteLikelihoodRatio: dispersion.factor === 1 ? absolute : Math.exp(Math.log(absolute) / dispersion.factor),
+    dispersion,
   };
+}
+
+export interface Dispersion {
+  /** 'auto': estimated from the data; 'fixed': the number in the config. */
+  mode: 'auto' | 'fixed';
+  /** φ: the pass side's log-likelihood ratios are divided by it (1 = independent errors). */
+  factor: number;
+  /** φ of the fail side's looks at every poll (auto: the estimate widened for its degrees of freedom). */
+  sequentialFailFactor: number;
+  /** Variance multiplier of the final look's fail side (1: the exact test alone). */
+  finalFailFactor: number;
+  /** Pearson's X² / df around the fitted common odds ratio; null when fixed or with fewer than 2 minutes with errors. */
+  estimate: number | null;
+  /** Degrees of freedom of the estimate: minutes with errors less one. */
+  degreesOfFreedom: number;
+  /** Pearson's test of "no overdispersion" rejects at OVERDISPERSION_LEVEL (auto only). */
+  overdispersed: boolean;
+}
+
+/** Level of Pearson's test of "no overdispersion" above which the auto dispersion stays 1 on the pass side and the final look. */
+export const OVERDISPERSION_LEVEL = 0.05;
+/** Tail probability at which the fail side's looks at every poll widen an estimated φ for its degrees of freedom (tCorrection). */
+export const DISPERSION_T_LEVEL = 0.025;
+/** Largest φ the fail side's looks at every poll divide by, however few minutes the estimate rests on. */
+export const DISPERSION_CAP = 10;
+
+/**
+ * The overdispersion the tests divide their log-likelihood ratios by (docs/judge.md, "Clustered
+ * errors"). Fixed in the config: that number everywhere. Auto, from the compared minutes'
+ * Pearson residuals (estimateDispersion):
+ *  - the pass side and the final look's pass test use φ̂ when Pearson's test finds
+ *    overdispersion at OVERDISPERSION_LEVEL, else 1 (β is approximate either way);
+ *  - the fail side's looks at every poll use φ̂ widened like a t-test's critical value for
+ *    its degrees of freedom, and no less than the residuals around "no regression" show once
+ *    overdispersion is found (they include the excess a false alarm would be made of); with
+ *    fewer than two minutes with errors, DISPERSION_CAP;
+ *  - the final look's fail test takes the larger of the exact p-value and the normal one with
+ *    the variance times max(1, φ̂); once overdispersion is found, Student's t (df of the
+ *    estimate) with the variance times the larger of φ̂ and the residuals around "no regression".
+ */
+export function dispersionOf(config: CompareJudgeConfig, periods: readonly ComparePeriod[]): Dispersion {
+  const setting = config.dispersion ?? 'auto';
+  const fit = estimateDispersion(periods);
+  const df = fit.degreesOfFreedom;
+  if (setting !== 'auto') {
+    const fixed = Math.max(1, setting); // below 1 would claim less variation than independent calls
+    return { mode: 'fixed', factor: fixed, sequentialFailFactor: fixed, finalFailFactor: fixed, estimate: null, degreesOfFreedom: df, overdispersed: fixed > 1 };
+  }
+  if (df < 1) {
+    return { mode: 'auto', factor: 1, sequentialFailFactor: DISPERSION_CAP, finalFailFactor: 1, estimate: null, degreesOfFreedom: df, overdispersed: false };
+  }
+  const overdispersed = chi2Sf(fit.estimate * df, df) <= OVERDISPERSION_LEVEL;
+  const widened = Math.max(fit.estimate * tCorrection(df, DISPERSION_T_LEVEL), overdispersed ? fit.nullEstimate * tCorrection(df + 1, DISPERSION_T_LEVEL) : 1);
+  return {
+    mode: 'auto',
+    factor: overdispersed ? Math.max(1, fit.estimate) : 1,
+    sequentialFailFactor: Math.min(DISPERSION_CAP, Math.max(1, widened)),
+    finalFailFactor: overdispersed ? Math.max(1, fit.estimate, fit.nullEstimate) : Math.max(1, fit.estimate),
+    estimate: fit.estimate,
+    degreesOfFreedom: df,
+    overdispersed,
+  };
+}
+
+/** (t_{df}(1 − a) / z(1 − a))²: how much wider a threshold must be when φ is estimated from df degrees of freedom. */
+export function tCorrection(df: number, a: number): number {
+  if (df < 1) return Number.POSITIVE_INFINITY;
+  const key = `${df}:${a}`;
+  const known = T_CORRECTIONS.get(key);
+  if (known !== undefined) return known;
+  const value = tCorrectionUncached(df, a);
+  T_CORRECTIONS.set(key, value);
+  return value;
+}
+
+const T_CORRECTIONS = new Map<string, number>();
+
+function tCorrectionUncached(df: number, a: number): number {
+  const z = normQuantile(1 - a);
+  let low = z;
+  let high = 2 * z;
+  while (tSf(high, df) > a) high *= 2;
+  for (let i = 0; i < 60; i++) {
+    const middle = (low + high) / 2;
+    if (tSf(middle, df) > a) low = middle;
+    else high = middle;
+  }
+  return ((low + high) / 2 / z) ** 2;
+}
+
+/**
+ * Pearson's dispersion estimate of the canary's errors given each minute's error total,
+ * around a fitted common odds ratio (so that a constant regression does not read as
+ * dispersion): X² / (K − 1) over the K minutes with errors.
+ */
+export function estimateDispersion(periods: readonly ComparePeriod[]): { estimate: number; nullEstimate: number; degreesOfFreedom: number; fittedOddsRatio: number } {
+  const rows = periods
+    .map((p) => {
+      const calls = p.canaryInvocations + p.stableInvocations;
+      return { x: p.canaryErrors, t: p.canaryErrors + p.stableErrors, w: p.canaryInvocations / calls, calls };
+    })
+    .filter((r) => r.t > 0 && r.w > 0 && r.w < 1);
+  const df = rows.length - 1;
+  if (df < 1) return { estimate: 1, nullEstimate: 1, degreesOfFreedom: Math.max(0, df), fittedOddsRatio: 1 };
+  // Newton on β = ln(odds ratio): score Σ(x − tθ), information Σ tθ(1 − θ).
+  let beta = 0;
+  const theta = (w: number, b: number) => 1 / (1 + ((1 - w) / w) * Math.exp(-b));
+  for (let iteration = 0; iteration < 50; iteration++) {
+    let score = 0;
+    let information = 0;
+    for (const r of rows) {
+      const th = theta(r.w, beta);
+      score += r.x - r.t * th;
+      information += r.t * th * (1 - th);
+    }
+    if (!(information > 0)) break;
+    const step = Math.max(-2, Math.min(2, score / information));
+    beta = Math.max(-12, Math.min(12, beta + step));
+    if (Math.abs(step) < 1e-10) break;
+  }
+  const pearson = (b: number, dof: number) => {
+    let sum = 0;
+    for (const r of rows) {
+      const th = theta(r.w, b);
+      // Hypergeometric variance (the finite-population factor) under the null, binomial otherwise.
+      const variance = r.t * th * (1 - th) * (r.calls > 1 ? (r.calls - r.t) / (r.calls - 1) : 1);
+      if (variance > 0) sum += (r.x - r.t * th) ** 2 / variance;
+    }
+    return sum / dof;
+  };
+  return { estimate: pearson(beta, df), nullEstimate: pearson(0, df + 1), degreesOfFreedom: df, fittedOddsRatio: Math.exp(beta) };
 }
 
 /** π_k = 1/(k(k+1)), k = 1, 2, …: the weight of the test started at the k-th compared period. */
@@ -230,7 +386,7 @@ function absoluteLikelihoodRatio(invocations: number, errors: number, q0: number
  * approximate as the sequential β is. The sum of the canary's errors is the statistic (the
  * most powerful one against a constant ratio).
  */
-export function finalLookTest(periods: readonly ComparePeriod[], config: CompareJudgeConfig): FinalLook {
+export function finalLookTest(periods: readonly ComparePeriod[], config: CompareJudgeConfig, dispersion?: Dispersion): FinalLook {
   const nullTerms: CountTerm[] = [];
   const regressionTerms: CountTerm[] = [];
   let canaryErrors = 0;
@@ -244,12 +400,28 @@ export function finalLookTest(periods: readonly ComparePeriod[], config: Compare
     canaryErrors += period.canaryErrors;
     totalErrors += errors;
   }
+  let pValue = countSumSf(nullTerms, canaryErrors);
+  // No errors at all carry no information about the ratio: never evidence against it.
+  let passPValue = totalErrors === 0 ? 1 : countSumCdf(regressionTerms, canaryErrors);
+  if (dispersion !== undefined && totalErrors > 0) {
+    // Overdispersed counts: the normal approximation with the variance times φ (Student's t
+    // with the estimate's degrees of freedom when φ is estimated), whichever p-value is larger,
+    // so that φ only ever makes the final look more cautious.
+    const h0 = countSumMoments(nullTerms);
+    if (dispersion.finalFailFactor > 1 && h0.variance > 0) {
+      const z = (canaryErrors - 0.5 - h0.mean) / Math.sqrt(dispersion.finalFailFactor * h0.variance);
+      pValue = Math.max(pValue, dispersion.mode === 'auto' && dispersion.overdispersed ? tSf(z, dispersion.degreesOfFreedom) : normSf(z));
+    }
+    const h1 = countSumMoments(regressionTerms);
+    if (dispersion.factor > 1 && h1.variance > 0) {
+      passPValue = Math.max(passPValue, normCdf((canaryErrors + 0.5 - h1.mean) / Math.sqrt(dispersion.factor * h1.variance)));
+    }
+  }
   return {
     canaryErrors,
     totalErrors,
-    pValue: countSumSf(nullTerms, canaryErrors),
-    // No errors at all carry no information about the ratio: never evidence against it.
-    passPValue: totalErrors === 0 ? 1 : countSumCdf(regressionTerms, canaryErrors),
+    pValue,
+    passPValue,
     alpha: config.alpha * config.finalLookShare,
     beta: config.beta * config.finalLookShare,
   };
@@ -258,19 +430,21 @@ export function finalLookTest(periods: readonly ComparePeriod[], config: Compare
 /** Judges the canary against the stable version: errors by the sequential test, then latency. Pure. */
 export function judgeCompare(input: CompareJudgeInput): Verdict {
   const { canary, stable, config } = input;
-  const evidence = errorEvidence(canary, stable, config);
+  const evidence = errorEvidence(canary, stable, config, input.excludedMinutes);
+  const dispersion = evidence.dispersion;
   // α and β are split once, in advance, between the looks at every poll and the final look.
   const sequentialShare = 1 - config.finalLookShare;
   const sequentialBeta = config.beta * sequentialShare;
   const failAt = 1 / (config.alpha * sequentialShare);
-  const final = input.finalLook === true && config.finalLookShare > 0 ? finalLookTest(evidence.periods, config) : null;
+  const final = input.finalLook === true && config.finalLookShare > 0 ? finalLookTest(evidence.periods, config, dispersion) : null;
   const bound =
     config.finalLookShare > 0
       ? `1/${round(config.alpha * sequentialShare)} = ${round(failAt)} (α ${config.alpha} less the final look's ${round(config.finalLookShare * 100)}%)`
       : `1/α = ${round(failAt)}`;
   const betaBound = config.finalLookShare > 0 ? `${round(sequentialBeta)} (β ${config.beta} less the final look's share)` : `β = ${config.beta}`;
   const lastRatio = evidence.periods.at(-1)?.ratio ?? regressionRatio(config, 0, 0);
-  const latency = latencyComparison(canary, stable);
+  const latency = latencyEvidence(canary, stable, config.p99Tolerance, input.excludedMinutes);
+  const latencyFailAt = 1 / config.alpha;
   const observed: Record<string, number | null> = {
     invocations: canary.invocations,
     errors: canary.errors,
@@ -286,39 +460,53 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
     passThreshold: sequentialBeta,
     finalPValue: final?.pValue ?? null,
     finalPassPValue: final?.passPValue ?? null,
+    dispersion: dispersion.factor,
+    failDispersion: dispersion.sequentialFailFactor,
+    dispersionEstimate: dispersion.estimate,
     p99Ms: canary.p99Ms,
     stableP99Ms: stable.p99Ms,
-    p99Ratio: latency?.ratio ?? null,
+    p99Ratio: latency.medianRatio,
+    latencyEvidence: latency.evidence,
+    latencyMinutes: latency.minutes,
+    slowerMinutes: latency.slowerMinutes,
   };
   const verdict = (v: Verdict['verdict'], reason: string): Verdict => ({ verdict: v, reason, observed });
   const counts = `Canary errors ${canary.errors} of ${canary.invocations} (${percent(rate(canary.errors, canary.invocations))}) vs stable ${stable.errors} of ${stable.invocations} (${percent(rate(stable.errors, stable.invocations))})`;
   const regression = `a ≥${round(lastRatio)}× regression`;
+  const failNote = dispersionNote(dispersion, dispersion.sequentialFailFactor);
+  const passNote = dispersionNote(dispersion, dispersion.factor);
 
   if (evidence.evidence >= failAt) {
-    return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.`);
+    return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.${failNote}`);
   }
   const needed = Math.max(1, input.minInvocations);
-  if (latency !== null && latency.ratio > 1 + config.p99Tolerance) {
+  if (latency.evidence >= latencyFailAt) {
+    const counted = (name: 'p99' | 'p90') => {
+      const minutes = latency.comparisons.filter((c) => c.percentile === name);
+      return minutes.length > 0 ? [`${name} in ${minutes.filter((c) => c.slower).length} of ${minutes.length}`] : [];
+    };
+    const last = latency.comparisons.filter((c) => c.percentile === 'p99').at(-1);
+    const lastNote = last !== undefined ? ` (last p99: ${formatMs(last.canaryMs)} vs ${formatMs(last.stableMs)})` : '';
     return verdict(
       'fail',
-      `Canary p99 ${formatMs(latency.canaryP99Ms)} vs stable ${formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`,
+      `Canary above ${round(1 + config.p99Tolerance)}× stable's ${[...counted('p99'), ...counted('p90')].join(', ')} compared minutes${lastNote}; evidence ${round(latency.evidence)} ≥ 1/α = ${round(latencyFailAt)} that it is more than ${round(1 + config.p99Tolerance)}× slower.`,
     );
   }
   if (final !== null && final.pValue <= final.alpha) {
     return verdict(
       'fail',
-      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.`,
+      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.${dispersionNote(dispersion, dispersion.finalFailFactor)}`,
     );
   }
   if (canary.invocations < needed) {
     return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
   }
-  const latencyNote = latency !== null ? `, p99 ${round(latency.ratio)}× stable` : '';
+  const latencyNote = latency.medianRatio !== null ? `, p99 ${round(latency.medianRatio)}× stable (median of ${latency.minutes} minutes)` : '';
   if (!input.requireEvidence) {
-    return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.`);
+    return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.${passNote}`);
   }
   if (evidence.likelihoodRatio <= sequentialBeta) {
-    return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.`);
+    return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.${passNote}`);
   }
   // The absolute route keeps the whole β: it is the low-baseline route, where errors are too
   // rare for the final look's conditional test to add anything (with no errors at all a fixed
@@ -326,54 +514,157 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
   if (evidence.absoluteLikelihoodRatio <= config.beta) {
     return verdict(
       'pass',
-      `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${percent(config.minEffect.absolute)} above stable${latencyNote}.`,
+      `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${percent(config.minEffect.absolute)} above stable${latencyNote}.${passNote}`,
     );
   }
   if (final !== null && final.passPValue <= final.beta) {
     return verdict(
       'pass',
-      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.`,
+      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.${passNote}`,
     );
   }
   const finalNote = final !== null ? ` Final look: p = ${round(final.pValue)} > ${round(final.alpha)} for a regression, p = ${round(final.passPValue)} > ${round(final.beta)} against one.` : '';
   return verdict(
     'continue',
-    `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}`,
+    `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}${passNote}`,
   );
 }
 
-interface LatencyComparison {
-  ratio: number;
-  canaryP99Ms: number;
-  stableP99Ms: number;
-  periods: number;
+/**
+ * The sentence a reason gets when a test divided its log-likelihood ratios (or multiplied its
+ * variance) by φ > 1, empty otherwise: the clustering the judge allowed for is part of the verdict.
+ */
+function dispersionNote(dispersion: Dispersion, factor: number): string {
+  if (!(factor > 1)) return '';
+  if (dispersion.mode === 'fixed') return ` Errors counted as clustered: dispersion ${round(factor)} (config).`;
+  const minutes = dispersion.degreesOfFreedom + 1;
+  if (dispersion.estimate === null) return ` Dispersion ${round(factor)}: fewer than 2 minutes with errors to estimate it from.`;
+  const estimate = `estimated ${round(dispersion.estimate)} from ${minutes} minutes with errors`;
+  return dispersion.overdispersed ? ` Errors overdispersed (clustered): dispersion ${round(factor)}, ${estimate}.` : ` Dispersion ${round(factor)} allowed for (${estimate}).`;
 }
 
 /**
- * Median per-minute p99 ratio over the last LATENCY_PERIODS minutes in which both versions
- * served at least LATENCY_MIN_CALLS calls, or null until there are that many such minutes:
- * per-minute pairs cancel load swings both versions see; the median of five ignores two noisy
- * or cold-start minutes; recent minutes let a regression that starts mid-rollout show.
+ * A period's latency percentiles. VersionMetrics carries p99Ms; a target may also give p90Ms
+ * (CloudWatch's Duration p90 for the same minute and version), which the latency test then uses too.
  */
-export function latencyComparison(canary: VersionMetrics, stable: VersionMetrics): LatencyComparison | null {
-  const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
-  const pairs = canary.periods
-    .flatMap((c) => {
+type LatencyPeriodInput = VersionMetrics['periods'][number] & { p90Ms?: number | null };
+
+/** The percentiles the latency test compares, with the nearest rank each one is (p99Rank for 0.99). */
+export const LATENCY_PERCENTILES = [
+  { name: 'p99', level: 0.99, read: (p: LatencyPeriodInput) => p.p99Ms },
+  { name: 'p90', level: 0.9, read: (p: LatencyPeriodInput) => p.p90Ms ?? null },
+] as const;
+
+/** One minute and percentile the latency test compared. */
+export interface LatencyComparison {
+  startMs: number;
+  percentile: 'p99' | 'p90';
+  canaryInvocations: number;
+  stableInvocations: number;
+  canaryMs: number;
+  stableMs: number;
+  /** canary value > (1 + p99-tolerance) × stable value in this minute. */
+  slower: boolean;
+  /** P(slower) if the canary's calls were no slower than (1 + p99-tolerance) × stable's (exceedanceProbability). */
+  nullProbability: number;
+}
+
+export interface LatencyEvidence {
+  /** The compared minutes, oldest first, per percentile the target reports (p99 first). */
+  comparisons: LatencyComparison[];
+  /** Minutes compared on p99, and in how many of them the canary's p99 was above (1 + tolerance) × stable's. */
+  minutes: number;
+  slowerMinutes: number;
+  /** The e-value of "the canary is slower than (1 + p99-tolerance) × stable": fail at ≥ 1/α. */
+  evidence: number;
+  /** Median over the compared minutes of canary p99 / stable p99 (for the report), null without minutes. */
+  medianRatio: number | null;
+}
+
+/** Nearest-rank index (from 1) of the `level` quantile of `calls` values: ⌈level · calls⌉; p99Rank(n) = ⌈0.99n⌉. */
+export function percentileRank(calls: number, level: number): number {
+  return Math.min(calls, Math.max(1, Math.ceil(level * calls - 1e-9)));
+}
+
+/**
+ * P(canary percentile > stable percentile) when a minute's n canary and m stable durations are
+ * independent draws from one continuous distribution and each percentile is the nearest-rank order
+ * statistic, k = percentileRank(n), l = percentileRank(m). The canary's k-th value is above
+ * stable's l-th exactly when at least n − k + 1 of the top n + m − k − l + 1 values of the pooled
+ * minute are the canary's; which values are the canary's is a uniformly random n-subset, so this
+ * is a hypergeometric tail whatever the distribution is (heavy-tailed or not). A canary slower by
+ * a factor c has c × those values, so P(canary percentile > c × stable percentile) is the same
+ * number; a canary whose every quantile is at most c × stable's makes it smaller.
+ */
+export function exceedanceProbability(canaryCalls: number, stableCalls: number, level = 0.99): number {
+  // Every poll re-reads the minutes since the first shift: remember the last few thousand.
+  const key = `${canaryCalls}:${stableCalls}:${level}`;
+  const known = EXCEEDANCE.get(key);
+  if (known !== undefined) return known;
+  if (EXCEEDANCE.size >= 4096) EXCEEDANCE.clear();
+  const value = exceedanceProbabilityUncached(canaryCalls, stableCalls, level);
+  EXCEEDANCE.set(key, value);
+  return value;
+}
+
+const EXCEEDANCE = new Map<string, number>();
+
+function exceedanceProbabilityUncached(canaryCalls: number, stableCalls: number, level: number): number {
+  const k = percentileRank(canaryCalls, level);
+  const l = percentileRank(stableCalls, level);
+  const top = canaryCalls + stableCalls - k - l + 1;
+  return countSumSf([{ kind: 'hypergeometric', population: canaryCalls + stableCalls, successes: canaryCalls, draws: top }], canaryCalls - k + 1);
+}
+
+/**
+ * The latency test: in every compared minute with at least LATENCY_MIN_CALLS calls of each
+ * version, is the canary's p99 above (1 + p99-tolerance) × stable's? If the canary's durations are
+ * no slower than (1 + tolerance) × stable's (every quantile), that happens with probability at
+ * most q_i = exceedanceProbability(n_i, m_i), independently from minute to minute. Against "its
+ * odds are ψ times that", a minute's likelihood ratio is p1/q_i (slower) or (1 − p1)/(1 − q_i)
+ * (not), p1 = ψq_i/(1 − q_i + ψq_i). Averaged over ψ in LATENCY_ODDS_RATIOS and mixed over start
+ * minutes as the error test is (weights 1/(k(k+1))), the product is a test supermartingale, so
+ * P(it ever reaches 1/α) ≤ α for such a canary, heavy tail or not. With p90s too (p90Ms), the
+ * same test on them, averaged with the p99 one (an average of e-values is one).
+ */
+export function latencyEvidence(canary: VersionMetrics, stable: VersionMetrics, tolerance: number, excludedMinutes?: ReadonlySet<number>): LatencyEvidence {
+  const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p as LatencyPeriodInput]));
+  const comparisons: LatencyComparison[] = [];
+  const processes: number[][] = [];
+  for (const percentile of LATENCY_PERCENTILES) {
+    const mixture = LATENCY_ODDS_RATIOS.map(() => 0);
+    let compared = 0;
+    for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs) as LatencyPeriodInput[]) {
+      // A minute of two weights: the versions' calls come from different stretches of it.
+      if (excludedMinutes?.has(c.startMs) === true) continue;
       const s = stableByStart.get(c.startMs);
-      if (c.p99Ms === null || s?.p99Ms == null || !(s.p99Ms > 0)) return [];
-      if (c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS) return [];
-      return [{ startMs: c.startMs, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
-    })
-    .sort((a, b) => a.startMs - b.startMs)
-    .slice(-LATENCY_PERIODS);
-  if (pairs.length < LATENCY_PERIODS) return null;
-  const byRatio = [...pairs].sort((a, b) => a.canaryP99 / a.stableP99 - b.canaryP99 / b.stableP99);
-  const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+      if (s === undefined || c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS) continue;
+      const canaryMs = percentile.read(c);
+      const stableMs = percentile.read(s);
+      if (canaryMs === null || stableMs === null || !(stableMs > 0)) continue;
+      const q = exceedanceProbability(c.invocations, s.invocations, percentile.level);
+      if (!(q > 0 && q < 1)) continue;
+      const slower = canaryMs > (1 + tolerance) * stableMs;
+      compared++;
+      for (const [j, odds] of LATENCY_ODDS_RATIOS.entries()) {
+        const p1 = (odds * q) / (1 - q + odds * q);
+        mixture[j] = (slower ? p1 / q : (1 - p1) / (1 - q)) * (mixture[j]! + startWeight(compared));
+      }
+      comparisons.push({ startMs: c.startMs, percentile: percentile.name, canaryInvocations: c.invocations, stableInvocations: s.invocations, canaryMs, stableMs, slower, nullProbability: q });
+    }
+    // A percentile the target does not report is left out of the average (its absence says
+    // nothing about the canary), so p99 alone keeps its full evidence.
+    if (compared > 0) processes.push(mixture);
+  }
+  const p99 = comparisons.filter((c) => c.percentile === 'p99');
+  const ratios = p99.map((p) => p.canaryMs / p.stableMs).sort((a, b) => a - b);
+  const all = processes.flat();
   return {
-    ratio: median.canaryP99 / median.stableP99,
-    canaryP99Ms: median.canaryP99,
-    stableP99Ms: median.stableP99,
-    periods: pairs.length,
+    comparisons,
+    minutes: p99.length,
+    slowerMinutes: p99.filter((p) => p.slower).length,
+    evidence: all.length > 0 ? all.reduce((sum, e) => sum + e, 0) / all.length : 0,
+    medianRatio: ratios.length > 0 ? ratios[Math.floor((ratios.length - 1) / 2)]! : null,
   };
 }
 

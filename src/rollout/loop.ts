@@ -117,6 +117,8 @@ class RolloutRun {
   private stepNumber = 0;
   private weight = 0;
   private stepStartedAtMs = 0;
+  /** Starts of the minutes in which the weight changed (a shift was requested or landed): never compared. */
+  private readonly weightChangeMinutes = new Set<number>();
   /** Start of the step's first whole minute: only minutes from here on are its own traffic (docs/rollout.md). */
   private stepOwnFromMs = 0;
   /** Where the step's time counts from: its first whole minute, or its shift (timing.ts, `stepClockStartMs`). */
@@ -212,6 +214,12 @@ class RolloutRun {
     this.weight = step.weight;
     this.stepStartedAtMs = this.clock.now();
     this.stepOwnFromMs = firstWholeMinuteMs(this.stepStartedAtMs);
+    // The minutes in which the weight changed hold calls of two splits: stable's calls of that
+    // minute mostly came before the shift, so an incident both versions share that starts then
+    // would land on the canary alone. The compare judge leaves them out.
+    for (let minuteMs = Math.floor(requestedAtMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS; minuteMs < this.stepOwnFromMs; minuteMs += METRIC_PERIOD_MS) {
+      this.weightChangeMinutes.add(minuteMs);
+    }
     this.stepClockStartMs = stepClockStartMs(this.stepStartedAtMs, stepJudgedMs(this.steps, index, this.config), this.config);
     if (this.firstShiftAtMs === undefined) {
       this.firstShiftAtMs = requestedAtMs;
@@ -456,6 +464,7 @@ class RolloutRun {
         ? judgeCompare({
             canary,
             stable,
+            excludedMinutes: this.weightChangeMinutes,
             config: judge,
             minInvocations: this.config.minInvocations,
             requireEvidence: decisive,

@@ -122,6 +122,24 @@ describe('judge: compare against the AWS simulator (in process, simulated time)'
     expect(outcomes).toEqual(Array(6).fill('promoted'));
   }, 60_000);
 
+  it('a shared incident that starts at the shift into the final bake is not held against the canary (the straddling minute is left out)', async () => {
+    // Both versions fail 5× as often from the moment the final bake's shift lands. In the minute
+    // of that shift, stable's calls all came before it and the canary's mostly after: compared,
+    // that minute alone looked like a regression (about a quarter of such rollouts failed).
+    // dispersion 1: the binomial assumption, so the estimated overdispersion cannot absorb it.
+    const config = COMPARE.replace('    type: compare', '    type: compare\n    dispersion: 1');
+    const outcomes: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      if (seed > 1) await run.restart();
+      const { sim } = run;
+      const inFinalBake = () => sim.getAliasState(FN, ALIAS).weights[CANDIDATE] === 1;
+      setUp({ rate: () => (inFinalBake() ? 5 * 0.05 : 0.05), requestsPerMinute: 1000, seed });
+      const report = await release(config);
+      outcomes.push(report.outcome);
+    }
+    expect(outcomes).toEqual(Array(6).fill('promoted'));
+  }, 60_000);
+
   it('gives the final look exactly once, at the decisive step’s deadline, through the real metrics path', async () => {
     // 40 req/min at 2%: under one error a minute in all. The likelihood ratio cannot fall to
     // β/2 on so few errors (each moves it by about −0.06 nats at 50%), nor can the absolute

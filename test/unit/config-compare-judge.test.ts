@@ -42,12 +42,16 @@ describe('rollout.judge type: compare', () => {
       minEffect: { ratio: 2, absolute: 0.005 },
       p99Tolerance: 0.2,
       finalLookShare: 0.5,
+      dispersion: 'auto',
     });
   });
 
   it('reads every key', () => {
-    const text = yaml('rollout:', '  judge:', '    type: compare', '    alpha: 0.01', '    beta: 0.2', '    min-effect:', '      ratio: 1.5', '      absolute: 0.01', '    p99-tolerance: 0.5', '    final-look-share: 0');
-    expect(valid(text).rollout?.judge).toEqual({ type: 'compare', alpha: 0.01, beta: 0.2, minEffect: { ratio: 1.5, absolute: 0.01 }, p99Tolerance: 0.5, finalLookShare: 0 });
+    const text = yaml('rollout:', '  judge:', '    type: compare', '    alpha: 0.01', '    beta: 0.2', '    min-effect:', '      ratio: 1.5', '      absolute: 0.01', '    p99-tolerance: 0.5', '    final-look-share: 0', '    dispersion: 3');
+    expect(valid(text).rollout?.judge).toEqual({ type: 'compare', alpha: 0.01, beta: 0.2, minEffect: { ratio: 1.5, absolute: 0.01 }, p99Tolerance: 0.5, finalLookShare: 0, dispersion: 3 });
+    // dispersion: auto (estimated) or a number ≥ 1; 1 is the independent-errors judge.
+    expect(valid(yaml('rollout:', '  judge:', '    type: compare', '    dispersion: auto')).rollout?.judge).toMatchObject({ dispersion: 'auto' });
+    expect(valid(yaml('rollout:', '  judge:', '    type: compare', '    dispersion: 1')).rollout?.judge).toMatchObject({ dispersion: 1 });
     // Half a min-effect keeps the other half's default.
     expect(valid(yaml('rollout:', '  judge:', '    type: compare', '    min-effect: { ratio: 3 }')).rollout?.judge).toMatchObject({ minEffect: { ratio: 3, absolute: 0.005 } });
   });
@@ -64,6 +68,7 @@ describe('rollout.judge type: compare', () => {
     expect(schemaDefault('rollout.judge.min-effect.absolute')).toBe(DEFAULT_COMPARE_JUDGE.minEffect.absolute);
     expect(schemaDefault('rollout.judge.p99-tolerance')).toBe(DEFAULT_COMPARE_JUDGE.p99Tolerance);
     expect(schemaDefault('rollout.judge.final-look-share')).toBe(DEFAULT_COMPARE_JUDGE.finalLookShare);
+    expect(schemaDefault('rollout.judge.dispersion')).toBe(DEFAULT_COMPARE_JUDGE.dispersion);
   });
 
   it('rejects out-of-range values at their line and column', () => {
@@ -83,6 +88,12 @@ describe('rollout.judge type: compare', () => {
     ]);
     expect(errors(yaml('rollout:', '  judge:', '    final-look-share: 0.5'))).toEqual([
       "model-release.yml:3:5 rollout.judge.final-look-share: does not apply to judge type 'threshold' (it is a key of type compare)",
+    ]);
+    // Below 1 would make the counts less variable than independent calls: not a dispersion.
+    expect(errors(yaml('rollout:', '  judge:', '    type: compare', '    dispersion: 0.5'))).toEqual(['model-release.yml:4:17 rollout.judge.dispersion: must be auto or a number of at least 1']);
+    expect(errors(yaml('rollout:', '  judge:', '    type: compare', '    dispersion: high'))).toEqual(['model-release.yml:4:17 rollout.judge.dispersion: must be auto or a number of at least 1']);
+    expect(errors(yaml('rollout:', '  judge:', '    dispersion: 2'))).toEqual([
+      "model-release.yml:3:5 rollout.judge.dispersion: does not apply to judge type 'threshold' (it is a key of type compare)",
     ]);
   });
 
