@@ -68505,6 +68505,8 @@ var client_lambda_dist_cjs = __nccwpck_require__(71696);
  */
 
 
+/** Per-reply timeout: GetMetricData and UpdateAlias answer in well under a second when healthy. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A configuration problem with AWS access, reported before any call is made. */
 class AwsConfigError extends Error {
     constructor(message) {
@@ -68532,6 +68534,10 @@ function createAwsClients(options = {}) {
         maxAttempts: options.maxAttempts ?? 6,
         // Names the product in CloudTrail's userAgent field, so its calls can be told from a person's.
         customUserAgent: 'model-release-gate',
+        // The SDK waits forever for a reply by default; a reply that never comes would hang the
+        // rollout with traffic on the canary. A timed-out call is retried like a 5xx, and a write
+        // whose reply was lost is recognised by reading the alias back (src/targets/lambda.ts).
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     };
     return { lambda: new client_lambda_dist_cjs/* LambdaClient */.Nox(common), cloudwatch: new dist_cjs/* CloudWatchClient */.WBn(common) };
 }
@@ -68663,7 +68669,7 @@ const CHECK_KEYS = {
     metric: ['metric', 'min', 'max'],
     baseline: ['metric', 'margin', 'relative', 'direction'],
     'non-inferiority': ['metric', 'margin', 'method', 'alpha', 'power', 'resamples', 'seed', 'on-inconclusive', 'direction'],
-    segment: ['metric', 'where', 'min', 'max', 'method', 'alpha', 'min-size', 'resamples', 'seed'],
+    segment: ['metric', 'where', 'min', 'max', 'margin', 'method', 'alpha', 'power', 'min-size', 'resamples', 'seed', 'on-inconclusive', 'direction'],
     stability: ['metric', 'max-std'],
     overfitting: ['last-epochs', 'alpha', 'max-gap'],
     agreement: ['min-pearson', 'min-spearman', 'min-kappa', 'max-psi', 'bins'],
@@ -68696,6 +68702,21 @@ function buildModelConfig(raw, context, issues) {
         config.predictions = { path: p.path, label: p.label, candidate: p.candidate, threshold: p.threshold ?? MODEL_DEFAULTS.threshold };
         if (p.production !== undefined)
             config.predictions.production = p.production;
+        if (p['production-path'] !== undefined)
+            config.predictions.productionPath = p['production-path'];
+        if (p.id !== undefined)
+            config.predictions.id = p.id;
+        const at = ['model', 'predictions'];
+        // Two files are paired by id, never by position: the two scoring jobs need not keep one order.
+        if (p['production-path'] !== undefined && p.id === undefined) {
+            issues.push({ path: [...at, 'production-path'], message: "pairs production's rows with the candidate's by id: set model.predictions.id (the column both files share)" });
+        }
+        if (p['production-path'] !== undefined && p.production === undefined) {
+            issues.push({ path: [...at, 'production-path'], message: "needs model.predictions.production: production's score column in that file" });
+        }
+        if (p.id !== undefined && p['production-path'] === undefined) {
+            issues.push({ path: [...at, 'id'], message: "pairs two files: set model.predictions.production-path (production's predictions), or remove id to pair the columns of one file by row" });
+        }
     }
     const usedIds = new Set();
     (raw.checks ?? []).forEach((check, index) => {
@@ -68712,8 +68733,17 @@ function buildModelConfig(raw, context, issues) {
         if (check.min !== undefined && check.max !== undefined && check.min > check.max) {
             issues.push({ path: [...path, 'min'], message: `is greater than max (${check.max})` });
         }
-        if ((check.type === 'metric' || check.type === 'segment') && check.min === undefined && check.max === undefined) {
-            issues.push({ path, message: `a '${check.type}' check needs min or max` });
+        if (check.type === 'metric' && check.min === undefined && check.max === undefined) {
+            issues.push({ path, message: "a 'metric' check needs min or max" });
+        }
+        if (check.type === 'segment' && check.min === undefined && check.max === undefined && check.margin === undefined) {
+            issues.push({ path, message: "a 'segment' check needs min or max (a floor), margin (a comparison with production), or both" });
+        }
+        if (check.type === 'segment' && check.margin === undefined) {
+            for (const key of ['on-inconclusive', 'power', 'direction']) {
+                if (check[key] !== undefined)
+                    issues.push({ path: [...path, key], message: "applies to a segment's comparison with production: set margin too", at: 'key' });
+            }
         }
         if (check.type === 'agreement' && ['min-pearson', 'min-spearman', 'min-kappa', 'max-psi'].every((k) => check[k] === undefined)) {
             issues.push({ path, message: "an 'agreement' check needs at least one of min-pearson, min-spearman, min-kappa, max-psi" });
@@ -68744,6 +68774,9 @@ function buildModelConfig(raw, context, issues) {
         }
         if ((check.type === 'non-inferiority' || check.type === 'agreement') && raw.predictions !== undefined && raw.predictions.production === undefined) {
             issues.push({ path, message: `a '${check.type}' check compares with production: set model.predictions.production (the production model's column)` });
+        }
+        if (check.type === 'segment' && check.margin !== undefined && raw.predictions !== undefined && raw.predictions.production === undefined) {
+            issues.push({ path: [...path, 'margin'], message: "compares the segment with production: set model.predictions.production (the production model's column)" });
         }
         const title = titleOf(check);
         let id = `model.${check.name ?? `${check.type}-${index + 1}`}`;
@@ -68803,11 +68836,15 @@ function config_buildCheck(raw, base, defaults) {
                 where: Object.fromEntries(Object.entries(raw.where ?? {}).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)])),
                 min: raw.min,
                 max: raw.max,
+                margin: raw.margin,
                 method: raw.method === 'wilson' || raw.method === 'bootstrap' ? raw.method : undefined,
                 alpha: raw.alpha ?? defaults.alpha,
+                power: raw.power ?? defaults.power,
                 minSize: raw['min-size'] ?? MODEL_DEFAULTS.segmentMinSize,
                 resamples: raw.resamples ?? defaults.resamples,
                 seed: raw.seed ?? defaults.seed,
+                onInconclusive: raw['on-inconclusive'] ?? 'fail',
+                direction: raw.direction,
             });
         case 'stability':
             return { ...base, type: 'stability', metric: raw.metric ?? '', maxStd: raw['max-std'] ?? 0 };
@@ -68904,6 +68941,7 @@ const DEFAULT_COMPARE_JUDGE = {
     minEffect: { ratio: 2, absolute: 0.005 },
     p99Tolerance: 0.2,
     finalLookShare: 0.5,
+    dispersion: 'auto',
 };
 /**
  * Values of a strategy's keys the user left out. They match the CodeDeploy presets of the same
@@ -69191,7 +69229,7 @@ function positiveMs(text, fallback, path, issues) {
 /** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
 const JUDGE_KEYS = {
     threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
-    compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance', 'final-look-share'],
+    compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance', 'final-look-share', 'dispersion'],
 };
 function buildJudge(raw, issues) {
     const type = raw?.type ?? DEFAULT_JUDGE.type;
@@ -69227,6 +69265,7 @@ function buildCompareJudge(raw) {
         },
         p99Tolerance: raw['p99-tolerance'] ?? DEFAULT_COMPARE_JUDGE.p99Tolerance,
         finalLookShare: raw['final-look-share'] ?? DEFAULT_COMPARE_JUDGE.finalLookShare,
+        dispersion: raw.dispersion ?? DEFAULT_COMPARE_JUDGE.dispersion ?? 'auto',
     };
 }
 function buildRollout(raw, issues) {
@@ -69246,6 +69285,8 @@ function buildRollout(raw, issues) {
     };
     if (preset !== undefined)
         rollout.preset = preset;
+    if (raw['expected-rpm'] !== undefined)
+        rollout.expectedRpm = raw['expected-rpm'];
     if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
         // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
         issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });
@@ -69509,7 +69550,7 @@ function describeSchemaErrors(errors) {
 }
 
 ;// CONCATENATED MODULE: ./schema/model-release.schema.json
-const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy: threshold (fixed limits on the new version) or compare (the new version against the stable version, as a sequential test; see docs/judge.md).","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge: threshold (limits on the new version\'s errors, error rate, p99) or compare (the new version\'s error rate and p99 against the stable version\'s, as a sequential test).","enum":["threshold","compare"],"default":"threshold"},"window":{"description":"Type threshold: metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Type threshold: most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Type threshold: highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Type threshold: highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Type threshold: most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0},"alpha":{"description":"Type compare: highest probability of rolling back a release whose error rate is no worse than the stable version\'s, however many polls look at it. Default 0.05.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.05},"beta":{"description":"Type compare: highest probability of promoting a regression of exactly min-effect (1 - power). Larger promotes healthy releases on less data. Default 0.1.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.1},"min-effect":{"description":"Type compare: the smallest regression that must be caught: a canary error rate at least ratio times the stable rate and at least absolute above it.","type":"object","additionalProperties":false,"properties":{"ratio":{"description":"Canary error rate / stable error rate that counts as a regression, > 1. Default 2.","type":"number","exclusiveMinimum":1,"default":2},"absolute":{"description":"Canary error rate minus stable error rate that counts as a regression (0.005 = 0.5 points); what is caught at a 0% stable error rate. Default 0.005.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.005}}},"p99-tolerance":{"description":"Type compare: the canary\'s p99 may be up to (1 + this) times the stable version\'s (median over the last 5 minutes in which each version served at least 300 calls; not judged before there are 5 such minutes); 0.2 = 20% slower allowed. Default 0.2.","type":"number","minimum":0,"default":0.2},"final-look-share":{"description":"Type compare: share of alpha and of beta kept for one fixed-sample test at the last look of the decisive step (the end of its extension); the rest goes to the sequential test read at every poll. 0 makes every look anytime-valid at the full alpha; 0.5 recovers most of a fixed-sample test\'s power on short plans. Default 0.5.","type":"number","minimum":0,"exclusiveMaximum":1,"default":0.5}}}}},"release":{"description":"Release records (GitHub Action): the release tag created when a rollout is promoted. GitHub Deployments are recorded when the action\'s environment input is set.","type":"object","additionalProperties":false,"properties":{"tag":{"description":"Create the release tag (a lightweight tag at the released commit) when the rollout is promoted. Its name is computed before publishing, from the highest existing tag matching tag-pattern and the trigger\'s bump, and recorded in the Lambda version\'s description. The action input create-tag overrides this key. Needs the token permission contents: write.","type":"boolean","default":false},"tag-pattern":{"description":"Name of the release tags; {version} stands for the version major.minor.patch. Tags that do not match, and pre-releases such as model-v1.4.0-rc.1, are ignored when computing the next version.","type":"string","maxLength":100,"pattern":"^(?![-./])[A-Za-z0-9._/+-]*\\\\{version\\\\}[A-Za-z0-9._/+-]*$","patternErrorMessage":"must contain {version} once, with only letters, digits and . _ / + - around it, like model-v{version}","default":"model-v{version}","examples":["model-v{version}","v{version}","churn-api/{version}"]},"initial-version":{"description":"Version of the first release, used when no tag matches tag-pattern yet.","type":"string","pattern":"^(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)$","patternErrorMessage":"must be a version major.minor.patch, like 0.1.0 or 1.0.0","default":"0.1.0","examples":["0.1.0","1.0.0"]}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks on the training set (dataset) against an optional production sample (reference), run with DuckDB before any traffic moves.","type":"object","additionalProperties":false,"required":["dataset","checks"],"properties":{"dataset":{"description":"The training data: a CSV, Parquet or JSON/NDJSON file or glob, relative to the workspace.","type":"string","minLength":1,"examples":["data/train/*.parquet"]},"reference":{"description":"A recent production sample to compare with (unseen_categories, drift).","type":"string","minLength":1,"examples":["data/prod-sample.csv"]},"format":{"description":"File format: auto (by extension), csv, parquet or json.","enum":["auto","csv","parquet","json"],"default":"auto"},"engine":{"description":"DuckDB settings for runners with little memory. Defaults: DuckDB\'s own (80% of the machine\'s memory, every core).","type":"object","additionalProperties":false,"properties":{"memory-limit":{"description":"DuckDB\'s memory_limit, e.g. 2GB or 512MB: beyond it, sorts and hash tables (the duplicates check) spill to temp-directory instead of using more memory.","type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$","patternErrorMessage":"must be a size like 2GB, 512MB or 1.5GiB","examples":["2GB"]},"threads":{"description":"DuckDB worker threads; fewer use less memory. Default: every core.","type":"integer","minimum":1},"temp-directory":{"description":"Where DuckDB spills beyond memory-limit, relative to the workspace.","type":"string","minLength":1}}},"checks":{"description":"The checks; each item is a map with one key naming the check.","type":"array","minItems":1,"items":{"description":"One check, e.g. \'- missing: { columns: [age], max-percent: 5 }\'.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"errorMessage":"must be a map with one key naming the check, e.g. \'- missing: { columns: [age] }\'","properties":{"row_count":{"description":"Number of rows (in the segment when where is set) within [min, max].","type":"object","additionalProperties":false,"properties":{"min":{"description":"Fewest rows accepted.","type":"integer","minimum":0},"max":{"description":"Most rows accepted.","type":"integer","minimum":0},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"schema":{"description":"Columns the dataset must have (with their kind) and must not have.","type":"object","additionalProperties":false,"properties":{"required":{"description":"Column name → kind: numeric (any number), integer, text, boolean, date, timestamp.","type":"object","additionalProperties":{"enum":["numeric","integer","text","boolean","date","timestamp"]},"propertyNames":{"type":"string","minLength":1}},"forbidden":{"description":"Columns that must not be present (e.g. personal data).","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"missing":{"description":"Missing (null or empty CSV) values per column, at most max-count or max-percent (default: none missing).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"max-count":{"description":"Most missing values accepted per column.","type":"integer","minimum":0},"max-percent":{"description":"Most missing values accepted per column, in percent of the rows.","type":"number","minimum":0,"maximum":100},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"range":{"description":"Values of a numeric column within [min, max] (nulls are left to the missing check).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"min":{"description":"Smallest value accepted.","type":"number"},"max":{"description":"Largest value accepted.","type":"number"},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"allowed":{"description":"Every non-null value of the column is one of values.","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"values":{"description":"The accepted values.","type":"array","items":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}},"required":["values"]},"unique":{"description":"No two rows share the key (one column or a compound key).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"The columns of a compound key (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"duplicates":{"description":"Share of rows that repeat an earlier row (all columns, or the listed ones) at most max-percent.","type":"object","additionalProperties":false,"properties":{"max-percent":{"description":"Most duplicate rows accepted, in percent of the rows. Default 0.","type":"number","minimum":0,"maximum":100,"default":0},"columns":{"description":"Compare only these columns (default: all).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"unseen_categories":{"description":"Categories the reference (production) has that the dataset (training) lacks, or has fewer than min-count rows of.","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"min-count":{"description":"Fewest training rows a production category needs. Default 1 (only unseen categories fail).","type":"integer","minimum":1,"default":1},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"drift":{"description":"Distribution drift of each column between the dataset and the reference.","type":"object","additionalProperties":false,"properties":{"columns":{"description":"all (every column both samples have), or a list of columns.","oneOf":[{"const":"all"},{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true}],"default":"all"},"method":{"description":"auto (by column type), psi, ks, chi2, jensen-shannon or wasserstein.","enum":["auto","psi","ks","chi2","jensen-shannon","wasserstein"],"default":"auto"},"threshold":{"description":"Distance threshold of psi, jensen-shannon and wasserstein (a column drifts when its statistic reaches it); default per method.","type":"number","exclusiveMinimum":0},"alpha":{"description":"Significance level of the ks and chi2 tests, applied after the correction. Default 0.05.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05},"correction":{"description":"Multiple-testing correction of p-values across the columns: holm, bh (Benjamini–Hochberg) or none.","enum":["holm","bh","none"],"default":"holm"},"drift-share":{"description":"Fail when at least this share (0..1) of the columns drift; each drifted column is then a warning. Unset: any drifted column fails.","type":"number","exclusiveMinimum":0,"maximum":1},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}}}}}}},"model":{"description":"Model-quality checks on the candidate\'s training metrics and hold-out predictions, against thresholds and the production model (docs/configuration.md#model).","type":"object","additionalProperties":false,"properties":{"metrics":{"description":"JSON file from training: {\\"metrics\\": {name: value}, \\"folds\\": {name: [values per fold or day]}, \\"learning_curves\\": {\\"train_loss\\": [...], \\"val_loss\\": [...]}}. Relative to the working directory.","type":"string","minLength":1,"examples":["artifacts/metrics.json"]},"baseline":{"description":"The production model\'s metrics JSON, same format (for baseline checks without predictions).","type":"string","minLength":1},"predictions":{"description":"Hold-out predictions (CSV or Parquet): the label, the candidate\'s score or prediction, the production model\'s on the same rows, and segment columns.","type":"object","additionalProperties":false,"required":["path","label","candidate"],"properties":{"path":{"description":"CSV or Parquet file (by extension).","type":"string","minLength":1},"label":{"description":"Column with the true label (0/1 for classification metrics, a number for rmse/mae).","type":"string","minLength":1},"candidate":{"description":"Column with the candidate\'s score (probability) or predicted label.","type":"string","minLength":1},"production":{"description":"Column with the production model\'s score or predicted label on the same rows.","type":"string","minLength":1},"threshold":{"description":"A score at or above this predicts 1 (accuracy, precision, recall, f1, kappa). Default 0.5.","type":"number","default":0.5}}},"alpha":{"description":"Default significance level of the statistical checks (one-sided). Default 0.05.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05},"power":{"description":"Default power for the minimum detectable effect. Default 0.8.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.8},"seed":{"description":"Default bootstrap seed (runs are reproducible). Default 1.","type":"integer","default":1},"resamples":{"description":"Default number of bootstrap resamples. Default 2000.","type":"integer","minimum":100,"default":2000},"checks":{"description":"The checks, in order. Each has a type and the keys of that type.","type":"array","items":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"metric: min/max on a metric; baseline: not worse than production by more than margin (point comparison); non-inferiority: a paired statistical test with margin; segment: a metric\'s confidence bound on a sub-population; stability: standard deviation across folds; overfitting: learning-curve trends and gap; agreement: candidate vs production without labels.","enum":["metric","baseline","non-inferiority","segment","stability","overfitting","agreement"]},"name":{"description":"Id of the check in the report (model.<name>). Default <type>-<position>.","type":"string","pattern":"^[a-zA-Z0-9_.-]+$","errorMessage":"must be letters, digits, \'.\', \'_\' or \'-\'"},"severity":{"description":"error (default): a failure stops the release; warn: reported only.","enum":["error","warn"],"default":"error"},"metric":{"description":"accuracy, precision, recall, f1, auc, logloss, rmse, mae (computed from predictions when given), or any name in the metrics file.","type":"string","minLength":1},"min":{"description":"metric, segment: lowest allowed value (segment: of the lower confidence bound).","type":"number"},"max":{"description":"metric, segment: highest allowed value (segment: of the upper confidence bound).","type":"number"},"margin":{"description":"baseline, non-inferiority: how much worse than production the candidate may be (absolute, on the metric\'s scale; baseline with relative: true, a fraction of production\'s value).","type":"number","minimum":0},"relative":{"description":"baseline: margin is a fraction of production\'s value. Default false.","type":"boolean","default":false},"direction":{"description":"baseline, non-inferiority: which way is better, for metrics other than the known ones.","enum":["higher","lower"]},"method":{"description":"non-inferiority: mcnemar (accuracy; default), delong (auc; default), bootstrap (any metric; default for the others). segment: wilson (accuracy, precision, recall; default) or bootstrap.","enum":["mcnemar","bootstrap","delong","wilson"]},"alpha":{"description":"non-inferiority, segment, overfitting: significance level (one-sided). Default model.alpha.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"power":{"description":"non-inferiority: power for the minimum detectable effect. Default model.power.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"resamples":{"description":"bootstrap resamples. Default model.resamples.","type":"integer","minimum":100},"seed":{"description":"bootstrap seed. Default model.seed.","type":"integer"},"on-inconclusive":{"description":"non-inferiority: when the test set is too small to detect the margin: fail (default) or warn.","enum":["fail","warn"],"default":"fail"},"where":{"description":"segment: column = value (or a list of values); rows matching every column form the segment.","type":"object","minProperties":1,"additionalProperties":{"oneOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"array","minItems":1,"items":{"oneOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]}}]}},"min-size":{"description":"segment: fewest rows the segment must have. Default 30.","type":"integer","minimum":1,"default":30},"max-std":{"description":"stability: highest sample standard deviation of the metric across folds.","type":"number","minimum":0},"last-epochs":{"description":"overfitting: epochs at the end of the learning curves to test for trends. Default 5.","type":"integer","minimum":3,"default":5},"max-gap":{"description":"overfitting: highest mean of val_loss − train_loss over the last epochs.","type":"number"},"min-pearson":{"description":"agreement: lowest Pearson correlation of candidate and production scores.","type":"number","minimum":-1,"maximum":1},"min-spearman":{"description":"agreement: lowest Spearman correlation.","type":"number","minimum":-1,"maximum":1},"min-kappa":{"description":"agreement: lowest Cohen\'s kappa of the predicted labels.","type":"number","minimum":-1,"maximum":1},"max-psi":{"description":"agreement: highest PSI of the candidate\'s score distribution against production\'s.","type":"number","minimum":0},"bins":{"description":"agreement: PSI bins (production quantiles). Default 10.","type":"integer","minimum":2,"default":10}}}}}},"pretraffic":{"description":"Invoke the new version directly, before any traffic shifts, with sample payloads: function errors, response assertions and latency fail the release (docs/configuration.md#pretraffic).","type":"object","additionalProperties":false,"required":["payloads"],"properties":{"payloads":{"description":"JSONL file, one request per line: {\\"name\\"?: ..., \\"payload\\": <request>, \\"expect\\"?: {\\"schema\\"?: <JSON Schema>, \\"fields\\"?: {\\"a.b\\": {\\"min\\", \\"max\\", \\"in\\", \\"equals\\", \\"type\\", \\"exists\\"}}}}.","type":"string","minLength":1},"requests":{"description":"Total invocations of the new version (payloads cycled; each is sent at least once). Default: one per payload.","type":"integer","minimum":1},"concurrency":{"description":"Invocations in flight at once. Default 4.","type":"integer","minimum":1,"maximum":256,"default":4},"latency":{"description":"Latency budget of the new version in milliseconds (nearest-rank percentiles of the client-observed invoke time).","type":"object","additionalProperties":false,"properties":{"p50-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p50."},"p95-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p95."},"p99-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p99."}}},"compare-production":{"description":"Invoke the alias\'s current version side by side with the same payloads. Default true when max-slowdown is set.","type":"boolean"},"max-slowdown":{"description":"The new version\'s p99 may be at most (1 + this) × production\'s p99; 0.2 = 20% slower.","type":"number","minimum":0},"response-schema":{"description":"JSON Schema file every response must satisfy.","type":"string","minLength":1}}}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
+const model_release_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"model-release-gate configuration (model-release.yml)","description":"Gates the release of an ML model served as an API: which commits release it, where it is deployed, and how traffic moves to the new version. Every key is optional; a file with only a trigger (or no file at all) is valid.","type":"object","additionalProperties":false,"properties":{"trigger":{"description":"Which conventional commits release the model API.","type":"object","additionalProperties":false,"properties":{"types":{"description":"Commit types that release (case-insensitive). Default: feat, fix, perf, revert.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["feat","fix","perf","revert"]},"scopes":{"description":"Commit scopes that mean the model API (case-insensitive). Default: api.","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"default":["api"]}}},"target":{"description":"Where the model is served. Without a target, the gate only decides whether to release.","type":"object","additionalProperties":false,"required":["function-name","alias"],"properties":{"type":{"description":"Kind of target. Only lambda (a weighted Lambda alias) for now.","enum":["lambda"],"default":"lambda"},"function-name":{"description":"Lambda function: name (churn-model), partial ARN (123456789012:function:churn-model) or full ARN, without a qualifier.","type":"string","minLength":1,"maxLength":140,"pattern":"^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\\\d{1}:)?(\\\\d{12}:)?(function:)?[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda function name or ARN without a qualifier, like churn-model or arn:aws:lambda:eu-west-1:123456789012:function:churn-model","examples":["churn-model"]},"alias":{"description":"Lambda alias whose routing weights are shifted (it serves the API).","type":"string","minLength":1,"maxLength":128,"pattern":"^(?!^[0-9]+$)[a-zA-Z0-9_-]+$","errorMessage":"must be a Lambda alias name (letters, digits, - and _, not only digits), like prod","examples":["prod"]},"region":{"description":"AWS region of the function. Default: the region of the environment (AWS_REGION) or of the ARN.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\\\d+$","errorMessage":"must be an AWS region like eu-west-1","examples":["eu-west-1"]},"publish":{"description":"Publish $LATEST as the candidate version. Default: true, or false when version is set.","type":"boolean","default":true},"version":{"description":"Deploy this already-published version instead of publishing $LATEST. Cannot be combined with publish: true.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]*$","patternErrorMessage":"must be a published version number like \\"7\\" ($LATEST is not a version)"},{"type":"integer","minimum":1}],"examples":["7"]}}},"rollout":{"description":"How traffic moves to the new version, and what makes it roll back. Give a preset, or a strategy with its keys; default Linear10PercentEvery1Minute.","type":"object","additionalProperties":false,"properties":{"preset":{"description":"A CodeDeploy-style plan: Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes or AllAtOnce (a CodeDeployDefault.Lambda prefix is accepted). Cannot be combined with strategy.","type":"string","pattern":"^(CodeDeployDefault\\\\.Lambda)?(Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?|AllAtOnce)$","errorMessage":"must be a preset like Linear10PercentEvery1Minute, Canary10Percent5Minutes or AllAtOnce","examples":["Linear10PercentEvery1Minute","Canary10Percent5Minutes","AllAtOnce"]},"strategy":{"description":"The plan, spelled out: linear (step, interval), canary (percent, interval), all-at-once (bake) or steps (steps). Cannot be combined with preset.","enum":["linear","canary","all-at-once","steps"]},"step":{"description":"linear: percent of traffic added per step. Default 10.","type":"integer","minimum":1,"maximum":100,"default":10},"interval":{"description":"linear and canary: time each step bakes. Default 1m (linear), 5m (canary).","$ref":"#/$defs/duration"},"percent":{"description":"canary: percent of traffic on the new version during the canary step, before all of it. Default 10.","type":"integer","minimum":1,"maximum":99,"default":10},"bake":{"description":"all-at-once: time to bake with all traffic on the new version. Default 0s (the final bake still applies).","$ref":"#/$defs/duration"},"steps":{"description":"steps: the explicit plan, percents strictly increasing.","type":"array","minItems":1,"items":{"description":"One step: route percent of traffic to the new version for duration.","type":"object","additionalProperties":false,"required":["percent","duration"],"properties":{"percent":{"description":"Percent of traffic on the new version during this step.","type":"integer","minimum":1,"maximum":100},"duration":{"description":"How long this step bakes.","$ref":"#/$defs/duration"}}}},"poll":{"description":"How often metrics are read while a step bakes. Default 15s.","$ref":"#/$defs/duration","default":"15s"},"final-bake":{"description":"Bake at 100% (still routed through the alias weight) before promotion. Default 1m; 0s skips it.","$ref":"#/$defs/duration","default":"1m"},"metric-delay":{"description":"How long CloudWatch takes to publish a minute\'s Lambda datapoints after the minute ends. The last step is judged until one metric period (60s) plus this delay after it ends, so its final minute\'s errors are seen before promotion. Default 1m.","$ref":"#/$defs/duration","default":"1m"},"min-invocations":{"description":"Invocations of the new version a step needs before it may pass. Default 10.","type":"integer","minimum":0,"default":10},"expected-rpm":{"description":"Requests per minute you expect on the alias. Only for the offline check of the plan (the validate command and dry runs): a step whose expected invocations of the new version (expected-rpm × its weight × its readable minutes) stay below min-invocations before its deadline is a warning with the numbers. Unset: the check says how much traffic each step needs.","type":"number","exclusiveMinimum":0},"max-extension":{"description":"How long a step may be extended while waiting for min-invocations. Default: the plan\'s step interval (linear, canary), bake (all-at-once) or shortest step duration (steps).","$ref":"#/$defs/duration"},"on-inconclusive":{"description":"What happens when a step never gets min-invocations within max-extension. Default rollback.","enum":["rollback","promote"],"default":"rollback"},"on-existing-canary":{"description":"What to do when the alias already routes traffic to another version (an earlier run was interrupted). Default refuse.","enum":["refuse","rollback"],"default":"refuse"},"judge":{"description":"Decides after each poll whether the new version is healthy: threshold (fixed limits on the new version) or compare (the new version against the stable version, as a sequential test; see docs/judge.md).","type":"object","additionalProperties":false,"properties":{"type":{"description":"Kind of judge: threshold (limits on the new version\'s errors, error rate, p99) or compare (the new version\'s error rate and p99 against the stable version\'s, as a sequential test).","enum":["threshold","compare"],"default":"threshold"},"window":{"description":"Type threshold: metrics are summed per minute over this window. Default 5m.","$ref":"#/$defs/duration","default":"5m"},"max-errors":{"description":"Type threshold: most errors of the new version allowed in the window. Default 0: any error fails.","type":"integer","minimum":0,"default":0},"max-error-rate":{"description":"Type threshold: highest error rate (errors / invocations, 0..1) of the new version in the window. Unset: not checked.","type":"number","minimum":0,"maximum":1},"p99-ms":{"description":"Type threshold: highest p99 duration of the new version, in milliseconds. Unset: not checked.","type":"number","exclusiveMinimum":0},"max-throttles":{"description":"Type threshold: most throttles of the new version allowed in the window. Unset: not checked.","type":"integer","minimum":0},"alpha":{"description":"Type compare: highest probability of rolling back a release whose error rate is no worse than the stable version\'s, however many polls look at it. Default 0.05.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.05},"beta":{"description":"Type compare: highest probability of promoting a regression of exactly min-effect (1 - power). Larger promotes healthy releases on less data. Default 0.1.","type":"number","exclusiveMinimum":0,"maximum":0.5,"default":0.1},"min-effect":{"description":"Type compare: the smallest regression that must be caught: a canary error rate at least ratio times the stable rate and at least absolute above it.","type":"object","additionalProperties":false,"properties":{"ratio":{"description":"Canary error rate / stable error rate that counts as a regression, > 1. Default 2.","type":"number","exclusiveMinimum":1,"default":2},"absolute":{"description":"Canary error rate minus stable error rate that counts as a regression (0.005 = 0.5 points); what is caught at a 0% stable error rate. Default 0.005.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.005}}},"p99-tolerance":{"description":"Type compare: the canary\'s p99 may be up to (1 + this) times the stable version\'s; 0.2 = 20% slower allowed. Judged minute by minute (minutes with at least 100 calls of each version) by a sequential test that rolls back a canary no slower than that with probability at most alpha, whatever the shape of the latency distribution (docs/judge.md). Default 0.2.","type":"number","minimum":0,"default":0.2},"final-look-share":{"description":"Type compare: share of alpha and of beta kept for one fixed-sample test at the last look of the decisive step (the end of its extension); the rest goes to the sequential test read at every poll. 0 makes every look anytime-valid at the full alpha; 0.5 recovers most of a fixed-sample test\'s power on short plans. Default 0.5.","type":"number","minimum":0,"exclusiveMaximum":1,"default":0.5},"dispersion":{"description":"Type compare: how much more the per-minute error counts vary than independent calls would make them, when errors come in runs (a bad container failing consecutive calls, a poisoned cache). Every log-likelihood ratio is divided by it. auto (default) estimates it from how each minute\'s errors split between the versions; a number >= 1 fixes it (the longest run of consecutive errors you expect makes the bound exact); 1 assumes independent errors, as before. See docs/judge.md.","anyOf":[{"const":"auto"},{"type":"number","minimum":1}],"errorMessage":"must be auto or a number of at least 1","default":"auto"}}}}},"release":{"description":"Release records (GitHub Action): the release tag created when a rollout is promoted. GitHub Deployments are recorded when the action\'s environment input is set.","type":"object","additionalProperties":false,"properties":{"tag":{"description":"Create the release tag (a lightweight tag at the released commit) when the rollout is promoted. Its name is computed before publishing, from the highest existing tag matching tag-pattern and the trigger\'s bump, and recorded in the Lambda version\'s description. The action input create-tag overrides this key. Needs the token permission contents: write.","type":"boolean","default":false},"tag-pattern":{"description":"Name of the release tags; {version} stands for the version major.minor.patch. Tags that do not match, and pre-releases such as model-v1.4.0-rc.1, are ignored when computing the next version.","type":"string","maxLength":100,"pattern":"^(?![-./])[A-Za-z0-9._/+-]*\\\\{version\\\\}[A-Za-z0-9._/+-]*$","patternErrorMessage":"must contain {version} once, with only letters, digits and . _ / + - around it, like model-v{version}","default":"model-v{version}","examples":["model-v{version}","v{version}","churn-api/{version}"]},"initial-version":{"description":"Version of the first release, used when no tag matches tag-pattern yet.","type":"string","pattern":"^(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)\\\\.(0|[1-9][0-9]*)$","patternErrorMessage":"must be a version major.minor.patch, like 0.1.0 or 1.0.0","default":"0.1.0","examples":["0.1.0","1.0.0"]}}},"report":{"description":"Files to write the result to, besides the job summary.","type":"object","additionalProperties":false,"properties":{"json":{"description":"Write the JSON report to this path.","type":"string","minLength":1,"examples":["model-release-report.json"]},"junit":{"description":"Write JUnit XML to this path (GitLab artifacts:reports:junit).","type":"string","minLength":1,"examples":["model-release-junit.xml"]},"dotenv":{"description":"Write the outputs as a dotenv file to this path (GitLab artifacts:reports:dotenv).","type":"string","minLength":1,"examples":["model-release.env"]}}},"dry-run":{"description":"Run every check and plan the rollout, but do not publish or move traffic. Default false.","type":"boolean","default":false},"data":{"description":"Data checks on the training set (dataset) against an optional production sample (reference), run with DuckDB before any traffic moves.","type":"object","additionalProperties":false,"required":["dataset","checks"],"properties":{"dataset":{"description":"The training data: a CSV, Parquet or JSON/NDJSON file or glob, relative to the workspace.","type":"string","minLength":1,"examples":["data/train/*.parquet"]},"reference":{"description":"A recent production sample to compare with (unseen_categories, drift).","type":"string","minLength":1,"examples":["data/prod-sample.csv"]},"format":{"description":"File format: auto (by extension), csv, parquet or json.","enum":["auto","csv","parquet","json"],"default":"auto"},"engine":{"description":"DuckDB settings for runners with little memory. Defaults: DuckDB\'s own (80% of the machine\'s memory, every core).","type":"object","additionalProperties":false,"properties":{"memory-limit":{"description":"DuckDB\'s memory_limit, e.g. 2GB or 512MB: beyond it, sorts and hash tables (the duplicates check) spill to temp-directory instead of using more memory.","type":"string","pattern":"^[0-9]+(\\\\.[0-9]+)? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$","patternErrorMessage":"must be a size like 2GB, 512MB or 1.5GiB","examples":["2GB"]},"threads":{"description":"DuckDB worker threads; fewer use less memory. Default: every core.","type":"integer","minimum":1},"temp-directory":{"description":"Where DuckDB spills beyond memory-limit, relative to the workspace.","type":"string","minLength":1}}},"checks":{"description":"The checks; each item is a map with one key naming the check.","type":"array","minItems":1,"items":{"description":"One check, e.g. \'- missing: { columns: [age], max-percent: 5 }\'.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"errorMessage":"must be a map with one key naming the check, e.g. \'- missing: { columns: [age] }\'","properties":{"row_count":{"description":"Number of rows (in the segment when where is set) within [min, max].","type":"object","additionalProperties":false,"properties":{"min":{"description":"Fewest rows accepted.","type":"integer","minimum":0},"max":{"description":"Most rows accepted.","type":"integer","minimum":0},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"schema":{"description":"Columns the dataset must have (with their kind) and must not have.","type":"object","additionalProperties":false,"properties":{"required":{"description":"Column name → kind: numeric (any number), integer, text, boolean, date, timestamp.","type":"object","additionalProperties":{"enum":["numeric","integer","text","boolean","date","timestamp"]},"propertyNames":{"type":"string","minLength":1}},"forbidden":{"description":"Columns that must not be present (e.g. personal data).","type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"missing":{"description":"Missing (null or empty CSV) values per column, at most max-count or max-percent (default: none missing).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"max-count":{"description":"Most missing values accepted per column.","type":"integer","minimum":0},"max-percent":{"description":"Most missing values accepted per column, in percent of the rows.","type":"number","minimum":0,"maximum":100},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"range":{"description":"Values of a numeric column within [min, max] (nulls are left to the missing check).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"min":{"description":"Smallest value accepted.","type":"number"},"max":{"description":"Largest value accepted.","type":"number"},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"allowed":{"description":"Every non-null value of the column is one of values.","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"values":{"description":"The accepted values.","type":"array","items":{"anyOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}},"required":["values"]},"unique":{"description":"No two rows share the key (one column or a compound key).","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"The columns of a compound key (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"duplicates":{"description":"Share of rows that repeat an earlier row (all columns, or the listed ones) at most max-percent.","type":"object","additionalProperties":false,"properties":{"max-percent":{"description":"Most duplicate rows accepted, in percent of the rows. Default 0.","type":"number","minimum":0,"maximum":100,"default":0},"columns":{"description":"Compare only these columns (default: all).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"unseen_categories":{"description":"Categories the reference (production) has that the dataset (training) lacks, or has fewer than min-count rows of.","type":"object","additionalProperties":false,"properties":{"column":{"description":"One column to check (or use columns).","type":"string","minLength":1},"columns":{"description":"Columns to check (or use column).","type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true},"min-count":{"description":"Fewest training rows a production category needs. Default 1 (only unseen categories fail).","type":"integer","minimum":1,"default":1},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}},"drift":{"description":"Distribution drift of each column between the dataset and the reference.","type":"object","additionalProperties":false,"properties":{"columns":{"description":"all (every column both samples have), or a list of columns.","oneOf":[{"const":"all"},{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true}],"default":"all"},"method":{"description":"auto (by column type), psi, ks, chi2, jensen-shannon or wasserstein.","enum":["auto","psi","ks","chi2","jensen-shannon","wasserstein"],"default":"auto"},"threshold":{"description":"Distance threshold of psi, jensen-shannon and wasserstein (a column drifts when its statistic reaches it); default per method.","type":"number","exclusiveMinimum":0},"alpha":{"description":"Significance level of the ks and chi2 tests, applied after the correction. Default 0.05.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05},"correction":{"description":"Multiple-testing correction of p-values across the columns: holm, bh (Benjamini–Hochberg) or none.","enum":["holm","bh","none"],"default":"holm"},"drift-share":{"description":"Fail when at least this share (0..1) of the columns drift; each drifted column is then a warning. Unset: any drifted column fails.","type":"number","exclusiveMinimum":0,"maximum":1},"where":{"description":"Segment filter: a SQL boolean expression over the dataset\'s columns; the check only looks at rows where it is true, e.g. \\"country = \'FR\'\\".","type":"string","minLength":1,"examples":["country = \'FR\'"]},"severity":{"description":"error (default): a failure stops the release; warn: a failure is reported and the release continues.","enum":["error","warn"],"default":"error"}}}}}}}},"model":{"description":"Model-quality checks on the candidate\'s training metrics and hold-out predictions, against thresholds and the production model (docs/configuration.md#model).","type":"object","additionalProperties":false,"properties":{"metrics":{"description":"JSON file from training: {\\"metrics\\": {name: value}, \\"folds\\": {name: [values per fold or day]}, \\"learning_curves\\": {\\"train_loss\\": [...], \\"val_loss\\": [...]}}. Relative to the working directory.","type":"string","minLength":1,"examples":["artifacts/metrics.json"]},"baseline":{"description":"The production model\'s metrics JSON, same format (for baseline checks without predictions).","type":"string","minLength":1},"predictions":{"description":"Hold-out predictions (CSV or Parquet): the label, the candidate\'s score or prediction, the production model\'s on the same rows, and segment columns.","type":"object","additionalProperties":false,"required":["path","label","candidate"],"properties":{"path":{"description":"CSV or Parquet file (by extension).","type":"string","minLength":1},"label":{"description":"Column with the true label (0/1 for classification metrics, a number for rmse/mae).","type":"string","minLength":1},"candidate":{"description":"Column with the candidate\'s score (probability) or predicted label.","type":"string","minLength":1},"production":{"description":"Column with the production model\'s score or predicted label: on the same rows of path, or in production-path when that is set.","type":"string","minLength":1},"production-path":{"description":"Production\'s predictions in a file of their own (CSV or Parquet, from another scoring job), with the production column and the id column. Rows pair with path\'s by id, never by position; an id missing on either side or on more than one row is an input error.","type":"string","minLength":1,"examples":["artifacts/holdout-production.parquet"]},"id":{"description":"Column present in path and production-path that identifies a hold-out row (compared as text); required with production-path.","type":"string","minLength":1,"examples":["customer_id"]},"threshold":{"description":"A score at or above this predicts 1 (accuracy, precision, recall, f1, kappa). Default 0.5.","type":"number","default":0.5}}},"alpha":{"description":"Default significance level of the statistical checks (one-sided). Default 0.05.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05},"power":{"description":"Default power for the minimum detectable effect. Default 0.8.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.8},"seed":{"description":"Default bootstrap seed (runs are reproducible). Default 1.","type":"integer","default":1},"resamples":{"description":"Default number of bootstrap resamples. Default 2000.","type":"integer","minimum":100,"default":2000},"checks":{"description":"The checks, in order. Each has a type and the keys of that type.","type":"array","items":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"metric: min/max on a metric; baseline: not worse than production by more than margin (point comparison); non-inferiority: a paired statistical test with margin; segment: a metric\'s confidence bound on a sub-population; stability: standard deviation across folds; overfitting: learning-curve trends and gap; agreement: candidate vs production without labels.","enum":["metric","baseline","non-inferiority","segment","stability","overfitting","agreement"]},"name":{"description":"Id of the check in the report (model.<name>). Default <type>-<position>.","type":"string","pattern":"^[a-zA-Z0-9_.-]+$","errorMessage":"must be letters, digits, \'.\', \'_\' or \'-\'"},"severity":{"description":"error (default): a failure stops the release; warn: reported only.","enum":["error","warn"],"default":"error"},"metric":{"description":"accuracy, precision, recall, f1, auc, logloss, rmse, mae (computed from predictions when given), or any name in the metrics file.","type":"string","minLength":1},"min":{"description":"metric, segment: lowest allowed value (segment: of the lower confidence bound).","type":"number"},"max":{"description":"metric, segment: highest allowed value (segment: of the upper confidence bound).","type":"number"},"margin":{"description":"baseline, non-inferiority, segment: how much worse than production the candidate may be (absolute, on the metric\'s scale; baseline with relative: true, a fraction of production\'s value). On a segment it adds a paired comparison with production on the segment\'s rows, Holm-adjusted across the segment comparisons.","type":"number","minimum":0},"relative":{"description":"baseline: margin is a fraction of production\'s value. Default false.","type":"boolean","default":false},"direction":{"description":"baseline, non-inferiority, segment (with margin): which way is better, for metrics other than the known ones.","enum":["higher","lower"]},"method":{"description":"non-inferiority: mcnemar (accuracy, Tango\'s score interval; default), delong (auc; default), bootstrap (any metric; default for the others). segment: the floor\'s bound, wilson (accuracy, precision, recall; default) or bootstrap.","enum":["mcnemar","bootstrap","delong","wilson"]},"alpha":{"description":"non-inferiority, segment, overfitting: significance level (one-sided). Default model.alpha.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"power":{"description":"non-inferiority, segment (with margin): power for the minimum detectable effect. Default model.power.","type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"resamples":{"description":"bootstrap resamples. Default model.resamples.","type":"integer","minimum":100},"seed":{"description":"bootstrap seed. Default model.seed.","type":"integer"},"on-inconclusive":{"description":"non-inferiority, segment (with margin): when the confidence interval of the difference contains -margin (neither shown non-inferior nor shown worse): fail (default) or warn. A candidate shown worse always fails.","enum":["fail","warn"],"default":"fail"},"where":{"description":"segment: column = value (or a list of values); rows matching every column form the segment.","type":"object","minProperties":1,"additionalProperties":{"oneOf":[{"type":"string"},{"type":"number"},{"type":"boolean"},{"type":"array","minItems":1,"items":{"oneOf":[{"type":"string"},{"type":"number"},{"type":"boolean"}]}}]}},"min-size":{"description":"segment: the fewest units the metric divides by on the segment (accuracy, logloss, rmse, mae: rows; precision: predicted positives; recall: actual positives; f1: rows predicted or labelled positive; auc: rows of the smaller class). Default 30.","type":"integer","minimum":1,"default":30},"max-std":{"description":"stability: highest sample standard deviation of the metric across folds.","type":"number","minimum":0},"last-epochs":{"description":"overfitting: epochs at the end of the learning curves to test for trends. Default 5.","type":"integer","minimum":3,"default":5},"max-gap":{"description":"overfitting: highest mean of val_loss − train_loss over the last epochs.","type":"number"},"min-pearson":{"description":"agreement: lowest Pearson correlation of candidate and production scores.","type":"number","minimum":-1,"maximum":1},"min-spearman":{"description":"agreement: lowest Spearman correlation.","type":"number","minimum":-1,"maximum":1},"min-kappa":{"description":"agreement: lowest Cohen\'s kappa of the predicted labels.","type":"number","minimum":-1,"maximum":1},"max-psi":{"description":"agreement: highest PSI of the candidate\'s score distribution against production\'s.","type":"number","minimum":0},"bins":{"description":"agreement: PSI bins (production quantiles). Default 10.","type":"integer","minimum":2,"default":10}}}}}},"pretraffic":{"description":"Invoke the new version directly, before any traffic shifts, with sample payloads: function errors, response assertions and latency fail the release (docs/configuration.md#pretraffic).","type":"object","additionalProperties":false,"required":["payloads"],"properties":{"payloads":{"description":"JSONL file, one request per line: {\\"name\\"?: ..., \\"payload\\": <request>, \\"expect\\"?: {\\"schema\\"?: <JSON Schema>, \\"fields\\"?: {\\"a.b\\": {\\"min\\", \\"max\\", \\"in\\", \\"equals\\", \\"type\\", \\"exists\\"}}}}.","type":"string","minLength":1},"requests":{"description":"Total invocations of the new version (payloads cycled; each is sent at least once). Default: one per payload.","type":"integer","minimum":1},"concurrency":{"description":"Invocations in flight at once. Default 4.","type":"integer","minimum":1,"maximum":256,"default":4},"latency":{"description":"Latency budget of the new version in milliseconds (nearest-rank percentiles of the client-observed invoke time).","type":"object","additionalProperties":false,"properties":{"p50-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p50."},"p95-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p95."},"p99-ms":{"type":"number","exclusiveMinimum":0,"description":"Highest p99."}}},"compare-production":{"description":"Invoke the alias\'s current version side by side with the same payloads. Default true when max-slowdown is set.","type":"boolean"},"max-slowdown":{"description":"The new version\'s p99 may be at most (1 + this) × production\'s p99; 0.2 = 20% slower.","type":"number","minimum":0},"response-schema":{"description":"JSON Schema file every response must satisfy.","type":"string","minLength":1}}}},"$defs":{"duration":{"description":"A duration: hours, minutes, seconds and milliseconds in that order, like 500ms, 30s, 5m, 1h or 1h30m. A bare number is not a duration.","type":"string","pattern":"^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$","errorMessage":"must be a duration like 30s, 5m or 1h","examples":["30s","5m","1h30m"]}}}');
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 var _2020_default = /*#__PURE__*/__nccwpck_require__.n(_2020);
@@ -69824,8 +69865,8 @@ function placeIssue(issue, { doc, lineCounter, file, origins }) {
     return placed;
 }
 
-// EXTERNAL MODULE: ./src/pipeline.ts + 66 modules
-var pipeline = __nccwpck_require__(89395);
+// EXTERNAL MODULE: ./src/pipeline.ts + 65 modules
+var pipeline = __nccwpck_require__(92415);
 // EXTERNAL MODULE: ./src/report/builder.ts
 var builder = __nccwpck_require__(113);
 // EXTERNAL MODULE: ./src/platform/types.ts
@@ -70099,6 +70140,8 @@ function describeRelease(record) {
     return parts.length > 0 ? parts.join(', ') : 'no tag or commit recorded';
 }
 
+// EXTERNAL MODULE: ./src/rollout/feasibility.ts
+var feasibility = __nccwpck_require__(38480);
 ;// CONCATENATED MODULE: ./src/targets/lambda.ts
 /**
  * The Lambda weighted-alias rollout target. Traffic is split by the alias's
@@ -70136,11 +70179,31 @@ function sameWeights(a, b) {
     }
     return true;
 }
+/** True when `alias` is exactly the state `change` asks for (an absent version or description is not compared). */
+function holds(alias, change) {
+    if (change.version !== undefined && alias.version !== change.version)
+        return false;
+    if (change.description !== undefined && (alias.description ?? '') !== change.description)
+        return false;
+    return sameWeights(alias.additionalWeights, change.weights);
+}
+function summarize(alias) {
+    return `version ${alias.version}, weights ${JSON.stringify(alias.additionalWeights)}, revision ${alias.revisionId}`;
+}
+function errorName(error) {
+    const e = error;
+    const status = e?.$metadata?.httpStatusCode;
+    const name = typeof e?.name === 'string' ? e.name : 'error';
+    return status !== undefined ? `${name}, HTTP ${status}` : name;
+}
+/** States we have read or written, by revision, so a write knows the version it leaves in place. */
+const SEEN_REVISIONS = 64;
 class LambdaAliasTarget {
     lambda;
     cloudwatch;
     options;
     functionName;
+    seen = new Map();
     constructor(lambda, cloudwatch, options) {
         this.lambda = lambda;
         this.cloudwatch = cloudwatch;
@@ -70153,7 +70216,7 @@ class LambdaAliasTarget {
     async readAlias() {
         try {
             const alias = await this.lambda.send(new client_lambda_dist_cjs/* GetAliasCommand */.MES({ FunctionName: this.options.functionName, Name: this.options.alias }));
-            return aliasStateOf(alias);
+            return this.remember(aliasStateOf(alias));
         }
         catch (error) {
             if (error instanceof client_lambda_dist_cjs/* ResourceNotFoundException */.lBX) {
@@ -70228,7 +70291,12 @@ class LambdaAliasTarget {
         const errors = series.get('errors');
         const throttles = series.get('throttles');
         const p99 = series.get('p99');
-        const starts = [...new Set([...invocations.keys(), ...errors.keys(), ...throttles.keys()])].sort((a, b) => a - b);
+        // A minute counts only when both of its counts are published. CloudWatch can publish one
+        // series of a minute before another: an Invocations datapoint without its Errors read as
+        // "0 errors" makes a version look healthier than it is (and the other one worse by
+        // comparison). Such a minute is left out until it is complete. Throttles are counted where
+        // Lambda publishes them (a throttled call never reaches a version, so a version has none).
+        const starts = [...invocations.keys()].filter((startMs) => errors.has(startMs)).sort((a, b) => a - b);
         const periods = starts.map((startMs) => ({
             startMs,
             invocations: invocations.get(startMs) ?? 0,
@@ -70271,6 +70339,12 @@ class LambdaAliasTarget {
             throw error;
         }
     }
+    remember(alias) {
+        this.seen.set(alias.revisionId, alias);
+        if (this.seen.size > SEEN_REVISIONS)
+            this.seen.delete(this.seen.keys().next().value);
+        return alias;
+    }
     async listVersions() {
         const versions = [];
         try {
@@ -70289,9 +70363,19 @@ class LambdaAliasTarget {
         }
         return versions;
     }
-    /** Conditional write, then read-back: the state we report is the state Lambda has. */
-    /** Without `description` the alias description is left as it is (UpdateAlias changes only what it is given). */
+    /**
+     * Conditional write, then read-back: the state we report is the state Lambda has. Without
+     * `description` the alias description is left as it is (UpdateAlias changes only what it is given).
+     *
+     * A write can land and still fail for us: a 5xx from a gateway after the work was done, a
+     * reset connection, a timeout. The SDK then retries with the same RevisionId, now stale, and
+     * Lambda answers 412. So after ANY failed write we read the alias back: if it holds exactly
+     * what we asked for (version, weights, and the description we set), our write landed and we
+     * carry on from there; only a state we did not write is someone else's change.
+     */
     async writeAlias(change, expectedRevisionId) {
+        const before = this.seen.get(expectedRevisionId);
+        const intended = { ...change, version: change.version ?? before?.version };
         let written;
         try {
             written = await this.lambda.send(new client_lambda_dist_cjs/* UpdateAliasCommand */.lqC({
@@ -70304,8 +70388,12 @@ class LambdaAliasTarget {
             }));
         }
         catch (error) {
+            const current = await this.readAlias().catch(() => undefined);
+            if (current !== undefined && holds(current, intended)) {
+                this.options.log?.(`${this.describe()}: UpdateAlias failed on its way back (${errorName(error)}), but the alias reads back exactly as written (${summarize(current)}): the write landed.`);
+                return current;
+            }
             if (error instanceof client_lambda_dist_cjs/* PreconditionFailedException */.$iA) {
-                const current = await this.readAlias().catch(() => undefined);
                 throw new target/* RevisionConflictError */.Gw(`Alias ${this.describe()} was changed by someone else (expected revision ${expectedRevisionId}${current ? `, now version ${current.version} with weights ${JSON.stringify(current.additionalWeights)}` : ''}); not overwriting it.`, expectedRevisionId, current);
             }
             throw error;
@@ -70315,7 +70403,7 @@ class LambdaAliasTarget {
             // Our write landed, then someone else wrote before our read-back: theirs stands.
             throw new target/* RevisionConflictError */.Gw(`Alias ${this.describe()} was changed by someone else right after our write (now version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)}); not overwriting it.`, written.RevisionId, observed);
         }
-        if ((change.version !== undefined && observed.version !== change.version) || !sameWeights(observed.additionalWeights, change.weights)) {
+        if (!holds(observed, intended)) {
             throw new target/* WriteVerificationError */.vG(`Alias ${this.describe()} reads back as version ${observed.version} with weights ${JSON.stringify(observed.additionalWeights)} after writing ${change.version ?? '(unchanged version)'} with ${JSON.stringify(change.weights)}.`, observed);
         }
         return observed;
@@ -70337,11 +70425,12 @@ class LambdaAliasTarget {
 
 
 
-/** Lambda target over SDK clients built from the config's region (or AWS_REGION). */
-function defaultTargetFactory(env) {
+
+/** Lambda target over SDK clients built from the config's region (or AWS_REGION); `log` gets the target's notes. */
+function defaultTargetFactory(env, log) {
     return (config) => {
         const clients = createAwsClients({ region: config.region, env });
-        return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
+        return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias, ...(log ? { log } : {}) });
     };
 }
 /** A report for a run that could not start (bad inputs or config): exit code 2, nothing changed; its errors are input errors. */
@@ -70397,6 +70486,8 @@ async function runGateUnguarded(platform, deps) {
     const config = loaded.config;
     if (inputs.command === 'rollback')
         return runRollbackCommand(platform, deps, inputs, config);
+    if (inputs.command === 'validate')
+        return runValidateCommand(platform, deps, config);
     let commits;
     try {
         commits = await platform.collectCommits(inputs);
@@ -70422,7 +70513,7 @@ async function runGateUnguarded(platform, deps) {
         state: platform.state,
         signal: deps.signal,
         log: (line) => platform.log.info(line),
-        createTarget: deps.createTarget ?? defaultTargetFactory(env),
+        createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line)),
         workspace: inputs.workspace,
         ...(records ? { records } : {}),
     });
@@ -70440,7 +70531,7 @@ async function runRollbackCommand(platform, deps, inputs, config) {
     }
     let target;
     try {
-        target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env))(config.target);
+        target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env, (line) => platform.log.info(line)))(config.target);
     }
     catch (error) {
         return usage('rollback.target', `Cannot reach the rollback target: ${(0,pipeline/* errorMessage */.gJ)(error)}`);
@@ -70448,6 +70539,45 @@ async function runRollbackCommand(platform, deps, inputs, config) {
     const report = await runManualRollback({ to: inputs.rollbackTo ?? '', reason: inputs.reason, actor: inputs.actor, force: inputs.force, dryRun: config.dryRun }, { target, clock: deps.clock, log: (line) => platform.log.info(line) });
     await platform.publish(report, config.report);
     return report.exitCode;
+}
+/**
+ * `validate`: offline, touches no AWS. The config was loaded and validated already; this runs
+ * the feasibility analysis of the plan (src/rollout/feasibility.ts). Exit 2 when the plan can
+ * never pass, else 0 (warnings included).
+ */
+async function runValidateCommand(platform, deps, config) {
+    const report = new builder/* ReportBuilder */.e('validate', deps.clock);
+    const file = config.file ?? 'no config file (defaults)';
+    report.results.push({ id: 'config.valid', gate: 'config', status: 'pass', message: `${file}: the configuration is valid.` });
+    if (config.rollout === undefined) {
+        report.results.push({ id: 'rollout.plan', gate: 'rollout', status: 'skip', message: "No 'rollout:' section: there is no plan to check." });
+        await platform.publish(report.finish('checked', 0, `${file} is valid; no rollout is configured.`), config.report);
+        return 0;
+    }
+    let analysis;
+    try {
+        analysis = (0,feasibility/* analyzeFeasibility */.Ib)(config.rollout);
+    }
+    catch (error) {
+        const message = `The rollout plan cannot be built: ${(0,pipeline/* errorMessage */.gJ)(error)}`;
+        report.results.push({ id: 'rollout.plan', gate: 'rollout', status: 'error', cause: 'input', message });
+        await platform.publish(report.finish('checked', 2, message), config.report);
+        return 2;
+    }
+    const results = (0,feasibility/* feasibilityResults */.ot)(analysis, config.rollout);
+    report.results.push(...results);
+    const summary = results[0]?.message ?? '';
+    if (analysis.canNeverPass) {
+        const first = results.find((r) => r.status === 'error' && r.id !== 'rollout.plan');
+        await platform.publish(report.finish('checked', 2, `The rollout plan can never pass: ${first?.message ?? summary}`), config.report);
+        return 2;
+    }
+    const warnings = results.filter((r) => r.status === 'warn' && r.id !== 'rollout.plan').length;
+    const headline = warnings > 0
+        ? `${file} is valid; the plan can be judged, with ${warnings} warning${warnings === 1 ? '' : 's'}.`
+        : `${file} is valid. ${summary}`;
+    await platform.publish(report.finish('checked', 0, headline), config.report);
+    return 0;
 }
 
 
@@ -70466,7 +70596,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _platform_cli_help_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(43441);
 /* harmony import */ var _platform_file_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5405);
 /* harmony import */ var _platform_types_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(99674);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(89395);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(92415);
 /* harmony import */ var _recover_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(13615);
 // CLI entry (GitLab component and local use). Thin: parse, pick the command, exit with its code.
 
@@ -70724,7 +70854,12 @@ function argsort(values) {
 function auc(label, score) {
     return aucSorted(argsort(score), label, score);
 }
-/** AUC from a precomputed ascending order; optional integer weights (bootstrap counts). */
+/**
+ * AUC from a precomputed ascending order; optional integer weights (bootstrap counts). NaN when
+ * a score is NaN: it has no place in a ranking. Every pass of the outer loop consumes at least
+ * one row, so the sweep ends whatever the scores are (NaN !== NaN would otherwise leave a tie
+ * group empty and the loop where it was).
+ */
 function aucSorted(order, label, score, weights) {
     let negBelow = 0;
     let positives = 0;
@@ -70733,9 +70868,11 @@ function aucSorted(order, label, score, weights) {
     const n = order.length;
     while (k < n) {
         const value = score[order[k]];
+        if (Number.isNaN(value))
+            return NaN;
         let pos = 0;
         let neg = 0;
-        while (k < n && score[order[k]] === value) {
+        do {
             const i = order[k];
             const w = weights ? weights[i] : 1;
             if (label[i] === 1)
@@ -70743,7 +70880,7 @@ function aucSorted(order, label, score, weights) {
             else
                 neg += w;
             k++;
-        }
+        } while (k < n && score[order[k]] === value);
         sum += pos * (negBelow + 0.5 * neg);
         negBelow += neg;
         positives += pos;
@@ -70797,7 +70934,7 @@ function computeMetric(metric, label, score, threshold) {
 
 /***/ }),
 
-/***/ 89395:
+/***/ 92415:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72236,6 +72373,7 @@ const duckdbDialect = {
     stddev: (expr) => `stddev_pop(${expr})`,
     isFinite: (expr) => `isfinite(${expr})`,
     isNaN: (expr) => `isnan(${expr})`,
+    isInfinite: (expr) => `isinf(${expr})`,
     // list(x ORDER BY x): the sort runs in the aggregate (measured −25 MB peak vs list_sort(list(x))).
     sortedValues: (expr, condition) => duckdbDialect.filtered(`list(${expr} ORDER BY ${expr})`, condition),
     quantileGrid(sorted, probabilities, extremes, extra) {
@@ -72350,7 +72488,8 @@ class DuckDbEngine {
             return reader.getRowObjectsJson();
         }
         catch (error) {
-            throw sourceError(error) ?? error;
+            const rows = async (text) => (await this.connection.runAndReadAll(text)).getRows();
+            throw (await explainSourceError(error, rows, (file) => this.dialect.from({ kind: 'files', path: file, format: 'csv' }))) ?? error;
         }
         finally {
             if (small)
@@ -72408,16 +72547,70 @@ class DuckDbEngine {
     }
 }
 /**
+ * sourceError, and when DuckDB's sniffer gave up on a CSV file (a ragged row among the rows it
+ * samples), the line at fault, asked of DuckDB itself: see locateCsvProblem. `rows` runs SQL on
+ * the connection that failed; `scanOf` is the read_csv(...) expression that failed, for a file.
+ */
+async function explainSourceError(error, rows, scanOf) {
+    const file = sniffFailure(error);
+    if (file !== undefined) {
+        const located = await locateCsvProblem(rows, scanOf(file), file).catch(() => undefined);
+        if (located)
+            return located;
+    }
+    return sourceError(error);
+}
+/** The file DuckDB's CSV sniffer could not make sense of, if that is what the error says. */
+function sniffFailure(error) {
+    return /Error when sniffing file "([^"]+)"/.exec(messageOf(error))?.[1];
+}
+let rejectsTables = 0;
+/**
+ * The first line of a CSV file that breaks the layout its header sets, found by DuckDB: the same
+ * read_csv (same delimiter, quoting and strict mode) with every column read as text and the
+ * rows that do not fit stored rather than fatal (`store_rejects`), then the first of them from
+ * its rejects table, which records the line. A short or long row becomes "ragged CSV row at
+ * line N: k fields where the header has m", the message a ragged row past the sniffer's sample
+ * gets. Undefined when that read fails too (unbalanced quotes) or rejects nothing.
+ */
+async function locateCsvProblem(rows, scan, file) {
+    const table = `mrg_rejects_${++rejectsTables}`;
+    const diagnostic = scan.replace(/\)\s*$/, `, all_varchar = true, store_rejects = true, rejects_table = '${table}', rejects_scan = '${table}_scan')`);
+    if (diagnostic === scan)
+        return undefined;
+    try {
+        await rows(`SELECT count(*) FROM ${diagnostic}`);
+        const [first] = await rows(`SELECT line, error_type, error_message FROM ${table} ORDER BY line LIMIT 1`);
+        if (!first)
+            return undefined;
+        const [line, type, message] = first.map((v) => String(v));
+        const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message ?? '');
+        if ((type === 'MISSING COLUMNS' || type === 'TOO MANY COLUMNS') && counts) {
+            return new DataSourceError(`${file}: ragged CSV row at line ${line}: ${fields(counts[2])} where the header has ${counts[1]}`);
+        }
+        return new DataSourceError(`${file}: line ${line}: ${message ?? type}`);
+    }
+    finally {
+        await rows(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS ${table}_scan`).catch(() => undefined);
+    }
+}
+function fields(count) {
+    return `${count} field${count === '1' ? '' : 's'}`;
+}
+function messageOf(error) {
+    // No instanceof: the native module's errors can come from another realm (jest's VM modules).
+    return typeof error?.message === 'string' ? error.message : String(error);
+}
+/**
  * DuckDB's errors about the data, in a sentence: ragged CSV rows with their line, files that
  * are not what their extension says. Undefined for errors that are not about the data.
  */
 function sourceError(error) {
-    // No instanceof: the native module's errors can come from another realm (jest's VM modules).
-    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const message = messageOf(error);
     const ragged = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)[\s\S]*?file = ([^\n]+)/.exec(message);
     if (ragged) {
         const [, line, expected, found, file] = ragged;
-        return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${found} fields where the header has ${expected}`);
+        return new DataSourceError(`${file?.trim()}: ragged CSV row at line ${line}: ${fields(found ?? '?')} where the header has ${expected}`);
     }
     // A value past the rows the sniffer sampled that does not fit the type it chose (`abc`, or
     // `NaN` in a column of integers): the file's fault, named with its line, column and value.
@@ -72593,10 +72786,11 @@ function columnsRead(check, ctx) {
     const names = check.type === 'drift' && check.columns === 'all' && ctx.reference ? driftColumns(check, ctx).map((c) => c.name) : namedColumns(check);
     return { dataset: names, reference: USES_REFERENCE.has(check.type) ? names : [] };
 }
-function unknownColumn(name, sample) {
+/** `which` says which sample it is: its label is the configured path, not `dataset` or `reference`. */
+function unknownColumn(name, sample, which) {
     const guess = (0,suggest/* closestKey */.b)(name, [...sample.columns.keys()]);
     const hint = guess !== undefined ? `; did you mean '${guess}'?` : `; its columns are ${[...sample.columns.keys()].join(', ')}`;
-    return `column '${name}' is not in the ${sample.label === 'reference' ? 'reference' : 'dataset'} ${sampleName(sample)}${hint}`;
+    return `column '${name}' is not in the ${which} ${sampleName(sample)}${hint}`;
 }
 function sampleName(sample) {
     return sample.label;
@@ -72617,9 +72811,9 @@ async function validateChecks(config, ctx, sources) {
         }
         for (const name of namedColumns(check)) {
             if (!dataset.columns.has(name))
-                add(unknownColumn(name, dataset));
+                add(unknownColumn(name, dataset, 'dataset'));
             else if (usesReference && reference && !reference.columns.has(name))
-                add(unknownColumn(name, reference));
+                add(unknownColumn(name, reference, 'reference'));
         }
         if (check.type === 'range') {
             for (const name of check.columns) {
@@ -72733,6 +72927,10 @@ function describeProblem(problem, config, configFile) {
 function nanCondition(dialect, column) {
     return dialect.isNaN(dialect.asDouble(dialect.ident(column)));
 }
+/** ±Infinity (`inf`, `Infinity` in a CSV): a range check would call it out of range, drift cannot bin it. */
+function infiniteCondition(dialect, column) {
+    return dialect.isInfinite(dialect.asDouble(dialect.ident(column)));
+}
 /** Adds a NaN count to the sample's pass for every floating-point (or decimal) column the checks read from it. */
 function planNanProbes(checks, ctx, sample) {
     const schema = ctx[sample];
@@ -72740,7 +72938,9 @@ function planNanProbes(checks, ctx, sample) {
         return [];
     const pass = sample === 'dataset' ? ctx.datasetPass : ctx.referencePass;
     const names = new Set(checks.flatMap((check) => columnsRead(check, ctx)[sample]));
-    return [...names].flatMap((name) => schema.columns.get(name)?.kind === 'numeric' ? [{ column: name, count: pass.add(ctx.dialect.countWhere(nanCondition(ctx.dialect, name))) }] : []);
+    return [...names].flatMap((name) => schema.columns.get(name)?.kind === 'numeric'
+        ? [{ column: name, count: pass.add(ctx.dialect.countWhere(nanCondition(ctx.dialect, name))), infinite: pass.add(ctx.dialect.countWhere(infiniteCondition(ctx.dialect, name))) }]
+        : []);
 }
 /**
  * One problem per column whose probe counted NaN, with the first row holding one when the
@@ -72750,14 +72950,23 @@ async function nanProblems(probes, sample, engine) {
     const problems = [];
     for (const probe of probes) {
         const count = Number(probe.count() ?? 0);
-        if (!(count > 0))
-            continue;
-        const first = await engine.firstRowWhere?.(sample.source, nanCondition(engine.dialect, probe.column));
-        const where = first ? `, the first at data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''}` : '';
-        problems.push({
-            source: sample.key,
-            message: `${sample.label}: column '${probe.column}' has ${count} NaN value${count === 1 ? '' : 's'}${where}; NaN is not a number, so no check can judge it (leave the field empty for a missing value)`,
-        });
+        if (count > 0) {
+            const first = await engine.firstRowWhere?.(sample.source, nanCondition(engine.dialect, probe.column));
+            const where = first ? `, the first at data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''}` : '';
+            problems.push({
+                source: sample.key,
+                message: `${sample.label}: column '${probe.column}' has ${count} NaN value${count === 1 ? '' : 's'}${where}; NaN is not a number, so no check can judge it (leave the field empty for a missing value)`,
+            });
+        }
+        const infinite = Number(probe.infinite() ?? 0);
+        if (infinite > 0) {
+            const first = await engine.firstRowWhere?.(sample.source, infiniteCondition(engine.dialect, probe.column), engine.dialect.asText(engine.dialect.ident(probe.column)));
+            const where = first ? `, the first ${String(first.value)} at data row ${first.row}${first.file !== undefined ? ` of ${first.file}` : ''}` : '';
+            problems.push({
+                source: sample.key,
+                message: `${sample.label}: column '${probe.column}' has ${infinite} infinite value${infinite === 1 ? '' : 's'}${where}; only finite numbers can be checked (leave the field empty for a missing value)`,
+            });
+        }
     }
     return problems;
 }
@@ -73026,6 +73235,7 @@ function midranks(values) {
     const order = (0,metrics/* argsort */.XQ)(values);
     const ranks = new Float64Array(values.length);
     let k = 0;
+    // `end` starts at k and k moves past it: every pass ranks at least one value, NaN included.
     while (k < order.length) {
         let end = k;
         const v = values[order[k]];
@@ -73081,6 +73291,12 @@ function covariance(a, b) {
 }
 /** Paired DeLong comparison of the candidate's and production's AUC on the same 0/1 labels. */
 function delong(label, candidate, production) {
+    for (const [name, scores] of [['candidate', candidate], ['production', production]]) {
+        for (let i = 0; i < scores.length; i++) {
+            if (Number.isNaN(scores[i]))
+                throw new Error(`DeLong's test needs numeric scores, but the ${name}'s score on row ${i + 1} is NaN`);
+        }
+    }
     let m = 0;
     for (let i = 0; i < label.length; i++)
         if (label[i] === 1)
@@ -73257,7 +73473,7 @@ function binomCdf(k, n, p) {
 function binomSfInclusive(k, n, p) {
     if (k <= 0)
         return 1;
-    return 1 - stats_base_dists_binomial_cdf_lib_default()(k - 1, n, p);
+    return 1 - binomialCdf(k - 1, n, p);
 }
 /** P(X > x) for X ~ χ²(df). */
 function chi2Sf(x, df) {
@@ -73334,14 +73550,29 @@ function rotl(x, k) {
  *  - mean-of-rows metrics (accuracy, log loss, MAE, RMSE): accumulate per-row values of the drawn rows;
  *  - confusion-matrix metrics (precision, recall, F1): a 16-cell joint table of both models' cells;
  *  - AUC: a count vector of how often each row was drawn, swept in each model's precomputed score order.
+ * The loop is a generator: the sync drivers run it through, the async ones (what the gate uses)
+ * let the event loop run every 20 ms, so timers and SIGTERM are not held up by a long bootstrap.
  */
 
 
 
+/** How long a bootstrap may keep the event loop before it lets it run. */
+const BOOTSTRAP_YIELD_MS = 20;
+/** The paired bootstrap, synchronously (benchmarks, tests). The gate uses pairedBootstrapAsync. */
 function pairedBootstrap(metric, sample, options) {
+    return runSync(pairedSteps(metric, sample, options));
+}
+/** The paired bootstrap, letting the event loop run every `yieldEveryMs` of work; the same result as pairedBootstrap. */
+function pairedBootstrapAsync(metric, sample, options) {
+    return runAsync(pairedSteps(metric, sample, options), options.yieldEveryMs ?? BOOTSTRAP_YIELD_MS);
+}
+/** The resampling loop as a generator: it yields after every resample, its driver decides when to let the event loop run. */
+function* pairedSteps(metric, sample, options) {
     const n = sample.label.length;
     if (n === 0)
         throw new Error('the paired bootstrap needs at least one row');
+    requireNoNaN(sample.candidate, 'candidate');
+    requireNoNaN(sample.production, 'production');
     const random = new SeededRandom(options.seed);
     const kernel = makeKernel(metric, sample);
     const full = fullSample(metric, sample);
@@ -73352,6 +73583,7 @@ function pairedBootstrap(metric, sample, options) {
         const d = c - p;
         if (Number.isFinite(d))
             differences[kept++] = d;
+        yield;
     }
     const sorted = differences.slice(0, kept).sort();
     return {
@@ -73369,9 +73601,17 @@ function pairedBootstrap(metric, sample, options) {
  * resample evaluates the metric on integer row weights, O(rows) per resample.
  */
 function bootstrapMetric(metric, sample, options) {
+    return runSync(metricSteps(metric, sample, options));
+}
+/** bootstrapMetric, letting the event loop run every `yieldEveryMs` of work. */
+function bootstrapMetricAsync(metric, sample, options) {
+    return runAsync(metricSteps(metric, sample, options), options.yieldEveryMs ?? BOOTSTRAP_YIELD_MS);
+}
+function* metricSteps(metric, sample, options) {
     const n = sample.label.length;
     if (n === 0)
         throw new Error('the bootstrap needs at least one row');
+    requireNoNaN(sample.score, 'score');
     const random = new SeededRandom(options.seed);
     const paired = { label: sample.label, candidate: sample.score, production: sample.score, threshold: sample.threshold };
     const weights = new Uint32Array(n);
@@ -73384,8 +73624,36 @@ function bootstrapMetric(metric, sample, options) {
         const [value] = weightedPair(metric, paired, weights);
         if (Number.isFinite(value))
             values[kept++] = value;
+        yield;
     }
     return { estimate: fullSample(metric, paired)[0], values: values.slice(0, kept).sort() };
+}
+function runSync(steps) {
+    for (;;) {
+        const step = steps.next();
+        if (step.done)
+            return step.value;
+    }
+}
+/** Drive the steps, awaiting a macrotask (setImmediate: after timers and I/O, signals included) every `everyMs`. */
+async function runAsync(steps, everyMs) {
+    let since = performance.now();
+    for (;;) {
+        const step = steps.next();
+        if (step.done)
+            return step.value;
+        if (performance.now() - since >= everyMs) {
+            await new Promise((resolve) => setImmediate(resolve));
+            since = performance.now();
+        }
+    }
+}
+/** NaN has no order and no value: a defence in depth behind the input checks, so no kernel ever sees one. */
+function requireNoNaN(values, name) {
+    for (let i = 0; i < values.length; i++) {
+        if (Number.isNaN(values[i]))
+            throw new Error(`the bootstrap needs numbers, but the ${name} on row ${i + 1} is NaN`);
+    }
 }
 /**
  * Percentile bounds: the k-th smallest and k-th largest resampled differences with
@@ -73622,22 +73890,45 @@ function weightedAuc({ order, positive, groupEnd }, weights) {
     return sum / (positives * negBelow);
 }
 
+;// CONCATENATED MODULE: ./src/model/stats/holm.ts
+/**
+ * Holm's step-down adjustment (Holm 1979, Scandinavian Journal of Statistics 6:65) for a
+ * family of one-sided tests, as statsmodels.stats.multitest.multipletests(method='holm'):
+ * sort the m p-values ascending, multiply the k-th smallest by m − k + 1, carry the running
+ * maximum so the adjusted values keep the order, cap at 1. Rejecting where the adjusted p < α
+ * keeps the chance of any false rejection in the family at most α, whatever the dependence
+ * between the tests.
+ */
+function holmAdjust(pValues) {
+    const m = pValues.length;
+    const order = pValues.map((p, i) => ({ p: Number.isNaN(p) ? 1 : p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+    const adjusted = new Array(m);
+    let running = 0;
+    order.forEach(({ p, i }, k) => {
+        running = Math.max(running, Math.min(1, (m - k) * p));
+        adjusted[i] = running;
+    });
+    return adjusted;
+}
+
 ;// CONCATENATED MODULE: ./src/model/stats/mcnemar.ts
 /**
- * Paired accuracy: McNemar's test and its generalisation to a non-inferiority margin.
+ * Paired accuracy: McNemar's test, and Tango's score test and interval for the difference.
  *
  * b = rows the candidate gets right and production gets wrong, c = the reverse, n = all rows.
- * The accuracy difference is d = (b − c)/n.
+ * The accuracy difference is d = (b − c)/n = p10 − p01.
  *
- * McNemar (H0: d = 0) is exact (binomial on the b + c discordant pairs) when b + c < 25 and the
- * continuity-corrected chi-square otherwise — the statsmodels `mcnemar` convention.
+ * McNemar (H0: d = 0, two-sided) is reported as statsmodels reports it: exact (binomial on the
+ * b + c discordant pairs) when b + c < 25, the continuity-corrected chi-square otherwise.
  *
- * Non-inferiority (H0: d ≤ −margin) needs the variance of b − c under a non-zero d, which the
- * discordant pairs alone do not give (the conditional distribution of b depends on the unknown
- * discordance rate). We use Tango's score statistic (Tango 1998, Statistics in Medicine 17:891),
- * whose restricted MLE handles that nuisance parameter, with the same continuity correction as
- * McNemar's corrected chi-square. At margin 0 it is exactly McNemar's one-sided test, exact when
- * b + c < 25 and corrected chi-square otherwise.
+ * The decision uses one interval for d, whatever the margin: Tango's asymptotic score interval
+ * (Tango 1998, Statistics in Medicine 17:891), the inversion of the score test of H0: d = Δ0
+ * whose variance uses the restricted MLE of the discordance under that Δ0. It stays inside
+ * [−1, 1], cannot reach past what the discordant pairs allow (with c = 0 its upper end stays
+ * near b/n, not at 1), and is among the intervals Fagerland, Lydersen & Laake (2014, Statistics
+ * in Medicine 33:2850) recommend for paired proportions. The one-sided p-values of the same
+ * statistic at Δ0 = −margin agree with the interval: p < α exactly when the bound clears the
+ * margin. At Δ0 = 0 the statistic is McNemar's (b − c)/√(b + c), without continuity correction.
  */
 
 /** Below this many discordant pairs McNemar's test is computed exactly. */
@@ -73654,47 +73945,20 @@ function mcnemar(b, c) {
 }
 /** Non-inferiority of candidate accuracy against production: H0 d ≤ −margin vs H1 d > −margin. */
 function pairedAccuracyNonInferiority(b, c, n, margin, alpha) {
-    const m = b + c;
-    const exact = margin === 0 && m < MCNEMAR_EXACT_BELOW;
-    const upperTailP = (delta0) => (exact && delta0 === 0 ? exactUpper(b, m) : scoreUpperP(b, c, n, delta0));
-    const lowerTailP = (delta0) => scoreLowerP(b, c, n, delta0);
+    const z = tangoZ(b, c, n, -margin);
     return {
         n,
         b,
         c,
         estimate: (b - c) / n,
-        interval: [
-            invert((d0) => upperTailP(d0), alpha, 'increasing', exact ? (d0) => exactUpperAt(b, c, n, d0) : undefined),
-            invert((d0) => lowerTailP(d0), alpha, 'decreasing', exact ? (d0) => exactLowerAt(b, c, n, d0) : undefined),
-        ],
-        pValue: upperTailP(-margin),
-        method: exact ? 'mcnemar-exact' : 'tango-score-corrected',
-        standardError: Math.sqrt(m / n / n),
+        interval: tangoInterval(b, c, n, alpha),
+        pValue: normSf(z),
+        pWorse: normCdf(z),
+        z,
+        method: 'tango-score',
+        standardError: Math.sqrt((b + c) / n / n),
         mcnemar: mcnemar(b, c),
     };
-}
-/** P(B ≥ b) for B ~ Binomial(b + c, ½): the one-sided exact McNemar p-value. */
-function exactUpper(b, m) {
-    return m === 0 ? 1 : binomSfInclusive(b, m, 0.5);
-}
-/**
- * The exact conditional p-value at a non-zero null difference, with the discordance rate at its
- * restricted MLE: used only to place the exact test's confidence bound, never for the decision
- * at a non-zero margin (which uses the score test).
- */
-function exactUpperAt(b, c, n, delta0) {
-    const m = b + c;
-    return m === 0 ? 1 : binomSfInclusive(b, m, conditionalPi(b, c, n, delta0));
-}
-function exactLowerAt(b, c, n, delta0) {
-    const m = b + c;
-    return m === 0 ? 1 : binomCdf(b, m, conditionalPi(b, c, n, delta0));
-}
-/** P(a discordant pair favours the candidate) under d = Δ0, at the restricted MLE. */
-function conditionalPi(b, c, n, delta0) {
-    const q = restrictedQ01(b, c, n, delta0);
-    const p10 = q + delta0;
-    return Math.min(1, Math.max(0, p10 / (p10 + q)));
 }
 /**
  * Tango's restricted MLE of p01 (candidate wrong, production right) under d = p10 − p01 = Δ0:
@@ -73705,61 +73969,83 @@ function restrictedQ01(b, c, n, delta0) {
     const disc = w * w + 8 * n * c * delta0 * (1 - delta0);
     return (Math.sqrt(Math.max(0, disc)) - w) / (4 * n);
 }
-/** Continuity-corrected score z for H1: d > Δ0 (a large z favours the candidate). */
-function scoreZ(b, c, n, delta0, side) {
+/** Tango's score statistic of H0: d = Δ0, (b − c − nΔ0)/√(n(2q + Δ0 − Δ0²)): decreasing in Δ0, large when d > Δ0. */
+function tangoZ(b, c, n, delta0) {
     const q = restrictedQ01(b, c, n, delta0);
     const variance = n * (2 * q + delta0 - delta0 * delta0);
     const x = b - c - n * delta0;
-    const corrected = side === 'upper' ? x - 1 : x + 1;
-    if (variance <= 0)
-        return corrected > 0 ? Infinity : corrected < 0 ? -Infinity : 0;
-    return corrected / Math.sqrt(variance);
-}
-function scoreUpperP(b, c, n, delta0) {
-    return normSf(scoreZ(b, c, n, delta0, 'upper'));
-}
-function scoreLowerP(b, c, n, delta0) {
-    return normSf(-scoreZ(b, c, n, delta0, 'lower'));
+    if (!(variance > 0))
+        return x > 0 ? Infinity : x < 0 ? -Infinity : 0;
+    return x / Math.sqrt(variance);
 }
 /**
- * The Δ0 in (−1, 1) where a one-sided p-value crosses α, by bisection. `increasing`: the
- * p-value grows with Δ0 (the lower bound of d); `decreasing`: it shrinks (the upper bound).
+ * Tango's two-sided (1 − 2α) interval of d: the Δ0 where the statistic equals ±z₁₋α, each found
+ * by bisection between the estimate and ±1 (a fixed number of halvings: it always ends). An
+ * estimate of ±1 is its own bound there, as in Fagerland, Lydersen & Laake's implementation.
  */
-function invert(p, alpha, shape, override) {
-    const f = override ?? p;
-    let lo = -1 + 1e-12;
-    let hi = 1 - 1e-12;
-    for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-        const mid = (lo + hi) / 2;
-        const value = f(mid);
-        const belowAlpha = value < alpha;
-        // increasing: p < α at mid ⇒ the bound lies above mid.
-        if (shape === 'increasing' ? belowAlpha : !belowAlpha)
-            lo = mid;
+function tangoInterval(b, c, n, alpha) {
+    if (!(n > 0) || !(b >= 0) || !(c >= 0) || b + c > n)
+        throw new Error(`Tango's interval needs 0 ≤ b, c and b + c ≤ n (got b = ${b}, c = ${c}, n = ${n})`);
+    const critical = distributions_normQuantile(1 - alpha);
+    const estimate = (b - c) / n;
+    const lower = estimate <= -1 ? -1 : crossing((d0) => tangoZ(b, c, n, d0), -1, estimate, critical);
+    const upper = estimate >= 1 ? 1 : crossing((d0) => tangoZ(b, c, n, d0), estimate, 1, -critical);
+    return [lower, upper];
+}
+/**
+ * The Δ0 in [lo, hi] where a decreasing statistic crosses `target`, by bisection: 200 halvings
+ * at most, so it ends whatever the statistic returns (NaN included). A statistic still above
+ * the target at hi gives hi, still below it at lo gives lo.
+ */
+function crossing(statistic, lo, hi, target) {
+    let a = lo;
+    let b = hi;
+    for (let i = 0; i < 200 && b - a > 1e-14; i++) {
+        const mid = (a + b) / 2;
+        if (statistic(mid) > target)
+            a = mid;
         else
-            hi = mid;
+            b = mid;
     }
-    return (lo + hi) / 2;
+    return (a + b) / 2;
 }
 
 ;// CONCATENATED MODULE: ./src/model/stats/power.ts
 /**
- * Minimum detectable effect and the pass/fail/inconclusive verdict of a non-inferiority test.
+ * Minimum detectable effect and the verdict of a non-inferiority comparison.
+ *
+ * The verdict reads the confidence interval of the difference (candidate − production, on the
+ * "higher is better" scale) against −margin, and nothing else:
+ *  - non-inferior when the whole interval lies above −margin (the one-sided test rejects
+ *    "worse by at least the margin");
+ *  - inferior when the whole interval lies below −margin (the candidate is shown worse by more
+ *    than the margin; with margin ≥ 0 such an interval never contains 0);
+ *  - inconclusive only when the interval straddles −margin.
  *
  * For a one-sided test at level α with a roughly normal estimate of standard error SE, the
  * smallest margin the test shows with probability `power` when the two models are truly equal
  * is MDE = (z_{1−α} + z_{power})·SE (e.g. Chow, Shao & Wang, Sample Size Calculations in
- * Clinical Research, §3.2, non-inferiority). A test that did not reject while MDE > margin was
- * never able to: the result is inconclusive, not a verdict about the model.
+ * Clinical Research, §3.2, non-inferiority). The MDE explains an inconclusive result (MDE >
+ * margin: the test set is too small to tell at this margin); it never overrides the interval.
  */
 
 function minimumDetectableEffect(standardError, alpha, power) {
     return (distributions_normQuantile(1 - alpha) + distributions_normQuantile(power)) * standardError;
 }
-function nonInferiorityVerdict(pValue, alpha, mde, margin) {
-    if (pValue < alpha)
+/**
+ * The verdict from the interval of candidate − production. For a lower-is-better metric the
+ * candidate is worse when the difference is positive: the roles of the two ends swap and the
+ * line is +margin.
+ */
+function nonInferiorityVerdict(interval, margin, direction = 'higher') {
+    // On the "higher is better" scale: positive = the candidate is better.
+    const [lower, upper] = direction === 'higher' ? [interval[0], interval[1]] : [-interval[1], -interval[0]];
+    if (lower > -margin)
         return 'non-inferior';
-    return mde > margin ? 'inconclusive' : 'inferior';
+    // "Inferior" needs the interval wholly below −margin, and never while it still contains 0.
+    if (upper < -margin && upper < 0)
+        return 'inferior';
+    return 'inconclusive';
 }
 
 ;// CONCATENATED MODULE: ./src/model/stats/trend.ts
@@ -73834,6 +74120,7 @@ function wilsonUpperBound(successes, trials, alpha) {
 
 
 
+
 class CheckInputError extends Error {
     constructor(message) {
         super(message);
@@ -73846,7 +74133,7 @@ function fmt(x, digits = 4) {
         return String(x);
     return Number(x.toFixed(digits)).toString();
 }
-function evaluateCheck(check, inputs) {
+async function evaluateCheck(check, inputs) {
     switch (check.type) {
         case 'metric':
             return metricCheck(check, inputs);
@@ -73975,11 +74262,106 @@ function defaultMethod(metric) {
     return metric === 'accuracy' ? 'mcnemar' : metric === 'auc' ? 'delong' : 'bootstrap';
 }
 /**
+ * The paired comparison behind `non-inferiority` and a segment's `margin`: McNemar/Tango for
+ * accuracy, DeLong for AUC, the paired bootstrap otherwise (or as asked). Differences are
+ * candidate − production; `sign` puts them on the "higher is better" scale for the p-values.
+ */
+async function compareWithProduction(metric, method, direction, rows, settings) {
+    const { threshold, margin, alpha } = settings;
+    const sign = direction === 'higher' ? 1 : -1;
+    const n = rows.label.length;
+    if (method === 'mcnemar') {
+        let b = 0;
+        let c = 0;
+        for (let i = 0; i < n; i++) {
+            const y = rows.label[i];
+            const rc = (rows.candidate[i] >= threshold ? 1 : 0) === y;
+            const rp = (rows.production[i] >= threshold ? 1 : 0) === y;
+            if (rc && !rp)
+                b++;
+            else if (!rc && rp)
+                c++;
+        }
+        // Tango's statistic at Δ0 = −sign·margin: the line "worse by the margin" on the accuracy scale.
+        const test = pairedAccuracyNonInferiority(b, c, n, sign * margin, alpha);
+        return {
+            method,
+            test: test.method,
+            candidate: (0,metrics/* computeMetric */.AO)('accuracy', rows.label, rows.candidate, threshold),
+            production: (0,metrics/* computeMetric */.AO)('accuracy', rows.label, rows.production, threshold),
+            estimate: test.estimate,
+            interval: test.interval,
+            pValue: sign === 1 ? test.pValue : test.pWorse,
+            pWorse: sign === 1 ? test.pWorse : test.pValue,
+            standardError: test.standardError,
+            n,
+            extra: { discordant: { candidateOnlyCorrect: b, productionOnlyCorrect: c }, z: test.z, mcnemar: test.mcnemar },
+        };
+    }
+    if (method === 'delong') {
+        const test = delong(rows.label, rows.candidate, rows.production);
+        const shifted = sign * test.estimate + margin;
+        const z = test.standardError > 0 ? shifted / test.standardError : shifted > 0 ? Infinity : shifted < 0 ? -Infinity : 0;
+        const half = test.standardError * distributions_normQuantile(1 - alpha);
+        return {
+            method,
+            test: 'delong',
+            candidate: test.aucCandidate,
+            production: test.aucProduction,
+            estimate: test.estimate,
+            interval: [test.estimate - half, test.estimate + half],
+            pValue: normSf(z),
+            pWorse: normCdf(z),
+            standardError: test.standardError,
+            n,
+            extra: { z, positives: test.positives, negatives: test.negatives },
+        };
+    }
+    const boot = await pairedBootstrapAsync(metric, { ...rows, threshold }, { resamples: settings.resamples, seed: settings.seed, ...(settings.yieldEveryMs !== undefined ? { yieldEveryMs: settings.yieldEveryMs } : {}) });
+    if (boot.differences.length === 0)
+        throw new CheckInputError(`${metric} is undefined on every bootstrap resample of these ${n} rows (e.g. no predicted or actual positive)`);
+    const d = boot.differences;
+    return {
+        method,
+        test: 'paired-bootstrap',
+        candidate: boot.candidate,
+        production: boot.production,
+        estimate: boot.estimate,
+        interval: percentileInterval(d, alpha),
+        pValue: sign === 1 ? shareAtOrBelow(d, -margin) : shareAtOrAbove(d, margin),
+        pWorse: sign === 1 ? shareAtOrAbove(d, -margin) : shareAtOrBelow(d, margin),
+        standardError: boot.standardError,
+        n,
+        extra: { resamples: settings.resamples, usedResamples: d.length, seed: settings.seed },
+    };
+}
+/** `lower bound −0.051 > −0.01`, the end of the interval that decided, on the metric's scale. */
+function boundText(interval, margin, direction, verdict) {
+    const [lo, hi] = interval;
+    if (direction === 'higher') {
+        if (verdict === 'non-inferior')
+            return `lower bound ${fmt(lo)} > −${fmt(margin)}`;
+        if (verdict === 'inferior')
+            return `upper bound ${fmt(hi)} < −${fmt(margin)}`;
+        return `the interval contains −${fmt(margin)}`;
+    }
+    if (verdict === 'non-inferior')
+        return `upper bound ${fmt(hi)} < +${fmt(margin)}`;
+    if (verdict === 'inferior')
+        return `lower bound ${fmt(lo)} > +${fmt(margin)}`;
+    return `the interval contains +${fmt(margin)}`;
+}
+/** Why an interval straddles the margin: too few rows for this margin (MDE > margin), or a difference close to it. */
+function inconclusiveReason(mde, margin) {
+    return mde > margin ? `the test set is too small to tell at this margin (MDE ${fmt(mde)} > margin ${fmt(margin)})` : `the difference is too close to the margin to tell (MDE ${fmt(mde)} ≤ margin ${fmt(margin)})`;
+}
+/**
  * The statistical comparison with production on the same rows. Everything is reported on the
  * candidate − production scale; for lower-is-better metrics "worse by more than the margin"
- * means a difference above +margin, and the upper bound is the one that decides.
+ * means a difference above +margin. The verdict reads the interval alone (stats/power.ts):
+ * non-inferior above the line, inferior below it, inconclusive across it.
  */
-function nonInferiorityCheck(check, inputs) {
+async function nonInferiorityCheck(check, inputs) {
     const p = predictionsOrThrow(inputs, true);
     const metric = check.metric;
     validateForMetric(metric, p, { label: inputs.columns.label, scores: [[p.candidate, inputs.columns.candidate], [p.production, inputs.columns.production ?? 'production']] });
@@ -73987,73 +74369,55 @@ function nonInferiorityCheck(check, inputs) {
     const method = check.method ?? defaultMethod(metric);
     const { alpha, margin, power } = check;
     const sign = direction === 'higher' ? 1 : -1;
-    let estimate;
-    let interval;
-    let pValue;
-    let standardError;
-    let candidate;
-    let production;
-    const extra = {};
-    if (method === 'mcnemar') {
-        let b = 0;
-        let c = 0;
-        for (let i = 0; i < p.rows; i++) {
-            const y = p.label[i];
-            const rc = (p.candidate[i] >= inputs.threshold ? 1 : 0) === y;
-            const rp = (p.production[i] >= inputs.threshold ? 1 : 0) === y;
-            if (rc && !rp)
-                b++;
-            else if (!rc && rp)
-                c++;
-        }
-        const test = pairedAccuracyNonInferiority(b, c, p.rows, margin, alpha);
-        ({ estimate, interval, pValue, standardError } = test);
-        candidate = (0,metrics/* computeMetric */.AO)('accuracy', p.label, p.candidate, inputs.threshold);
-        production = (0,metrics/* computeMetric */.AO)('accuracy', p.label, p.production, inputs.threshold);
-        Object.assign(extra, { discordant: { candidateOnlyCorrect: b, productionOnlyCorrect: c }, test: test.method, mcnemar: test.mcnemar });
-    }
-    else if (method === 'delong') {
-        const test = delong(p.label, p.candidate, p.production);
-        estimate = test.estimate;
-        standardError = test.standardError;
-        candidate = test.aucCandidate;
-        production = test.aucProduction;
-        const z = standardError > 0 ? (estimate + margin) / standardError : estimate + margin > 0 ? Infinity : -Infinity;
-        pValue = normSf(z);
-        const half = standardError * distributions_normQuantile(1 - alpha);
-        interval = [estimate - half, estimate + half];
-        Object.assign(extra, { test: 'delong', z, positives: test.positives, negatives: test.negatives });
-    }
-    else {
-        const boot = pairedBootstrap(metric, { label: p.label, candidate: p.candidate, production: p.production, threshold: inputs.threshold }, { resamples: check.resamples, seed: check.seed });
-        estimate = boot.estimate;
-        candidate = boot.candidate;
-        production = boot.production;
-        standardError = boot.standardError;
-        interval = percentileInterval(boot.differences, alpha);
-        pValue = sign === 1 ? shareAtOrBelow(boot.differences, -margin) : shareAtOrAbove(boot.differences, margin);
-        Object.assign(extra, { test: 'paired-bootstrap', resamples: check.resamples, usedResamples: boot.differences.length, seed: check.seed });
-    }
+    const comparison = await compareWithProduction(metric, method, direction, p, {
+        threshold: inputs.threshold,
+        margin,
+        alpha,
+        resamples: check.resamples,
+        seed: check.seed,
+        ...(inputs.yieldEveryMs !== undefined ? { yieldEveryMs: inputs.yieldEveryMs } : {}),
+    });
+    const { estimate, interval, pValue, pWorse, standardError, candidate, production } = comparison;
     const mde = minimumDetectableEffect(standardError, alpha, power);
-    const verdict = nonInferiorityVerdict(pValue, alpha, mde, margin);
+    const verdict = nonInferiorityVerdict(interval, margin, direction);
     const confidence = fmt((1 - 2 * alpha) * 100, 2);
-    const bound = sign === 1 ? `lower bound ${fmt(interval[0])} ${interval[0] > -margin ? '>' : '≤'} −${fmt(margin)}` : `upper bound ${fmt(interval[1])} ${interval[1] < margin ? '<' : '≥'} +${fmt(margin)}`;
-    const head = `${metric} candidate ${fmt(candidate)} vs production ${fmt(production)}: difference ${fmt(estimate)}, ${confidence}% CI [${fmt(interval[0])}, ${fmt(interval[1])}] (${bound}), p = ${fmtP(pValue)} (${String(extra.test)}), MDE ${fmt(mde)} at n = ${p.rows}, power ${power}`;
+    const line = `${sign === 1 ? '−' : '+'}${fmt(margin)}`;
+    const head = `${metric} candidate ${fmt(candidate)} vs production ${fmt(production)}: difference ${fmt(estimate)}, ${confidence}% CI [${fmt(interval[0])}, ${fmt(interval[1])}] (${boundText(interval, margin, direction, verdict)}), p = ${fmtP(pValue)} (${comparison.test}), MDE ${fmt(mde)} at n = ${p.rows}, power ${power}`;
     const tail = verdict === 'non-inferior'
         ? `non-inferior within margin ${fmt(margin)}.`
-        : verdict === 'inconclusive'
-            ? `inconclusive: the test set is too small to detect a margin of ${fmt(margin)} (MDE ${fmt(mde)} > margin).`
-            : `not shown non-inferior within margin ${fmt(margin)}.`;
+        : verdict === 'inferior'
+            ? `inferior: the whole ${confidence}% CI lies ${sign === 1 ? 'below' : 'above'} ${line}: the candidate is worse than production by more than the margin (one-sided p = ${fmtP(pWorse)}).`
+            : `inconclusive: the ${confidence}% CI contains ${line}; ${inconclusiveReason(mde, margin)}.`;
     return {
         outcome: verdict === 'non-inferior' ? 'pass' : verdict === 'inconclusive' ? 'inconclusive' : 'fail',
         observed: Number(fmt(estimate, 6)),
         expected: `${sign === 1 ? '>' : '<'} ${sign === 1 ? -margin : margin} (p < ${alpha})`,
         message: `${head} → ${tail}`,
-        details: { metric, method, direction, candidate, production, estimate, interval, confidence: 1 - 2 * alpha, pValue, alpha, margin, standardError, mde, power, n: p.rows, verdict, ...extra },
+        details: {
+            metric,
+            method,
+            direction,
+            candidate,
+            production,
+            estimate,
+            interval,
+            confidence: 1 - 2 * alpha,
+            pValue,
+            pWorse,
+            alpha,
+            margin,
+            standardError,
+            mde,
+            power,
+            n: p.rows,
+            verdict,
+            test: comparison.test,
+            ...comparison.extra,
+        },
     };
 }
 function fmtP(p) {
-    return p < 1e-4 ? p.toExponential(1) : fmt(p);
+    return p > 0 && p < 1e-4 ? p.toExponential(1) : fmt(p);
 }
 function checks_segmentRows(check, p) {
     const filters = Object.entries(check.where).map(([column, values]) => ({ values: new Set(values), column: p.segments.get(column) }));
@@ -74063,10 +74427,36 @@ function checks_segmentRows(check, p) {
             rows.push(i);
     return Uint32Array.from(rows);
 }
-function segmentCheck(check, inputs) {
-    const p = predictionsOrThrow(inputs, false);
+/**
+ * What a metric divides by, counted on a segment: the size `min-size` is about. A precision on 38
+ * predicted positives rests on 38 units whatever the segment's row count.
+ */
+function metricDenominator(metric, label, score, threshold) {
+    const c = (0,metrics/* confusion */.Hq)(label, score, threshold);
+    switch (metric) {
+        case 'precision':
+            return { count: c.tp + c.fp, units: 'predicted positives', none: 'the candidate predicts no positive' };
+        case 'recall':
+            return { count: c.tp + c.fn, units: 'actual positives', none: 'there is no positive label' };
+        case 'f1':
+            return { count: c.tp + c.fp + c.fn, units: 'rows predicted or labelled positive', none: 'no row is predicted or labelled positive' };
+        case 'auc': {
+            const positives = c.tp + c.fn;
+            const negatives = c.fp + c.tn;
+            return { count: Math.min(positives, negatives), units: 'rows of the smaller class', note: ` (${positives} positive, ${negatives} negative)`, none: 'it needs both classes' };
+        }
+        default:
+            return { count: label.length, units: 'rows', none: 'it has no rows' };
+    }
+}
+async function segmentCheck(check, inputs) {
+    const comparing = check.margin !== undefined;
+    const p = predictionsOrThrow(inputs, comparing);
     const metric = check.metric;
-    validateForMetric(metric, p, { label: inputs.columns.label, scores: [[p.candidate, inputs.columns.candidate]] });
+    validateForMetric(metric, p, {
+        label: inputs.columns.label,
+        scores: [[p.candidate, inputs.columns.candidate], ...(comparing ? [[p.production, inputs.columns.production ?? 'production']] : [])],
+    });
     const rows = checks_segmentRows(check, p);
     const where = Object.entries(check.where)
         .map(([k, v]) => `${k} = ${v.join('|')}`)
@@ -74075,45 +74465,148 @@ function segmentCheck(check, inputs) {
         throw new CheckInputError(`the segment ${where} has no rows in ${inputs.predictionsPath ?? 'the predictions'}`);
     const label = new Float64Array(rows.length);
     const score = new Float64Array(rows.length);
+    const production = new Float64Array(comparing ? rows.length : 0);
     rows.forEach((r, k) => {
         label[k] = p.label[r];
         score[k] = p.candidate[r];
+        if (comparing)
+            production[k] = p.production[r];
     });
     const value = (0,metrics/* computeMetric */.AO)(metric, label, score, inputs.threshold);
-    const tooSmall = rows.length < check.minSize;
-    const method = check.method ?? (['accuracy', 'precision', 'recall'].includes(metric) ? 'wilson' : 'bootstrap');
-    let lower;
-    let upper;
-    let trials;
-    if (method === 'wilson') {
-        const c = (0,metrics/* confusion */.Hq)(label, score, inputs.threshold);
-        const [successes, total] = metric === 'precision' ? [c.tp, c.tp + c.fp] : metric === 'recall' ? [c.tp, c.tp + c.fn] : [c.tp + c.tn, rows.length];
-        trials = total;
-        if (total === 0) {
-            throw new CheckInputError(`${metric} is undefined on the segment ${where}: ${metric === 'precision' ? 'the candidate predicts no positive' : 'there is no positive label'} among its ${rows.length} rows`);
+    const denominator = metricDenominator(metric, label, score, inputs.threshold);
+    if (denominator.count === 0)
+        throw new CheckInputError(`${metric} is undefined on the segment ${where}: ${denominator.none} among its ${rows.length} rows`);
+    const tooSmall = denominator.count < check.minSize;
+    const yieldOption = inputs.yieldEveryMs !== undefined ? { yieldEveryMs: inputs.yieldEveryMs } : {};
+    let floor;
+    if (check.min !== undefined || check.max !== undefined) {
+        const method = check.method ?? (['accuracy', 'precision', 'recall'].includes(metric) ? 'wilson' : 'bootstrap');
+        let lower;
+        let upper;
+        if (method === 'wilson') {
+            const c = (0,metrics/* confusion */.Hq)(label, score, inputs.threshold);
+            // Wilson bounds a proportion: its successes over what the metric divides by.
+            const successes = metric === 'precision' || metric === 'recall' ? c.tp : c.tp + c.tn;
+            lower = wilsonLowerBound(successes, denominator.count, check.alpha);
+            upper = wilsonUpperBound(successes, denominator.count, check.alpha);
         }
-        lower = wilsonLowerBound(successes, total, check.alpha);
-        upper = wilsonUpperBound(successes, total, check.alpha);
+        else {
+            const boot = await bootstrapMetricAsync(metric, { label, score, threshold: inputs.threshold }, { resamples: check.resamples, seed: check.seed, ...yieldOption });
+            if (boot.values.length === 0)
+                throw new CheckInputError(`${metric} is undefined on every bootstrap resample of the segment ${where}`);
+            [lower, upper] = percentileInterval(boot.values, check.alpha);
+        }
+        floor = { method, lower, upper, failsMin: check.min !== undefined && !(lower >= check.min), failsMax: check.max !== undefined && !(upper <= check.max) };
     }
-    else {
-        const boot = bootstrapMetric(metric, { label, score, threshold: inputs.threshold }, { resamples: check.resamples, seed: check.seed });
-        [lower, upper] = percentileInterval(boot.values, check.alpha);
-        trials = rows.length;
+    let comparison;
+    let mde = NaN;
+    const direction = comparing ? directionOf(metric, check.direction) : 'higher';
+    if (comparing) {
+        comparison = await compareWithProduction(metric, defaultMethod(metric), direction, { label, candidate: score, production }, {
+            threshold: inputs.threshold,
+            margin: check.margin,
+            alpha: check.alpha,
+            resamples: check.resamples,
+            seed: check.seed,
+            ...yieldOption,
+        });
+        mde = minimumDetectableEffect(comparison.standardError, check.alpha, check.power);
     }
     const confidence = fmt((1 - check.alpha) * 100, 2);
-    const failsMin = check.min !== undefined && !(lower >= check.min);
-    const failsMax = check.max !== undefined && !(upper <= check.max);
-    const boundsText = [check.min !== undefined ? `${confidence}% lower bound ${fmt(lower)} ${failsMin ? '<' : '≥'} min ${check.min}` : '', check.max !== undefined ? `${confidence}% upper bound ${fmt(upper)} ${failsMax ? '>' : '≤'} max ${check.max}` : '']
-        .filter(Boolean)
-        .join(', ');
-    const sizeText = tooSmall ? `; the segment has ${rows.length} rows, fewer than min-size ${check.minSize}` : '';
-    return {
-        outcome: failsMin || failsMax || tooSmall ? 'fail' : 'pass',
-        observed: Number(fmt(value, 6)),
-        expected: [check.min !== undefined ? `lower bound ≥ ${check.min}` : '', check.max !== undefined ? `upper bound ≤ ${check.max}` : ''].filter(Boolean).join(', '),
-        message: `${metric} where ${where}: ${fmt(value)} on ${rows.length} rows (${method}${method === 'wilson' ? `, ${trials} in the denominator` : ''}); ${boundsText}${sizeText}.`,
-        details: { metric, where: check.where, rows: rows.length, value, lower, upper, confidence: 1 - check.alpha, method, denominator: trials, minSize: check.minSize },
+    const settle = (adjusted, size) => {
+        const parts = [];
+        const expected = [];
+        const details = {
+            metric,
+            where: check.where,
+            rows: rows.length,
+            value,
+            denominator: denominator.count,
+            denominatorUnits: denominator.units,
+            minSize: check.minSize,
+        };
+        if (floor) {
+            parts.push([
+                check.min !== undefined ? `${confidence}% lower bound ${fmt(floor.lower)} ${floor.failsMin ? '<' : '≥'} min ${check.min}` : '',
+                check.max !== undefined ? `${confidence}% upper bound ${fmt(floor.upper)} ${floor.failsMax ? '>' : '≤'} max ${check.max}` : '',
+            ]
+                .filter(Boolean)
+                .join(', ') + ` (${floor.method})`);
+            if (check.min !== undefined)
+                expected.push(`lower bound ≥ ${check.min}`);
+            if (check.max !== undefined)
+                expected.push(`upper bound ≤ ${check.max}`);
+            Object.assign(details, { lower: floor.lower, upper: floor.upper, confidence: 1 - check.alpha, method: floor.method });
+        }
+        let compared;
+        if (comparison) {
+            const margin = check.margin;
+            const sign = direction === 'higher' ? 1 : -1;
+            const line = `${sign === 1 ? '−' : '+'}${fmt(margin)}`;
+            // Non-inferior needs no adjustment: every segment must show it for the release to pass
+            // (an intersection–union test). "Inferior" is the claim many segments multiply, so it
+            // needs Holm's adjusted p across the segment comparisons.
+            const byInterval = nonInferiorityVerdict(comparison.interval, margin, direction);
+            compared = byInterval === 'non-inferior' ? 'non-inferior' : byInterval === 'inferior' && adjusted < check.alpha ? 'inferior' : 'inconclusive';
+            const twoSided = fmt((1 - 2 * check.alpha) * 100, 2);
+            const pText = (relation) => size > 1
+                ? `Holm-adjusted one-sided p ${fmtP(adjusted)} ${relation} ${check.alpha} over ${size} segment comparisons`
+                : `one-sided p ${fmtP(adjusted)} ${relation} ${check.alpha}, the only segment comparison`;
+            const others = size > 1 ? ` (one of ${size} segment comparisons; a "worse" verdict is Holm-adjusted across them)` : '';
+            const outcomeText = compared === 'non-inferior'
+                ? `non-inferior within margin ${fmt(margin)}${others}`
+                : compared === 'inferior'
+                    ? `inferior: worse than production by more than ${fmt(margin)} (${pText('<')})`
+                    : byInterval === 'inferior'
+                        ? `inconclusive: the ${twoSided}% CI lies ${sign === 1 ? 'below' : 'above'} ${line}, but ${pText('≥')}`
+                        : `inconclusive: the ${twoSided}% CI contains ${line}; ${inconclusiveReason(mde, margin)}${others}`;
+            parts.push(`vs production ${fmt(comparison.production)}: difference ${fmt(comparison.estimate)}, ${twoSided}% CI [${fmt(comparison.interval[0])}, ${fmt(comparison.interval[1])}] (${comparison.test}) → ${outcomeText}`);
+            expected.push(`not worse than production by more than ${margin}`);
+            details.production = {
+                value: comparison.production,
+                estimate: comparison.estimate,
+                interval: comparison.interval,
+                confidence: 1 - 2 * check.alpha,
+                margin,
+                direction,
+                test: comparison.test,
+                pValue: comparison.pValue,
+                pWorse: comparison.pWorse,
+                holm: { family: size, adjustedPWorse: adjusted },
+                standardError: comparison.standardError,
+                mde,
+                power: check.power,
+                verdict: compared,
+                ...comparison.extra,
+            };
+        }
+        if (tooSmall)
+            parts.push(`${denominator.count} ${denominator.units}${denominator.note ?? ''}, fewer than min-size ${check.minSize}`);
+        const failed = (floor !== undefined && (floor.failsMin || floor.failsMax)) || tooSmall || compared === 'inferior';
+        return {
+            outcome: failed ? 'fail' : compared === 'inconclusive' ? 'inconclusive' : 'pass',
+            observed: Number(fmt(value, 6)),
+            expected: [...expected, `${denominator.units} ≥ ${check.minSize}`].join(', '),
+            message: `${metric} where ${where}: ${fmt(value)} on ${rows.length} rows${denominator.units === 'rows' ? '' : `, ${denominator.count} ${denominator.units}${denominator.note ?? ''}`}; ${parts.join('; ')}.`,
+            details,
+            ...(comparison ? { family: { pWorse: comparison.pWorse, settle } } : {}),
+        };
     };
+    return settle(comparison?.pWorse ?? NaN, 1);
+}
+/**
+ * Holm's adjustment across the segment checks that compare with production (those whose
+ * verdict has a `family`): each is re-settled with its adjusted p-value and the family's size.
+ * Verdicts without a family, and missing ones (checks in error), are left as they are.
+ */
+function settleSegmentFamily(verdicts) {
+    const members = verdicts.flatMap((v, i) => (v?.family ? [i] : []));
+    const adjusted = holmAdjust(members.map((i) => verdicts[i].family.pWorse));
+    const settled = [...verdicts];
+    members.forEach((i, k) => {
+        settled[i] = verdicts[i].family.settle(adjusted[k], members.length);
+    });
+    return settled;
 }
 function stabilityCheck(check, inputs) {
     if (!inputs.metrics)
@@ -74321,10 +74814,12 @@ function quoteLiteral(text) {
 
 ;// CONCATENATED MODULE: ./src/model/io/predictions.ts
 /**
- * Read a hold-out predictions file (CSV or Parquet) into typed arrays: the label, the
- * candidate's and production's scores, and the segment columns the checks filter on.
- * Problems (missing file or column, nulls, non-numeric values) come back as messages that name
- * the column and the file, before any statistic runs.
+ * Read hold-out predictions (CSV or Parquet) into typed arrays: the label, the candidate's and
+ * production's scores, and the segment columns the checks filter on. Both models' scores come
+ * from one file (paired by row), or production's from a file of its own, paired with the
+ * candidate's rows by an id column that each file holds exactly once per row.
+ * Problems (missing file or column, nulls, non-numbers, NaN and infinities, ids that do not pair
+ * one to one) come back as messages that name the column and the file, before any statistic runs.
  */
 
 
@@ -74338,6 +74833,8 @@ class PredictionsError extends Error {
         this.name = 'PredictionsError';
     }
 }
+/** How many ids a message lists when they do not pair. */
+const LISTED_IDS = 5;
 function scanOf(path) {
     const ext = (0,external_node_path_.extname)(path).toLowerCase();
     if (ext === '.parquet')
@@ -74345,19 +74842,40 @@ function scanOf(path) {
     // The data gate's CSV reader: a ragged row is an error with its line, not a sniffed one-column file.
     if (ext === '.csv')
         return duckdbDialect.from({ kind: 'files', path, format: 'csv' });
-    if (ext === '.tsv' || ext === '.txt')
-        return `read_csv(${quoteLiteral(path)}, header = true)`;
+    // The same strictness with the delimiter said, never guessed: a guess turns a ragged file into
+    // one column named after the whole header line.
+    if (ext === '.tsv' || ext === '.txt') {
+        const delimiter = ext === '.tsv' || headerLine(path).includes('\t') ? '\\t' : ',';
+        return `read_csv(${quoteLiteral(path)}, header = true, skip = 0, delim = E'${delimiter}', quote = '"', escape = '"', strict_mode = true)`;
+    }
     throw new PredictionsError(`cannot tell the format of ${path}: use a .csv or .parquet file`);
 }
-/** DuckDB's errors about the file itself (ragged rows, a value of the wrong type) as PredictionsErrors. */
-async function reading(path, read) {
+/** The first line of a text file (its first 64 KiB at most): a .txt file's header tells its delimiter. */
+function headerLine(path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(path, 'r');
+        const buffer = Buffer.alloc(65536);
+        const read = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+        return buffer.subarray(0, read).toString('utf8').split('\n')[0] ?? '';
+    }
+    catch {
+        return '';
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** DuckDB's errors about a file itself (ragged rows with their line, a value of the wrong type) as PredictionsErrors. */
+async function reading(db, paths, read) {
     try {
         return await read();
     }
     catch (error) {
-        const problem = sourceError(error);
+        const problem = await explainSourceError(error, (sql) => db.rows(sql), scanOf);
         if (problem)
-            throw new PredictionsError(problem.message.startsWith(path) ? problem.message : `${path}: ${problem.message}`);
+            throw new PredictionsError(paths.some((p) => problem.message.includes(p)) ? problem.message : `${paths.join(' / ')}: ${problem.message}`);
         throw error;
     }
 }
@@ -74373,68 +74891,169 @@ async function predictionColumns(path) {
     }
 }
 async function loadPredictions(path, columns) {
-    if (!(0,external_node_fs_.existsSync)(path))
-        throw new PredictionsError(`predictions file not found: ${path}`);
+    const pairing = columns.pairing;
+    for (const file of [path, ...(pairing ? [pairing.productionPath] : [])]) {
+        if (!(0,external_node_fs_.existsSync)(file))
+            throw new PredictionsError(`${pairing ? (file === path ? "candidate's " : "production's ") : ''}predictions file not found: ${file}`);
+    }
     const scan = scanOf(path);
+    const productionScan = pairing ? scanOf(pairing.productionPath) : undefined;
     const db = await duckdb_openDuckDb();
     try {
-        return await reading(path, () => readColumns(db, path, scan, columns));
+        return await reading(db, [path, ...(pairing ? [pairing.productionPath] : [])], () => (pairing && productionScan ? readPaired(db, path, scan, pairing, productionScan, columns) : readColumns(db, path, scan, columns)));
     }
     finally {
         db.close();
     }
 }
-/** The columns the checks read, as typed arrays, once every problem with them has been named. */
-async function readColumns(db, path, scan, columns) {
+/** A file's columns, or an error naming those missing and those it has. */
+async function requireColumns(db, path, scan, wanted) {
     const available = (await db.rows(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r[0]));
-    const numeric = [columns.label, columns.candidate, ...(columns.production !== undefined ? [columns.production] : [])];
-    const wanted = [...numeric, ...columns.segments];
     const missing = wanted.filter((c) => !available.includes(c));
     if (missing.length > 0) {
         throw new PredictionsError(`${path} has no column ${missing.map((c) => `'${c}'`).join(', ')} (its columns: ${available.join(', ')})`);
     }
-    // One pass counts nulls, non-numbers and NaN per numeric column, so the error names them all.
-    // NaN must never reach the statistics: it compares false with everything (a sort or a
-    // threshold sweep over it does not end or means nothing).
+}
+/**
+ * One pass counts nulls, non-numbers, NaN and infinities per numeric column, so the error names
+ * them all, each with its first data row. NaN and ±∞ must never reach the statistics: NaN
+ * compares false with everything (a sort or a sweep over it does not end or means nothing), an
+ * infinite score or label turns every mean and difference into ∞ or NaN. Returns the row count.
+ */
+async function probeNumbers(db, path, scan, numeric, problems) {
     const probes = numeric.flatMap((c) => {
         const q = duckdb_quoteIdentifier(c);
         return [
             `count(*) FILTER (WHERE ${q} IS NULL)`,
             `count(*) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`,
             `count(*) FILTER (WHERE isnan(TRY_CAST(${q} AS DOUBLE)))`,
+            `count(*) FILTER (WHERE isinf(TRY_CAST(${q} AS DOUBLE)))`,
         ];
     });
     const [counts] = await db.rows(`SELECT count(*), ${probes.join(', ')} FROM ${scan}`);
     const rows = Number(counts?.[0] ?? 0);
-    const problems = [];
+    const own = [];
+    /** The first data row (file order) where `condition` holds of the column, and its value as text. */
+    const first = async (column, condition) => {
+        const [row] = await db.rows(`SELECT n, v FROM (SELECT row_number() OVER () AS n, ${duckdb_quoteIdentifier(column)} AS v FROM ${scan}) WHERE ${condition('v')} ORDER BY n LIMIT 1`);
+        return row ? { row: String(row[0]), value: String(row[1]) } : undefined;
+    };
     for (const [k, c] of numeric.entries()) {
-        const nulls = Number(counts?.[1 + 3 * k] ?? 0);
-        const text = Number(counts?.[2 + 3 * k] ?? 0);
-        const nan = Number(counts?.[3 + 3 * k] ?? 0);
+        const nulls = Number(counts?.[1 + 4 * k] ?? 0);
+        const text = Number(counts?.[2 + 4 * k] ?? 0);
+        const nan = Number(counts?.[3 + 4 * k] ?? 0);
+        const infinite = Number(counts?.[4 + 4 * k] ?? 0);
         if (nulls > 0)
-            problems.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
-        if (text > 0)
-            problems.push(`column '${c}' has ${text} value${text === 1 ? '' : 's'} that are not numbers`);
+            own.push(`column '${c}' has ${nulls} empty value${nulls === 1 ? '' : 's'}`);
+        if (text > 0) {
+            // The first one with its row and value, as for NaN below, so the file can be fixed.
+            const at = await first(c, (v) => `${v} IS NOT NULL AND TRY_CAST(${v} AS DOUBLE) IS NULL`);
+            own.push(`column '${c}' has ${text} ${text === 1 ? 'value that is not a number' : 'values that are not numbers'}${at ? `, the first ${JSON.stringify(at.value)} on data row ${at.row}` : ''}`);
+        }
         if (nan > 0) {
-            const q = duckdb_quoteIdentifier(c);
-            const [first] = await db.rows(`SELECT n FROM (SELECT row_number() OVER () AS n, ${q} AS v FROM ${scan}) WHERE isnan(TRY_CAST(v AS DOUBLE)) ORDER BY n LIMIT 1`);
-            problems.push(`column '${c}' has ${nan} NaN value${nan === 1 ? '' : 's'}${first ? `, the first on data row ${String(first[0])}` : ''} (NaN is not a number)`);
+            const at = await first(c, (v) => `isnan(TRY_CAST(${v} AS DOUBLE))`);
+            own.push(`column '${c}' has ${nan} NaN value${nan === 1 ? '' : 's'}${at ? `, the first on data row ${at.row}` : ''} (NaN is not a number)`);
+        }
+        if (infinite > 0) {
+            const at = await first(c, (v) => `isinf(TRY_CAST(${v} AS DOUBLE))`);
+            own.push(`column '${c}' has ${infinite} infinite value${infinite === 1 ? '' : 's'}${at ? `, the first ${infinity(at.value)} on data row ${at.row}` : ''} (only finite numbers can be scored)`);
         }
     }
+    if (own.length > 0)
+        problems.push(`${path}: ${own.join('; ')}`);
+    return rows;
+}
+/** `inf`, `+Infinity`… → `Infinity` or `-Infinity`: the value the file holds, in one spelling. */
+function infinity(value) {
+    return /^-/.test(value.trim()) ? '-Infinity' : 'Infinity';
+}
+/** The columns the checks read from one file, as typed arrays, once every problem with them has been named. */
+async function readColumns(db, path, scan, columns) {
+    const numeric = [columns.label, columns.candidate, ...(columns.production !== undefined ? [columns.production] : [])];
+    await requireColumns(db, path, scan, [...numeric, ...columns.segments]);
+    const problems = [];
+    const rows = await probeNumbers(db, path, scan, numeric, problems);
     if (problems.length > 0)
-        throw new PredictionsError(`${path}: ${problems.join('; ')}`);
+        throw new PredictionsError(problems.join('; '));
     if (rows === 0)
         throw new PredictionsError(`${path} has no rows`);
+    const select = [...numeric.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS DOUBLE)`), ...columns.segments.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS VARCHAR)`)];
+    return stream(db, `SELECT ${select.join(', ')} FROM ${scan}`, rows, columns);
+}
+/**
+ * The candidate's file and production's, paired by id: each id once in each file, every id on
+ * both sides. Anything else is an input error with the counts and the first few ids (in file
+ * order), never a silent inner join. The pairs keep the candidate file's row order, so a
+ * bootstrap seed gives the same resamples run after run.
+ */
+async function readPaired(db, path, scan, pairing, productionScan, columns) {
+    const production = columns.production;
+    if (production === undefined)
+        throw new PredictionsError(`production's predictions in ${pairing.productionPath} need the column of their scores: set model.predictions.production`);
+    const id = duckdb_quoteIdentifier(pairing.id);
+    await requireColumns(db, path, scan, [pairing.id, columns.label, columns.candidate, ...columns.segments]);
+    await requireColumns(db, pairing.productionPath, productionScan, [pairing.id, production]);
+    const problems = [];
+    const rows = await probeNumbers(db, path, scan, [columns.label, columns.candidate], problems);
+    const productionRows = await probeNumbers(db, pairing.productionPath, productionScan, [production], problems);
+    if (problems.length > 0)
+        throw new PredictionsError(problems.join('; '));
+    if (rows === 0)
+        throw new PredictionsError(`${path} has no rows`);
+    if (productionRows === 0)
+        throw new PredictionsError(`${pairing.productionPath} has no rows`);
+    // Ids are compared as text, so an integer column in one file pairs with the same digits in the other.
+    const keyed = (s) => `(SELECT row_number() OVER () AS n, CAST(${id} AS VARCHAR) AS k FROM ${s})`;
+    const sides = [
+        { path, scan },
+        { path: pairing.productionPath, scan: productionScan },
+    ];
+    const idProblems = [];
+    for (const side of sides) {
+        const [empty] = await db.rows(`SELECT count(*), min(n) FROM ${keyed(side.scan)} WHERE k IS NULL`);
+        const nulls = Number(empty?.[0] ?? 0);
+        if (nulls > 0)
+            idProblems.push(`${side.path} has ${nulls} empty id${nulls === 1 ? '' : 's'} in column '${pairing.id}', the first on data row ${String(empty?.[1])}`);
+        const duplicated = await db.rows(`SELECT k, count(*) AS copies, count(*) OVER () AS ids FROM ${keyed(side.scan)} WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY min(n) LIMIT ${LISTED_IDS}`);
+        if (duplicated.length > 0) {
+            const total = Number(duplicated[0][2]);
+            idProblems.push(`${side.path} has ${total} id${total === 1 ? '' : 's'} on more than one row (first: ${duplicated.map((r) => `${JSON.stringify(String(r[0]))} ×${String(r[1])}`).join(', ')}${total > duplicated.length ? ', …' : ''})`);
+        }
+    }
+    for (const [side, other] of [
+        [sides[0], sides[1]],
+        [sides[1], sides[0]],
+    ]) {
+        const unmatched = await db.rows(`SELECT k, count(*) OVER () FROM (SELECT k, min(n) AS n FROM ${keyed(side.scan)} WHERE k IS NOT NULL GROUP BY k) a WHERE NOT EXISTS (SELECT 1 FROM ${keyed(other.scan)} b WHERE b.k = a.k) ORDER BY n LIMIT ${LISTED_IDS}`);
+        if (unmatched.length > 0) {
+            const total = Number(unmatched[0][1]);
+            idProblems.push(`${total} id${total === 1 ? '' : 's'} of ${side.path} ${total === 1 ? 'is' : 'are'} not in ${other.path} (first: ${unmatched.map((r) => JSON.stringify(String(r[0]))).join(', ')}${total > unmatched.length ? ', …' : ''})`);
+        }
+    }
+    if (idProblems.length > 0) {
+        throw new PredictionsError(`the candidate's and production's predictions must pair one to one by '${pairing.id}': ${idProblems.join('; ')}`);
+    }
+    const q = (c) => duckdb_quoteIdentifier(c);
+    const carried = [...new Set([columns.label, columns.candidate, ...columns.segments])];
+    const candidateSide = `(SELECT row_number() OVER () AS __n, CAST(${id} AS VARCHAR) AS __k, ${carried.map((c) => `${q(c)} AS ${q(`c_${c}`)}`).join(', ')} FROM ${scan})`;
+    const productionSide = `(SELECT CAST(${id} AS VARCHAR) AS __k, ${q(production)} AS __p FROM ${productionScan})`;
+    const select = [
+        `CAST(c.${q(`c_${columns.label}`)} AS DOUBLE)`,
+        `CAST(c.${q(`c_${columns.candidate}`)} AS DOUBLE)`,
+        'CAST(p.__p AS DOUBLE)',
+        ...columns.segments.map((s) => `CAST(c.${q(`c_${s}`)} AS VARCHAR)`),
+    ];
+    return stream(db, `SELECT ${select.join(', ')} FROM ${candidateSide} c JOIN ${productionSide} p ON c.__k = p.__k ORDER BY c.__n`, rows, columns);
+}
+/** Stream `label, candidate[, production], segments…` rows into typed arrays. */
+async function stream(db, sql, rows, columns) {
     const label = new Float64Array(rows);
     const candidate = new Float64Array(rows);
     const production = columns.production !== undefined ? new Float64Array(rows) : undefined;
+    const numericCount = production ? 3 : 2;
     const segments = new Map(columns.segments.map((c) => [c, new Array(rows)]));
-    const select = [
-        ...numeric.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS DOUBLE)`),
-        ...columns.segments.map((c) => `CAST(${duckdb_quoteIdentifier(c)} AS VARCHAR)`),
-    ];
     let offset = 0;
-    await db.stream(`SELECT ${select.join(', ')} FROM ${scan}`, (chunk, count) => {
+    await db.stream(sql, (chunk, count) => {
         const [ys, cs, ps] = chunk;
         for (let i = 0; i < count; i++) {
             label[offset + i] = ys[i];
@@ -74443,22 +75062,25 @@ async function readColumns(db, path, scan, columns) {
                 production[offset + i] = ps[i];
         }
         columns.segments.forEach((c, k) => {
-            const values = chunk[numeric.length + k];
+            const values = chunk[numericCount + k];
             const target = segments.get(c);
             for (let i = 0; i < count; i++)
                 target[offset + i] = values[i] === null ? '' : String(values[i]);
         });
         offset += count;
     });
+    if (offset !== rows)
+        throw new PredictionsError(`read ${offset} rows where ${rows} were counted: the file changed while it was read`);
     return production ? { rows, label, candidate, production, segments } : { rows, label, candidate, segments };
 }
 
 ;// CONCATENATED MODULE: ./src/model/gate.ts
 /**
  * The model gate: read the inputs the configured checks need (metrics files once, the
- * predictions file once, only the columns used), run every check, and return one CheckResult
- * per check. Input problems become input errors (`error` results with `cause: 'input'`) that
- * name the check and its config line; nothing here throws for bad input.
+ * predictions once, only the columns used: one file, or the candidate's and production's files
+ * paired by id), run every check, settle the segment comparisons together (Holm), and return
+ * one CheckResult per check. Input problems become input errors (`error` results with
+ * `cause: 'input'`) that name the check and its config line; nothing here throws for bad input.
  */
 
 
@@ -74480,9 +75102,17 @@ async function runModelGate(config, deps) {
         const segments = [...new Set(config.checks.flatMap((c) => (c.type === 'segment' ? Object.keys(c.where) : [])))];
         try {
             const started = performance.now();
-            const columns = { label: config.predictions.label, candidate: config.predictions.candidate, segments, ...(config.predictions.production ? { production: config.predictions.production } : {}) };
-            predictions = { ok: true, value: await loadPredictions(path(config.predictions.path), columns) };
-            deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${config.predictions.path} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
+            const p = config.predictions;
+            const columns = {
+                label: p.label,
+                candidate: p.candidate,
+                segments,
+                ...(p.production ? { production: p.production } : {}),
+                ...(p.productionPath !== undefined && p.id !== undefined ? { pairing: { productionPath: path(p.productionPath), id: p.id } } : {}),
+            };
+            predictions = { ok: true, value: await loadPredictions(path(p.path), columns) };
+            const from = p.productionPath !== undefined ? `${p.path} and ${p.productionPath} (paired by ${p.id ?? 'id'})` : p.path;
+            deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${from} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
         }
         catch (error) {
             if (!(error instanceof PredictionsError))
@@ -74493,45 +75123,67 @@ async function runModelGate(config, deps) {
     const inputs = {
         ...(metrics.ok && metrics.value ? { metrics: metrics.value } : {}),
         ...(baseline.ok && baseline.value ? { baseline: baseline.value } : {}),
-        ...(predictions.ok && predictions.value ? { predictions: predictions.value, predictionsPath: config.predictions?.path } : {}),
+        ...(predictions.ok && predictions.value ? { predictions: predictions.value, predictionsPath: predictionsName(config) } : {}),
         columns: { label: config.predictions?.label ?? 'label', candidate: config.predictions?.candidate ?? 'candidate', ...(config.predictions?.production ? { production: config.predictions.production } : {}) },
         threshold: config.predictions?.threshold ?? 0.5,
     };
     if (config.checks.length === 0) {
         return [{ id: 'model.checks', gate: 'model', status: 'skip', message: "model gate has no checks (add them under 'model.checks')." }];
     }
-    return config.checks.map((check) => {
+    // One check at a time: the bootstraps let the event loop run between resamples, and the
+    // segment comparisons are settled together (Holm) once all have run.
+    const evaluated = [];
+    for (const check of config.checks) {
         // An unreadable input is the error of every check that reads it, named at that check.
         const broken = [
             usesMetrics(check, config) && !metrics.ok ? metrics.message : undefined,
             usesBaseline(check, config) && !baseline.ok ? baseline.message : undefined,
             usesPredictions(check, config) && !predictions.ok ? predictions.message : undefined,
         ].find((m) => m !== undefined);
-        if (broken)
-            return errorResult(check, broken);
+        if (broken) {
+            evaluated.push(errorResult(check, broken));
+            continue;
+        }
         try {
-            const verdict = evaluateCheck(check, inputs);
-            const failed = verdict.outcome !== 'pass';
-            const warnOnly = check.severity === 'warn' || (verdict.outcome === 'inconclusive' && check.type === 'non-inferiority' && check.onInconclusive === 'warn');
-            const result = {
-                id: check.id,
-                gate: 'model',
-                status: failed ? (warnOnly ? 'warn' : 'fail') : 'pass',
-                observed: verdict.observed,
-                expected: verdict.expected,
-                message: verdict.message,
-                details: { check: check.path, type: check.type, outcome: verdict.outcome, severity: check.severity, ...verdict.details },
-            };
-            if (check.location)
-                result.location = check.location;
-            return result;
+            evaluated.push(await evaluateCheck(check, inputs));
         }
         catch (error) {
             if (error instanceof CheckInputError)
-                return errorResult(check, error.message);
-            throw error;
+                evaluated.push(errorResult(check, error.message));
+            else
+                throw error;
         }
+    }
+    const verdicts = settleSegmentFamily(evaluated.map((e) => (isVerdict(e) ? e : undefined)));
+    return config.checks.map((check, index) => {
+        const verdict = verdicts[index];
+        if (!verdict)
+            return evaluated[index];
+        const failed = verdict.outcome !== 'pass';
+        const warnOnly = check.severity === 'warn' || (verdict.outcome === 'inconclusive' && (check.type === 'non-inferiority' || check.type === 'segment') && check.onInconclusive === 'warn');
+        const result = {
+            id: check.id,
+            gate: 'model',
+            status: failed ? (warnOnly ? 'warn' : 'fail') : 'pass',
+            observed: verdict.observed,
+            expected: verdict.expected,
+            message: verdict.message,
+            details: { check: check.path, type: check.type, outcome: verdict.outcome, severity: check.severity, ...verdict.details },
+        };
+        if (check.location)
+            result.location = check.location;
+        return result;
     });
+}
+function isVerdict(value) {
+    return 'outcome' in value;
+}
+/** The predictions as messages name them: the file, or both files when production's are apart. */
+function predictionsName(config) {
+    const p = config.predictions;
+    if (!p)
+        return undefined;
+    return p.productionPath !== undefined ? `${p.path} + ${p.productionPath} paired by ${p.id ?? 'id'}` : p.path;
 }
 function loadMetrics(path, resolvePath) {
     if (path === undefined)
@@ -74979,90 +75631,14 @@ class ReleaseRecordsError extends Error {
 
 // EXTERNAL MODULE: ./src/report/builder.ts
 var builder = __nccwpck_require__(113);
+// EXTERNAL MODULE: ./src/rollout/feasibility.ts
+var rollout_feasibility = __nccwpck_require__(38480);
 // EXTERNAL MODULE: ./src/rollback/history.ts
 var rollback_history = __nccwpck_require__(49656);
 // EXTERNAL MODULE: ./src/targets/target.ts
 var target = __nccwpck_require__(29425);
-;// CONCATENATED MODULE: ./src/rollout/timing.ts
-/** CloudWatch publishes Lambda metrics per minute: one datapoint covers a whole minute. */
-const METRIC_PERIOD_MS = 60_000;
-/**
- * How long the last step keeps being judged after its planned end: one metric period plus the
- * publication delay, so the datapoint of its final minute has been read before promotion.
- * Earlier steps need no such settling: the next step's window still covers their last minute.
- */
-function settleMs(config) {
-    return METRIC_PERIOD_MS + config.metricDelayMs;
-}
-/** Happy-path duration: every step passes on time, no extension, plus the last step's settling. API call time is not included. */
-function expectedDurationMs(steps, config) {
-    const planned = steps.reduce((total, step) => total + step.durationMs, 0);
-    return steps.length > 0 ? planned + settleMs(config) : planned;
-}
-/** Longest run that still ends by itself: every step is extended by the full `maxExtensionMs`. */
-function maxDurationMs(steps, config) {
-    return expectedDurationMs(steps, config) + steps.length * config.maxExtensionMs;
-}
-/**
- * Worst case from the moment a fault starts in the canary to the moment the rollback write
- * has completed, for a judge that fails on the first datapoint showing the fault (the seed
- * rule, max-errors 0):
- *
- *   METRIC_PERIOD_MS + metricDelayMs + pollMs + 2 × apiCallMs
- *
- * The fault starts at the very beginning of a period (worst), its datapoint becomes readable
- * one period plus the publication delay later, the loop reads metrics at a fixed cadence of
- * `pollMs` (start to start), so the first read starting after publication begins at most
- * `pollMs` later, and then two sequential calls remain: that metrics read (canary and stable
- * are read in parallel) and the rollback write.
- */
-function worstCaseTimeToRollbackMs(config, assumptions) {
-    return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs + 2 * assumptions.apiCallMs;
-}
-/**
- * Worst case for a run whose candidate gets no traffic at all, from the end of the first
- * shift write to the end of the rollback write (or the next shift with on-inconclusive
- * promote): the first step's duration, the full extension, then the read at the deadline
- * (the loop observes exactly at the deadline, so no poll interval is added) and the write.
- *
- *   steps[0].durationMs + maxExtensionMs + 2 × apiCallMs
- */
-function worstCaseTimeToInconclusiveMs(steps, config, assumptions) {
-    const first = steps[0];
-    if (first === undefined)
-        return 0;
-    return first.durationMs + config.maxExtensionMs + 2 * assumptions.apiCallMs;
-}
-/**
- * The shortest judge window that cannot let a datapoint slide out before any poll has read
- * it: the datapoint of the period starting at `p` is readable at `p + period + delay`, the
- * next read starts within `pollMs` after that, and its window (computed at the read's start)
- * must still reach back to `p`. Conservative: it holds even for a target that only returns
- * periods starting inside the window. The config loader may warn with this.
- *
- *   METRIC_PERIOD_MS + metricDelayMs + pollMs
- */
-function minimumJudgeWindowMs(config, assumptions) {
-    return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs;
-}
-/** `90000` → `1m30s`, `300000` → `5m`, `1500` → `1.5s`: durations as people write them. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    const totalSeconds = ms / 1000;
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = Math.round((totalSeconds % 60) * 10) / 10;
-    const parts = [];
-    if (hours > 0)
-        parts.push(`${hours}h`);
-    if (minutes > 0)
-        parts.push(`${minutes}m`);
-    if (seconds > 0 || parts.length === 0)
-        parts.push(`${seconds}s`);
-    return parts.join('');
-}
-
+// EXTERNAL MODULE: ./src/rollout/timing.ts
+var timing = __nccwpck_require__(82699);
 ;// CONCATENATED MODULE: ./src/rollout/judge.ts
 
 /** Judges the candidate's metrics against the configured thresholds. Pure. */
@@ -75080,7 +75656,7 @@ function judgeThreshold(input) {
         observed.stableInvocations = stable.invocations;
         observed.stableErrors = stable.errors;
     }
-    const over = `over the last ${formatDuration(input.windowMs ?? config.windowMs)}`;
+    const over = `over the last ${(0,timing/* formatDuration */.a3)(input.windowMs ?? config.windowMs)}`;
     const ofCanary = `${plural(canary.invocations, 'invocation')} of version ${canary.version} ${over}`;
     const verdict = (v, reason) => ({ verdict: v, reason, observed });
     if (canary.errors > config.maxErrors) {
@@ -75090,20 +75666,38 @@ function judgeThreshold(input) {
         return verdict('fail', `${plural(canary.throttles, 'throttle')} in ${ofCanary}; allowed ${config.maxThrottles}.`);
     }
     const needed = Math.max(1, input.minInvocations);
-    if (canary.invocations < needed) {
-        return verdict('continue', `Only ${ofCanary}; at least ${needed} needed before the step may pass.`);
+    // Rates and percentiles are failing evidence from the whole window, once it holds enough calls.
+    if (canary.invocations >= needed) {
+        if (config.maxErrorRate !== undefined && errorRate !== null && errorRate > config.maxErrorRate) {
+            return verdict('fail', `Error rate ${judge_percent(errorRate)} (${canary.errors} in ${ofCanary}) exceeds ${judge_percent(config.maxErrorRate)}.`);
+        }
+        if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
+            return verdict('fail', `p99 ${formatMs(canary.p99Ms)} in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+        }
     }
-    if (config.maxErrorRate !== undefined && errorRate !== null && errorRate > config.maxErrorRate) {
-        return verdict('fail', `Error rate ${judge_percent(errorRate)} (${canary.errors} in ${ofCanary}) exceeds ${judge_percent(config.maxErrorRate)}.`);
+    const step = input.step;
+    if (step !== undefined) {
+        observed.stepInvocations = step.invocations;
+        observed.stepMinutes = step.minutes;
     }
-    if (config.p99Ms !== undefined && canary.p99Ms !== null && canary.p99Ms > config.p99Ms) {
-        return verdict('fail', `p99 ${formatMs(canary.p99Ms)} in ${ofCanary} exceeds ${config.p99Ms} ms.`);
+    const own = step?.invocations ?? canary.invocations;
+    if (own < needed) {
+        if (step === undefined) {
+            return verdict('continue', `Only ${ofCanary}; at least ${needed} needed before the step may pass.`);
+        }
+        const before = canary.invocations - own;
+        const earlier = before > 0 ? ` (the other ${plural(before, 'invocation')} ${over} were served before its first whole minute)` : '';
+        const reason = step.minutes === 0
+            ? `No whole minute of step ${step.step}'s own traffic is published yet${earlier}; at least ${needed} invocations of version ${canary.version} needed before the step may pass.`
+            : `Only ${plural(own, 'invocation')} of version ${canary.version} in the ${plural(step.minutes, 'published whole minute')} of step ${step.step}'s own traffic${earlier}; at least ${needed} needed before the step may pass.`;
+        return verdict('continue', reason);
     }
     const stableNote = stable !== undefined && stable.errors > 0
         ? ` (stable version ${stable.version} had ${plural(stable.errors, 'error')}, not held against the candidate)`
         : '';
     const latency = canary.p99Ms !== null ? `, p99 ${formatMs(canary.p99Ms)}` : '';
-    return verdict('pass', `${plural(canary.errors, 'error')} in ${ofCanary}${latency}; within thresholds${stableNote}.`);
+    const ownNote = step !== undefined ? ` (${own} in step ${step.step}'s own ${plural(step.minutes, 'minute')})` : '';
+    return verdict('pass', `${plural(canary.errors, 'error')} in ${ofCanary}${ownNote}${latency}; within thresholds${stableNote}.`);
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -75244,6 +75838,17 @@ function refinedNormalCdf(terms, k) {
     const density = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
     return Math.min(1, Math.max(0, normCdf(x) + (skew * (1 - x * x) * density) / 6));
 }
+/** Mean and variance of S (the sum of the terms' own). */
+function countSumMoments(terms) {
+    let mean = 0;
+    let variance = 0;
+    for (const term of terms) {
+        const m = moments(term);
+        mean += m.mean;
+        variance += m.variance;
+    }
+    return { mean, variance };
+}
 /** Mean, variance and third central moment of one term (the hypergeometric's from Johnson, Kemp & Kotz). */
 function moments(term) {
     validate(term);
@@ -75290,20 +75895,17 @@ function validate(term) {
 
 ;// CONCATENATED MODULE: ./src/rollout/judge-compare.ts
 
+
 /** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
 const RATIO_CAP = 100;
-/** Recent qualifying minutes the latency rule compares (median of their ratios); it waits for this many. */
-const LATENCY_PERIODS = 5;
 /**
- * Calls of EACH version a minute needs before its p99 counts. A p99 of few calls is little
- * more than the sample's maximum: with lognormal latencies (p99 ≈ 3 × median) the rule without
- * this floor rolled back 31–36% of healthy releases at 100–400 req/min, and with a floor of
- * 200 still 4% at 400 req/min; from 300 on, none in 300 simulated rollouts per traffic level,
- * while a 1.5× slower p99 is caught in all of them from 1200 req/min (test/unit/judge-compare
- * .test.ts measures the rule as it is). Below that traffic the canary's p99 is not judged:
- * use the threshold judge's `p99-ms` for a hard limit.
+ * Calls of EACH version a minute needs before its p99s are compared. The test is valid at any
+ * count (exceedanceProbability is exact for every n and m); below this a p99 is one of the
+ * few largest calls, so a minute says little and rests most on the nearest-rank definition.
  */
-const LATENCY_MIN_CALLS = 300;
+const LATENCY_MIN_CALLS = 100;
+/** Odds ratios of "canary p99 above (1 + p99-tolerance) × stable's" the latency test averages over. */
+const LATENCY_ODDS_RATIOS = [4, 16];
 /**
  * The step whose pass needs evidence against a regression: the last one where the stable
  * version still serves traffic (a 100% final bake has nothing to compare with, so the
@@ -75330,21 +75932,18 @@ function periodLogLikelihoodRatio(ratio, canary, stable) {
     return canary.errors * Math.log(ratio) - errors * Math.log1p((ratio - 1) * share);
 }
 /** The sequential evidence about error rates in the periods both versions served, oldest first. */
-function errorEvidence(canary, stable, config) {
+function errorEvidence(canary, stable, config, excludedMinutes) {
     const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
     const periods = [];
-    let logLikelihoodRatio = 0;
-    let logEvidence = Number.NEGATIVE_INFINITY;
     let stableErrorsBefore = 0;
     let stableInvocationsBefore = 0;
     for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs)) {
+        if (excludedMinutes?.has(c.startMs) === true)
+            continue;
         const s = stableByStart.get(c.startMs);
         if (s === undefined || s.invocations === 0 || c.invocations === 0)
             continue;
         const ratio = regressionRatio(config, stableErrorsBefore, stableInvocationsBefore);
-        const increment = periodLogLikelihoodRatio(ratio, c, s);
-        logLikelihoodRatio += increment;
-        logEvidence = increment + logAddExp(logEvidence, Math.log(startWeight(periods.length + 1)));
         periods.push({
             startMs: c.startMs,
             canaryInvocations: c.invocations,
@@ -75352,19 +75951,145 @@ function errorEvidence(canary, stable, config) {
             stableInvocations: s.invocations,
             stableErrors: s.errors,
             ratio,
-            logLikelihoodRatio: increment,
+            logLikelihoodRatio: periodLogLikelihoodRatio(ratio, c, s),
         });
         stableErrorsBefore += s.errors;
         stableInvocationsBefore += s.invocations;
     }
+    const dispersion = dispersionOf(config, periods);
+    let logLikelihoodRatio = 0;
+    let logEvidence = Number.NEGATIVE_INFINITY;
+    for (const [index, period] of periods.entries()) {
+        logLikelihoodRatio += period.logLikelihoodRatio / dispersion.factor;
+        logEvidence = period.logLikelihoodRatio / dispersion.sequentialFailFactor + logAddExp(logEvidence, Math.log(startWeight(index + 1)));
+    }
     const stableRateEstimate = (stable.errors + 0.5) / (stable.invocations + 1);
+    const absolute = absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute);
     return {
         periods,
         evidence: Math.exp(logEvidence),
         likelihoodRatio: Math.exp(logLikelihoodRatio),
         stableRateEstimate,
-        absoluteLikelihoodRatio: absoluteLikelihoodRatio(canary.invocations, canary.errors, stableRateEstimate, config.minEffect.absolute),
+        absoluteLikelihoodRatio: dispersion.factor === 1 ? absolute : Math.exp(Math.log(absolute) / dispersion.factor),
+        dispersion,
     };
+}
+/** Level of Pearson's test of "no overdispersion" above which the auto dispersion stays 1 on the pass side and the final look. */
+const OVERDISPERSION_LEVEL = 0.05;
+/** Tail probability at which the fail side's looks at every poll widen an estimated φ for its degrees of freedom (tCorrection). */
+const DISPERSION_T_LEVEL = 0.025;
+/** Largest φ the fail side's looks at every poll divide by, however few minutes the estimate rests on. */
+const DISPERSION_CAP = 10;
+/**
+ * The overdispersion the tests divide their log-likelihood ratios by (docs/judge.md, "Clustered
+ * errors"). Fixed in the config: that number everywhere. Auto, from the compared minutes'
+ * Pearson residuals (estimateDispersion):
+ *  - the pass side and the final look's pass test use φ̂ when Pearson's test finds
+ *    overdispersion at OVERDISPERSION_LEVEL, else 1 (β is approximate either way);
+ *  - the fail side's looks at every poll use φ̂ widened like a t-test's critical value for
+ *    its degrees of freedom, and no less than the residuals around "no regression" show once
+ *    overdispersion is found (they include the excess a false alarm would be made of); with
+ *    fewer than two minutes with errors, DISPERSION_CAP;
+ *  - the final look's fail test takes the larger of the exact p-value and the normal one with
+ *    the variance times max(1, φ̂); once overdispersion is found, Student's t (df of the
+ *    estimate) with the variance times the larger of φ̂ and the residuals around "no regression".
+ */
+function dispersionOf(config, periods) {
+    const setting = config.dispersion ?? 'auto';
+    const fit = estimateDispersion(periods);
+    const df = fit.degreesOfFreedom;
+    if (setting !== 'auto') {
+        const fixed = Math.max(1, setting); // below 1 would claim less variation than independent calls
+        return { mode: 'fixed', factor: fixed, sequentialFailFactor: fixed, finalFailFactor: fixed, estimate: null, degreesOfFreedom: df, overdispersed: fixed > 1 };
+    }
+    if (df < 1) {
+        return { mode: 'auto', factor: 1, sequentialFailFactor: DISPERSION_CAP, finalFailFactor: 1, estimate: null, degreesOfFreedom: df, overdispersed: false };
+    }
+    const overdispersed = chi2Sf(fit.estimate * df, df) <= OVERDISPERSION_LEVEL;
+    const widened = Math.max(fit.estimate * tCorrection(df, DISPERSION_T_LEVEL), overdispersed ? fit.nullEstimate * tCorrection(df + 1, DISPERSION_T_LEVEL) : 1);
+    return {
+        mode: 'auto',
+        factor: overdispersed ? Math.max(1, fit.estimate) : 1,
+        sequentialFailFactor: Math.min(DISPERSION_CAP, Math.max(1, widened)),
+        finalFailFactor: overdispersed ? Math.max(1, fit.estimate, fit.nullEstimate) : Math.max(1, fit.estimate),
+        estimate: fit.estimate,
+        degreesOfFreedom: df,
+        overdispersed,
+    };
+}
+/** (t_{df}(1 − a) / z(1 − a))²: how much wider a threshold must be when φ is estimated from df degrees of freedom. */
+function tCorrection(df, a) {
+    if (df < 1)
+        return Number.POSITIVE_INFINITY;
+    const key = `${df}:${a}`;
+    const known = T_CORRECTIONS.get(key);
+    if (known !== undefined)
+        return known;
+    const value = tCorrectionUncached(df, a);
+    T_CORRECTIONS.set(key, value);
+    return value;
+}
+const T_CORRECTIONS = new Map();
+function tCorrectionUncached(df, a) {
+    const z = distributions_normQuantile(1 - a);
+    let low = z;
+    let high = 2 * z;
+    while (tSf(high, df) > a)
+        high *= 2;
+    for (let i = 0; i < 60; i++) {
+        const middle = (low + high) / 2;
+        if (tSf(middle, df) > a)
+            low = middle;
+        else
+            high = middle;
+    }
+    return ((low + high) / 2 / z) ** 2;
+}
+/**
+ * Pearson's dispersion estimate of the canary's errors given each minute's error total,
+ * around a fitted common odds ratio (so that a constant regression does not read as
+ * dispersion): X² / (K − 1) over the K minutes with errors.
+ */
+function estimateDispersion(periods) {
+    const rows = periods
+        .map((p) => {
+        const calls = p.canaryInvocations + p.stableInvocations;
+        return { x: p.canaryErrors, t: p.canaryErrors + p.stableErrors, w: p.canaryInvocations / calls, calls };
+    })
+        .filter((r) => r.t > 0 && r.w > 0 && r.w < 1);
+    const df = rows.length - 1;
+    if (df < 1)
+        return { estimate: 1, nullEstimate: 1, degreesOfFreedom: Math.max(0, df), fittedOddsRatio: 1 };
+    // Newton on β = ln(odds ratio): score Σ(x − tθ), information Σ tθ(1 − θ).
+    let beta = 0;
+    const theta = (w, b) => 1 / (1 + ((1 - w) / w) * Math.exp(-b));
+    for (let iteration = 0; iteration < 50; iteration++) {
+        let score = 0;
+        let information = 0;
+        for (const r of rows) {
+            const th = theta(r.w, beta);
+            score += r.x - r.t * th;
+            information += r.t * th * (1 - th);
+        }
+        if (!(information > 0))
+            break;
+        const step = Math.max(-2, Math.min(2, score / information));
+        beta = Math.max(-12, Math.min(12, beta + step));
+        if (Math.abs(step) < 1e-10)
+            break;
+    }
+    const pearson = (b, dof) => {
+        let sum = 0;
+        for (const r of rows) {
+            const th = theta(r.w, b);
+            // Hypergeometric variance (the finite-population factor) under the null, binomial otherwise.
+            const variance = r.t * th * (1 - th) * (r.calls > 1 ? (r.calls - r.t) / (r.calls - 1) : 1);
+            if (variance > 0)
+                sum += (r.x - r.t * th) ** 2 / variance;
+        }
+        return sum / dof;
+    };
+    return { estimate: pearson(beta, df), nullEstimate: pearson(0, df + 1), degreesOfFreedom: df, fittedOddsRatio: Math.exp(beta) };
 }
 /** π_k = 1/(k(k+1)), k = 1, 2, …: the weight of the test started at the k-th compared period. */
 function startWeight(k) {
@@ -75392,7 +76117,7 @@ function absoluteLikelihoodRatio(invocations, errors, q0, absolute) {
  * approximate as the sequential β is. The sum of the canary's errors is the statistic (the
  * most powerful one against a constant ratio).
  */
-function finalLookTest(periods, config) {
+function finalLookTest(periods, config, dispersion) {
     const nullTerms = [];
     const regressionTerms = [];
     let canaryErrors = 0;
@@ -75406,12 +76131,28 @@ function finalLookTest(periods, config) {
         canaryErrors += period.canaryErrors;
         totalErrors += errors;
     }
+    let pValue = countSumSf(nullTerms, canaryErrors);
+    // No errors at all carry no information about the ratio: never evidence against it.
+    let passPValue = totalErrors === 0 ? 1 : countSumCdf(regressionTerms, canaryErrors);
+    if (dispersion !== undefined && totalErrors > 0) {
+        // Overdispersed counts: the normal approximation with the variance times φ (Student's t
+        // with the estimate's degrees of freedom when φ is estimated), whichever p-value is larger,
+        // so that φ only ever makes the final look more cautious.
+        const h0 = countSumMoments(nullTerms);
+        if (dispersion.finalFailFactor > 1 && h0.variance > 0) {
+            const z = (canaryErrors - 0.5 - h0.mean) / Math.sqrt(dispersion.finalFailFactor * h0.variance);
+            pValue = Math.max(pValue, dispersion.mode === 'auto' && dispersion.overdispersed ? tSf(z, dispersion.degreesOfFreedom) : normSf(z));
+        }
+        const h1 = countSumMoments(regressionTerms);
+        if (dispersion.factor > 1 && h1.variance > 0) {
+            passPValue = Math.max(passPValue, normCdf((canaryErrors + 0.5 - h1.mean) / Math.sqrt(dispersion.factor * h1.variance)));
+        }
+    }
     return {
         canaryErrors,
         totalErrors,
-        pValue: countSumSf(nullTerms, canaryErrors),
-        // No errors at all carry no information about the ratio: never evidence against it.
-        passPValue: totalErrors === 0 ? 1 : countSumCdf(regressionTerms, canaryErrors),
+        pValue,
+        passPValue,
         alpha: config.alpha * config.finalLookShare,
         beta: config.beta * config.finalLookShare,
     };
@@ -75419,18 +76160,20 @@ function finalLookTest(periods, config) {
 /** Judges the canary against the stable version: errors by the sequential test, then latency. Pure. */
 function judgeCompare(input) {
     const { canary, stable, config } = input;
-    const evidence = errorEvidence(canary, stable, config);
+    const evidence = errorEvidence(canary, stable, config, input.excludedMinutes);
+    const dispersion = evidence.dispersion;
     // α and β are split once, in advance, between the looks at every poll and the final look.
     const sequentialShare = 1 - config.finalLookShare;
     const sequentialBeta = config.beta * sequentialShare;
     const failAt = 1 / (config.alpha * sequentialShare);
-    const final = input.finalLook === true && config.finalLookShare > 0 ? finalLookTest(evidence.periods, config) : null;
+    const final = input.finalLook === true && config.finalLookShare > 0 ? finalLookTest(evidence.periods, config, dispersion) : null;
     const bound = config.finalLookShare > 0
         ? `1/${round(config.alpha * sequentialShare)} = ${round(failAt)} (α ${config.alpha} less the final look's ${round(config.finalLookShare * 100)}%)`
         : `1/α = ${round(failAt)}`;
     const betaBound = config.finalLookShare > 0 ? `${round(sequentialBeta)} (β ${config.beta} less the final look's share)` : `β = ${config.beta}`;
     const lastRatio = evidence.periods.at(-1)?.ratio ?? regressionRatio(config, 0, 0);
-    const latency = latencyComparison(canary, stable);
+    const latency = latencyEvidence(canary, stable, config.p99Tolerance, input.excludedMinutes);
+    const latencyFailAt = 1 / config.alpha;
     const observed = {
         invocations: canary.invocations,
         errors: canary.errors,
@@ -75446,73 +76189,166 @@ function judgeCompare(input) {
         passThreshold: sequentialBeta,
         finalPValue: final?.pValue ?? null,
         finalPassPValue: final?.passPValue ?? null,
+        dispersion: dispersion.factor,
+        failDispersion: dispersion.sequentialFailFactor,
+        dispersionEstimate: dispersion.estimate,
         p99Ms: canary.p99Ms,
         stableP99Ms: stable.p99Ms,
-        p99Ratio: latency?.ratio ?? null,
+        p99Ratio: latency.medianRatio,
+        latencyEvidence: latency.evidence,
+        latencyMinutes: latency.minutes,
+        slowerMinutes: latency.slowerMinutes,
     };
     const verdict = (v, reason) => ({ verdict: v, reason, observed });
     const counts = `Canary errors ${canary.errors} of ${canary.invocations} (${judge_compare_percent(rate(canary.errors, canary.invocations))}) vs stable ${stable.errors} of ${stable.invocations} (${judge_compare_percent(rate(stable.errors, stable.invocations))})`;
     const regression = `a ≥${round(lastRatio)}× regression`;
+    const failNote = dispersionNote(dispersion, dispersion.sequentialFailFactor);
+    const passNote = dispersionNote(dispersion, dispersion.factor);
     if (evidence.evidence >= failAt) {
-        return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.`);
+        return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.${failNote}`);
     }
     const needed = Math.max(1, input.minInvocations);
-    if (latency !== null && latency.ratio > 1 + config.p99Tolerance) {
-        return verdict('fail', `Canary p99 ${judge_compare_formatMs(latency.canaryP99Ms)} vs stable ${judge_compare_formatMs(latency.stableP99Ms)} (median over the last ${latency.periods} shared minutes) is ${round(latency.ratio)}× > ${round(1 + config.p99Tolerance)}× allowed.`);
+    if (latency.evidence >= latencyFailAt) {
+        const counted = (name) => {
+            const minutes = latency.comparisons.filter((c) => c.percentile === name);
+            return minutes.length > 0 ? [`${name} in ${minutes.filter((c) => c.slower).length} of ${minutes.length}`] : [];
+        };
+        const last = latency.comparisons.filter((c) => c.percentile === 'p99').at(-1);
+        const lastNote = last !== undefined ? ` (last p99: ${judge_compare_formatMs(last.canaryMs)} vs ${judge_compare_formatMs(last.stableMs)})` : '';
+        return verdict('fail', `Canary above ${round(1 + config.p99Tolerance)}× stable's ${[...counted('p99'), ...counted('p90')].join(', ')} compared minutes${lastNote}; evidence ${round(latency.evidence)} ≥ 1/α = ${round(latencyFailAt)} that it is more than ${round(1 + config.p99Tolerance)}× slower.`);
     }
     if (final !== null && final.pValue <= final.alpha) {
-        return verdict('fail', `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.`);
+        return verdict('fail', `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.${dispersionNote(dispersion, dispersion.finalFailFactor)}`);
     }
     if (canary.invocations < needed) {
         return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
     }
-    const latencyNote = latency !== null ? `, p99 ${round(latency.ratio)}× stable` : '';
+    const latencyNote = latency.medianRatio !== null ? `, p99 ${round(latency.medianRatio)}× stable (median of ${latency.minutes} minutes)` : '';
     if (!input.requireEvidence) {
-        return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.`);
+        return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.${passNote}`);
     }
     if (evidence.likelihoodRatio <= sequentialBeta) {
-        return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.`);
+        return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.${passNote}`);
     }
     // The absolute route keeps the whole β: it is the low-baseline route, where errors are too
     // rare for the final look's conditional test to add anything (with no errors at all a fixed
     // test needs exactly the clean calls this one does), so splitting β would only cost calls.
     if (evidence.absoluteLikelihoodRatio <= config.beta) {
-        return verdict('pass', `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${judge_compare_percent(config.minEffect.absolute)} above stable${latencyNote}.`);
+        return verdict('pass', `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${judge_compare_percent(config.minEffect.absolute)} above stable${latencyNote}.${passNote}`);
     }
     if (final !== null && final.passPValue <= final.beta) {
-        return verdict('pass', `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.`);
+        return verdict('pass', `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.${passNote}`);
     }
     const finalNote = final !== null ? ` Final look: p = ${round(final.pValue)} > ${round(final.alpha)} for a regression, p = ${round(final.passPValue)} > ${round(final.beta)} against one.` : '';
-    return verdict('continue', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}`);
+    return verdict('continue', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}${passNote}`);
 }
 /**
- * Median per-minute p99 ratio over the last LATENCY_PERIODS minutes in which both versions
- * served at least LATENCY_MIN_CALLS calls, or null until there are that many such minutes:
- * per-minute pairs cancel load swings both versions see; the median of five ignores two noisy
- * or cold-start minutes; recent minutes let a regression that starts mid-rollout show.
+ * The sentence a reason gets when a test divided its log-likelihood ratios (or multiplied its
+ * variance) by φ > 1, empty otherwise: the clustering the judge allowed for is part of the verdict.
  */
-function latencyComparison(canary, stable) {
+function dispersionNote(dispersion, factor) {
+    if (!(factor > 1))
+        return '';
+    if (dispersion.mode === 'fixed')
+        return ` Errors counted as clustered: dispersion ${round(factor)} (config).`;
+    const minutes = dispersion.degreesOfFreedom + 1;
+    if (dispersion.estimate === null)
+        return ` Dispersion ${round(factor)}: fewer than 2 minutes with errors to estimate it from.`;
+    const estimate = `estimated ${round(dispersion.estimate)} from ${minutes} minutes with errors`;
+    return dispersion.overdispersed ? ` Errors overdispersed (clustered): dispersion ${round(factor)}, ${estimate}.` : ` Dispersion ${round(factor)} allowed for (${estimate}).`;
+}
+/** The percentiles the latency test compares, with the nearest rank each one is (p99Rank for 0.99). */
+const LATENCY_PERCENTILES = [
+    { name: 'p99', level: 0.99, read: (p) => p.p99Ms },
+    { name: 'p90', level: 0.9, read: (p) => p.p90Ms ?? null },
+];
+/** Nearest-rank index (from 1) of the `level` quantile of `calls` values: ⌈level · calls⌉; p99Rank(n) = ⌈0.99n⌉. */
+function percentileRank(calls, level) {
+    return Math.min(calls, Math.max(1, Math.ceil(level * calls - 1e-9)));
+}
+/**
+ * P(canary percentile > stable percentile) when a minute's n canary and m stable durations are
+ * independent draws from one continuous distribution and each percentile is the nearest-rank order
+ * statistic, k = percentileRank(n), l = percentileRank(m). The canary's k-th value is above
+ * stable's l-th exactly when at least n − k + 1 of the top n + m − k − l + 1 values of the pooled
+ * minute are the canary's; which values are the canary's is a uniformly random n-subset, so this
+ * is a hypergeometric tail whatever the distribution is (heavy-tailed or not). A canary slower by
+ * a factor c has c × those values, so P(canary percentile > c × stable percentile) is the same
+ * number; a canary whose every quantile is at most c × stable's makes it smaller.
+ */
+function exceedanceProbability(canaryCalls, stableCalls, level = 0.99) {
+    // Every poll re-reads the minutes since the first shift: remember the last few thousand.
+    const key = `${canaryCalls}:${stableCalls}:${level}`;
+    const known = EXCEEDANCE.get(key);
+    if (known !== undefined)
+        return known;
+    if (EXCEEDANCE.size >= 4096)
+        EXCEEDANCE.clear();
+    const value = exceedanceProbabilityUncached(canaryCalls, stableCalls, level);
+    EXCEEDANCE.set(key, value);
+    return value;
+}
+const EXCEEDANCE = new Map();
+function exceedanceProbabilityUncached(canaryCalls, stableCalls, level) {
+    const k = percentileRank(canaryCalls, level);
+    const l = percentileRank(stableCalls, level);
+    const top = canaryCalls + stableCalls - k - l + 1;
+    return countSumSf([{ kind: 'hypergeometric', population: canaryCalls + stableCalls, successes: canaryCalls, draws: top }], canaryCalls - k + 1);
+}
+/**
+ * The latency test: in every compared minute with at least LATENCY_MIN_CALLS calls of each
+ * version, is the canary's p99 above (1 + p99-tolerance) × stable's? If the canary's durations are
+ * no slower than (1 + tolerance) × stable's (every quantile), that happens with probability at
+ * most q_i = exceedanceProbability(n_i, m_i), independently from minute to minute. Against "its
+ * odds are ψ times that", a minute's likelihood ratio is p1/q_i (slower) or (1 − p1)/(1 − q_i)
+ * (not), p1 = ψq_i/(1 − q_i + ψq_i). Averaged over ψ in LATENCY_ODDS_RATIOS and mixed over start
+ * minutes as the error test is (weights 1/(k(k+1))), the product is a test supermartingale, so
+ * P(it ever reaches 1/α) ≤ α for such a canary, heavy tail or not. With p90s too (p90Ms), the
+ * same test on them, averaged with the p99 one (an average of e-values is one).
+ */
+function latencyEvidence(canary, stable, tolerance, excludedMinutes) {
     const stableByStart = new Map(stable.periods.map((p) => [p.startMs, p]));
-    const pairs = canary.periods
-        .flatMap((c) => {
-        const s = stableByStart.get(c.startMs);
-        if (c.p99Ms === null || s?.p99Ms == null || !(s.p99Ms > 0))
-            return [];
-        if (c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS)
-            return [];
-        return [{ startMs: c.startMs, canaryP99: c.p99Ms, stableP99: s.p99Ms }];
-    })
-        .sort((a, b) => a.startMs - b.startMs)
-        .slice(-LATENCY_PERIODS);
-    if (pairs.length < LATENCY_PERIODS)
-        return null;
-    const byRatio = [...pairs].sort((a, b) => a.canaryP99 / a.stableP99 - b.canaryP99 / b.stableP99);
-    const median = byRatio[Math.floor((byRatio.length - 1) / 2)];
+    const comparisons = [];
+    const processes = [];
+    for (const percentile of LATENCY_PERCENTILES) {
+        const mixture = LATENCY_ODDS_RATIOS.map(() => 0);
+        let compared = 0;
+        for (const c of [...canary.periods].sort((a, b) => a.startMs - b.startMs)) {
+            // A minute of two weights: the versions' calls come from different stretches of it.
+            if (excludedMinutes?.has(c.startMs) === true)
+                continue;
+            const s = stableByStart.get(c.startMs);
+            if (s === undefined || c.invocations < LATENCY_MIN_CALLS || s.invocations < LATENCY_MIN_CALLS)
+                continue;
+            const canaryMs = percentile.read(c);
+            const stableMs = percentile.read(s);
+            if (canaryMs === null || stableMs === null || !(stableMs > 0))
+                continue;
+            const q = exceedanceProbability(c.invocations, s.invocations, percentile.level);
+            if (!(q > 0 && q < 1))
+                continue;
+            const slower = canaryMs > (1 + tolerance) * stableMs;
+            compared++;
+            for (const [j, odds] of LATENCY_ODDS_RATIOS.entries()) {
+                const p1 = (odds * q) / (1 - q + odds * q);
+                mixture[j] = (slower ? p1 / q : (1 - p1) / (1 - q)) * (mixture[j] + startWeight(compared));
+            }
+            comparisons.push({ startMs: c.startMs, percentile: percentile.name, canaryInvocations: c.invocations, stableInvocations: s.invocations, canaryMs, stableMs, slower, nullProbability: q });
+        }
+        // A percentile the target does not report is left out of the average (its absence says
+        // nothing about the canary), so p99 alone keeps its full evidence.
+        if (compared > 0)
+            processes.push(mixture);
+    }
+    const p99 = comparisons.filter((c) => c.percentile === 'p99');
+    const ratios = p99.map((p) => p.canaryMs / p.stableMs).sort((a, b) => a - b);
+    const all = processes.flat();
     return {
-        ratio: median.canaryP99 / median.stableP99,
-        canaryP99Ms: median.canaryP99,
-        stableP99Ms: median.stableP99,
-        periods: pairs.length,
+        comparisons,
+        minutes: p99.length,
+        slowerMinutes: p99.filter((p) => p.slower).length,
+        evidence: all.length > 0 ? all.reduce((sum, e) => sum + e, 0) / all.length : 0,
+        medianRatio: ratios.length > 0 ? ratios[Math.floor((ratios.length - 1) / 2)] : null,
     };
 }
 function rate(errors, invocations) {
@@ -75529,78 +76365,8 @@ function judge_compare_formatMs(ms) {
     return `${Number(ms.toFixed(ms < 10 ? 2 : 1))} ms`;
 }
 
-;// CONCATENATED MODULE: ./src/rollout/plan.ts
-/**
- * The steps of `plan`, in order. Partial steps (weight < 1) come first; a final bake at
- * weight 1.0 for `finalBakeMs` follows unless the plan already has a 100% entry (which then
- * *is* the final bake) or `finalBakeMs` is 0 (promote right after the last partial step).
- * Throws RangeError on a plan that cannot be walked safely (non-positive or decreasing
- * percentages, a partial step without time to judge it).
- */
-function buildSteps(plan, finalBakeMs) {
-    switch (plan.strategy) {
-        case 'linear':
-            return stepsFromPercents(linearPercents(plan.stepPercent, plan.intervalMs), finalBakeMs);
-        case 'canary':
-            return stepsFromPercents([{ percent: plan.percent, durationMs: plan.intervalMs }], finalBakeMs);
-        case 'all-at-once':
-            // Blue/green: the whole plan is the bake at 100%; finalBakeMs does not add a second one.
-            // Always one observed step, even with bake 0: as the last step it is judged until its
-            // first minute of metrics is published, which is the health check before the switch is final.
-            return [{ weight: 1, durationMs: plan.bakeMs, final: true }];
-        case 'steps':
-            return stepsFromPercents(plan.steps, finalBakeMs);
-    }
-}
-/**
- * Rounds a traffic share to 6 decimals so that 3 × 0.1 is 0.3, not 0.30000000000000004:
- * the weight is written to the alias, compared with what the target reads back, and shown
- * to people.
- */
-function roundWeight(weight) {
-    return Math.round(weight * 1e6) / 1e6;
-}
-function linearPercents(stepPercent, intervalMs) {
-    if (!(stepPercent > 0))
-        throw new RangeError(`linear plan: step percent must be > 0, got ${stepPercent}`);
-    const entries = [];
-    // Compute each weight from the index (not by accumulation) so rounding errors do not add up.
-    for (let index = 1; roundWeight((index * stepPercent) / 100) < 1; index++) {
-        entries.push({ percent: index * stepPercent, durationMs: intervalMs });
-    }
-    return entries;
-}
-function stepsFromPercents(entries, finalBakeMs) {
-    const steps = [];
-    let previousWeight = 0;
-    let hasFinal = false;
-    for (const [index, entry] of entries.entries()) {
-        const weight = roundWeight(entry.percent / 100);
-        const where = `plan step ${index + 1} (${entry.percent}%)`;
-        if (hasFinal)
-            throw new RangeError(`${where} comes after the 100% step; the 100% step must be last`);
-        if (!(weight > 0) || weight > 1)
-            throw new RangeError(`${where}: percent must be in (0, 100]`);
-        if (weight <= previousWeight)
-            throw new RangeError(`${where}: percentages must increase from step to step`);
-        previousWeight = weight;
-        if (weight === 1) {
-            hasFinal = true;
-            // A zero-length bake at 100% means "switch and promote": there is nothing to observe.
-            if (entry.durationMs > 0)
-                steps.push({ weight: 1, durationMs: entry.durationMs, final: true });
-            continue;
-        }
-        if (!(entry.durationMs > 0)) {
-            throw new RangeError(`${where}: a partial step needs a duration > 0 to be judged`);
-        }
-        steps.push({ weight, durationMs: entry.durationMs, final: false });
-    }
-    if (!hasFinal && finalBakeMs > 0)
-        steps.push({ weight: 1, durationMs: finalBakeMs, final: true });
-    return steps;
-}
-
+// EXTERNAL MODULE: ./src/rollout/plan.ts
+var plan = __nccwpck_require__(45762);
 // EXTERNAL MODULE: ./src/rollout/recovery.ts
 var recovery = __nccwpck_require__(37542);
 ;// CONCATENATED MODULE: ./src/rollout/loop.ts
@@ -75641,8 +76407,16 @@ class RolloutRun {
     stepNumber = 0;
     weight = 0;
     stepStartedAtMs = 0;
+    /** Starts of the minutes in which the weight changed (a shift was requested or landed): never compared. */
+    weightChangeMinutes = new Set();
+    /** Start of the step's first whole minute: only minutes from here on are its own traffic (docs/rollout.md). */
+    stepOwnFromMs = 0;
+    /** Where the step's time counts from: its first whole minute, or its shift (timing.ts, `stepClockStartMs`). */
+    stepClockStartMs = 0;
     nextPollAtMs = 0;
     inconclusiveSteps = [];
+    /** Steps that reached their end and were passed on (by a pass, or on-inconclusive 'promote'). */
+    completedSteps = [];
     /** What the loop is doing, for error messages ("shifting 30% to version 8"). */
     activity = 'preflight';
     constructor(deps, request) {
@@ -75684,7 +76458,7 @@ class RolloutRun {
     }
     // ---- states --------------------------------------------------------------------------
     async preflight() {
-        this.steps = buildSteps(this.config.plan, this.config.finalBakeMs);
+        this.steps = (0,plan/* buildSteps */.a)(this.config.plan, this.config.finalBakeMs);
         this.throwIfCancelled();
         this.activity = `reading ${this.target.describe()}`;
         const alias = await this.target.readAlias();
@@ -75722,13 +76496,24 @@ class RolloutRun {
         this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
         this.weight = step.weight;
         this.stepStartedAtMs = this.clock.now();
+        this.stepOwnFromMs = (0,timing/* firstWholeMinuteMs */.Id)(this.stepStartedAtMs);
+        // The minutes in which the weight changed hold calls of two splits: stable's calls of that
+        // minute mostly came before the shift, so an incident both versions share that starts then
+        // would land on the canary alone. The compare judge leaves them out.
+        for (let minuteMs = Math.floor(requestedAtMs / timing/* METRIC_PERIOD_MS */.Sg) * timing/* METRIC_PERIOD_MS */.Sg; minuteMs < this.stepOwnFromMs; minuteMs += timing/* METRIC_PERIOD_MS */.Sg) {
+            this.weightChangeMinutes.add(minuteMs);
+        }
+        this.stepClockStartMs = (0,timing/* stepClockStartMs */.zL)(this.stepStartedAtMs, (0,timing/* stepJudgedMs */.US)(this.steps, index, this.config), this.config);
         if (this.firstShiftAtMs === undefined) {
             this.firstShiftAtMs = requestedAtMs;
             this.nextPollAtMs = this.stepStartedAtMs + this.config.pollMs;
         }
+        const waitMs = this.stepClockStartMs - this.stepStartedAtMs;
+        // A minute in which the weight changed holds two steps' traffic: the step counts from its first whole one.
+        const counted = waitMs > 0 ? ` from its first whole minute (in ${(0,timing/* formatDuration */.a3)(waitMs)})` : '';
         this.row({
             event: 'shift',
-            reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}.`,
+            reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${(0,timing/* formatDuration */.a3)(step.durationMs)}${counted}.`,
         });
         return { name: 'bake', index };
     }
@@ -75739,13 +76524,16 @@ class RolloutRun {
     async bake(index) {
         const step = this.step(index);
         // The last step is judged until its final minute's datapoint is published: otherwise an
-        // error in that minute would only show in CloudWatch after the promotion.
-        const isLast = index === this.steps.length - 1;
-        const stepEndsAtMs = this.stepStartedAtMs + step.durationMs + (isLast ? settleMs(this.config) : 0);
+        // error in that minute would only show in CloudWatch after the promotion (stepJudgedMs).
+        // The step's time counts from its first whole minute when it can hold one (stepClockStartMs).
+        const stepEndsAtMs = this.stepClockStartMs + (0,timing/* stepJudgedMs */.US)(this.steps, index, this.config);
         let deadlineMs = stepEndsAtMs;
         let extended = false;
         for (;;) {
-            const wakeAtMs = Math.min(this.nextPollAtMs, deadlineMs);
+            // An extended step also reads as each minute of its own traffic is published, so it passes
+            // at that instant rather than up to a poll later (and the next step starts on its minute).
+            const publishedNextMs = extended ? this.nextOwnPublicationMs(this.clock.now()) : Number.POSITIVE_INFINITY;
+            const wakeAtMs = Math.min(this.nextPollAtMs, deadlineMs, publishedNextMs);
             const waitMs = wakeAtMs - this.clock.now();
             if (waitMs > 0)
                 await this.clock.sleep(waitMs, this.deps.signal);
@@ -75771,7 +76559,11 @@ class RolloutRun {
                     this.observationRow(observation, 'continue');
                     extended = true;
                     deadlineMs = stepEndsAtMs + this.config.maxExtensionMs;
-                    this.row({ event: 'extend', reason: `Not enough evidence at the end of step ${this.stepNumber}; extending it by up to ${formatDuration(this.config.maxExtensionMs)}.` });
+                    const readableAt = this.firstReadableAtMs(index);
+                    const why = readableAt !== undefined && readableAt > observedAtMs
+                        ? `Step ${this.stepNumber}'s first minute of metrics is published only at about ${sinceStart(readableAt - this.startedAtMs)}`
+                        : `Not enough evidence at the end of step ${this.stepNumber}`;
+                    this.row({ event: 'extend', reason: `${why}; extending it by up to ${(0,timing/* formatDuration */.a3)(this.config.maxExtensionMs)}.` });
                     continue;
                 }
                 this.observationRow(observation, 'inconclusive');
@@ -75794,7 +76586,7 @@ class RolloutRun {
         const caveat = this.inconclusiveSteps.length > 0
             ? ` Steps ${this.inconclusiveSteps.join(', ')} were inconclusive and passed because on-inconclusive is 'promote'.`
             : '';
-        const reason = `Version ${this.candidate} promoted on ${this.target.describe()} after ${this.steps.length} step${this.steps.length === 1 ? '' : 's'} in ${formatDuration(this.clock.now() - this.startedAtMs)} (previous version ${this.stableVersion}).${caveat}`;
+        const reason = `Version ${this.candidate} promoted on ${this.target.describe()} after ${this.steps.length} step${this.steps.length === 1 ? '' : 's'} in ${(0,timing/* formatDuration */.a3)(this.clock.now() - this.startedAtMs)} (previous version ${this.stableVersion}).${caveat}`;
         this.row({ event: 'promote', reason });
         return this.finish('promoted', reason);
     }
@@ -75882,14 +76674,27 @@ class RolloutRun {
         }
         const expected = this.alias !== undefined ? (0,recovery/* describeAlias */.IN)(this.alias) : `revision ${error.expectedRevisionId}`;
         const found = current !== undefined ? (0,recovery/* describeAlias */.IN)(current) : 'a state that could not be read';
-        const reason = `${this.target.describe()} was changed by someone else while ${this.activity}: expected ${expected}, found ${found}. Stopped without overwriting it.`;
+        const changed = `${this.target.describe()} was changed by someone else while ${this.activity}: expected ${expected}, found ${found}.`;
+        if (current === undefined || (0,recovery/* routesTo */.KB)(current, this.candidate)) {
+            // Their change left traffic on our candidate (or we cannot see whether it did). That weight
+            // is ours: the preflight refused or cleared any other canary. Taking it back is the one
+            // write that touches nothing of theirs, and stopping without it would leave the alias
+            // half-shifted with nobody watching.
+            return {
+                name: 'rollback',
+                reason: `${changed} ${current === undefined ? 'It may still route traffic to version' : 'It still routes traffic to version'} ${this.candidate}, which this run put there: taking that weight back and nothing else.`,
+                cause: error,
+                freshRead: true,
+            };
+        }
+        const reason = `${changed} Stopped without overwriting it.`;
         this.row({ event: 'abort', reason });
         await this.markDone();
         return this.finish('aborted', reason, { error, ...(current !== undefined ? { finalAlias: current } : {}) });
     }
     inconclusive(index, verdict) {
         const step = this.step(index);
-        const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${formatDuration(step.durationMs + this.config.maxExtensionMs)}: ${verdict.reason}`;
+        const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${(0,timing/* formatDuration */.a3)((0,timing/* stepJudgedMs */.US)(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
         if (this.config.onInconclusive === 'promote') {
             // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
             this.inconclusiveSteps.push(this.stepNumber);
@@ -75903,6 +76708,9 @@ class RolloutRun {
      * Metrics over [max(now − windowMs, first shift), now]: reaching back before this rollout
      * would judge the candidate on traffic it got in an earlier attempt; clipping to the
      * current step would drop errors of the previous step that are published only now.
+     * The threshold judge fails on the whole window but passes a step only on the whole minutes
+     * the step served itself (those starting at its first whole minute): a step never passes on
+     * an earlier step's traffic.
      * The compare judge reads from the first shift on: a sequential test accumulates all its
      * evidence (docs/judge.md); dropping old minutes would throw evidence away, not make it fresh.
      */
@@ -75927,6 +76735,7 @@ class RolloutRun {
             ? judgeCompare({
                 canary,
                 stable,
+                excludedMinutes: this.weightChangeMinutes,
                 config: judge,
                 minInvocations: this.config.minInvocations,
                 requireEvidence: decisive,
@@ -75938,28 +76747,86 @@ class RolloutRun {
                 config: judge,
                 minInvocations: this.config.minInvocations,
                 windowMs: window.endMs - window.startMs,
+                step: this.stepEvidence(canary, window.startMs, nowMs),
             });
-        return { verdict, canary, stable };
+        return { verdict: this.explainWaiting(verdict, index, nowMs), canary, stable };
     }
+    /** The candidate's invocations in the current step's own published minutes inside the window. */
+    stepEvidence(canary, windowStartMs, nowMs) {
+        let minutes = 0;
+        for (let startMs = this.stepOwnFromMs; (0,timing/* readableAtMs */.Y3)(startMs, this.config) <= nowMs; startMs += timing/* METRIC_PERIOD_MS */.Sg) {
+            if (startMs + timing/* METRIC_PERIOD_MS */.Sg > windowStartMs)
+                minutes += 1;
+        }
+        const invocations = canary.periods.filter((p) => p.startMs >= this.stepOwnFromMs).reduce((sum, p) => sum + p.invocations, 0);
+        return { step: this.stepNumber, invocations, minutes };
+    }
+    /** When the step's first datapoint can be read: its own first whole minute (threshold), the first shift's minute (compare, first step only). */
+    firstReadableAtMs(index) {
+        if (this.config.judge.type !== 'compare')
+            return (0,timing/* readableAtMs */.Y3)(this.stepOwnFromMs, this.config);
+        if (index > 0 || this.firstShiftAtMs === undefined)
+            return undefined;
+        return (0,timing/* readableAtMs */.Y3)(Math.floor(this.firstShiftAtMs / timing/* METRIC_PERIOD_MS */.Sg) * timing/* METRIC_PERIOD_MS */.Sg, this.config);
+    }
+    /** The next instant after `nowMs` at which a minute of the step's own traffic is published (threshold judge). */
+    nextOwnPublicationMs(nowMs) {
+        if (this.config.judge.type === 'compare')
+            return Number.POSITIVE_INFINITY;
+        const firstMs = (0,timing/* readableAtMs */.Y3)(this.stepOwnFromMs, this.config);
+        if (nowMs < firstMs)
+            return firstMs;
+        return firstMs + (Math.floor((nowMs - firstMs) / timing/* METRIC_PERIOD_MS */.Sg) + 1) * timing/* METRIC_PERIOD_MS */.Sg;
+    }
+    /**
+     * Before the step's first minute can be published, "not enough invocations" is no news:
+     * say that CloudWatch has not published it yet, and when it will, instead of a count of 0
+     * that reads like a fault.
+     */
+    explainWaiting(verdict, index, nowMs) {
+        const readableAt = this.firstReadableAtMs(index);
+        if (verdict.verdict !== 'continue' || readableAt === undefined || nowMs >= readableAt)
+            return verdict;
+        const minuteStartMs = readableAt - timing/* METRIC_PERIOD_MS */.Sg - this.config.metricDelayMs;
+        const which = this.config.judge.type === 'compare' ? 'the minute of the first shift' : `step ${this.stepNumber}'s first whole minute`;
+        const needed = Math.max(1, this.config.minInvocations);
+        return {
+            ...verdict,
+            reason: `Waiting for CloudWatch: ${which} (from ${sinceStart(minuteStartMs - this.startedAtMs)}) is published at about ${sinceStart(readableAt - this.startedAtMs)} (${(0,timing/* formatDuration */.a3)(timing/* METRIC_PERIOD_MS */.Sg)} period + ${(0,timing/* formatDuration */.a3)(this.config.metricDelayMs)} metric delay), so no datapoint of it can exist yet: expected, not a fault. ${needed} invocations of version ${this.candidate} needed before the step may pass.`,
+        };
+    }
+    /**
+     * The schedule the run would keep (timing.ts, `planSchedule`), from a first shift on a minute
+     * boundary: a step that needs its first own minute published after its planned end is shown
+     * ending then, not at its planned end.
+     */
     plan(existing) {
-        let atMs = 0;
-        for (const [index, step] of this.steps.entries()) {
+        const schedule = (0,timing/* planSchedule */.bg)(this.steps, this.config);
+        for (const planned of schedule) {
+            const step = this.step(planned.index);
+            const judgedUntil = planned.endMs - planned.clockStartMs > planned.judgedMs
+                ? planned.judgeable
+                    ? `, judged until +${(0,timing/* formatDuration */.a3)(planned.endMs)} when its first whole minute is published`
+                    : `, inconclusive at +${(0,timing/* formatDuration */.a3)(planned.endMs)}: it cannot hold a published minute of its own traffic`
+                : '';
             this.timeline.push({
-                atMs,
-                step: index + 1,
+                atMs: planned.shiftAtMs,
+                step: planned.index + 1,
                 weight: step.weight,
                 event: 'shift',
-                reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}.`,
+                reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${(0,timing/* formatDuration */.a3)(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
             });
-            atMs += step.durationMs;
         }
-        this.timeline.push({ atMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
+        const endMs = schedule.at(-1)?.endMs ?? 0;
+        this.timeline.push({ atMs: endMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
         const clearing = existing ? ' after clearing the existing weights (on-existing-canary: rollback)' : '';
-        const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${(0,recovery/* describeAlias */.IN)(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(expectedDurationMs(this.steps, this.config))} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
+        const alignment = schedule[0] !== undefined && (0,timing/* mayWaitForFirstWholeMinute */.LC)(schedule[0].judgedMs, this.config) ? ' from a first shift on a minute boundary (the first step counts from its first whole minute: up to 1m more)' : '';
+        const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${(0,recovery/* describeAlias */.IN)(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${(0,timing/* formatDuration */.a3)(endMs)}${alignment} (up to ${(0,timing/* formatDuration */.a3)((0,timing/* maxDurationMs */.pS)(this.steps, this.config))} with extensions); nothing was written.`;
         this.log(reason);
         return this.finish('planned', reason);
     }
     next(index) {
+        this.completedSteps.push(index + 1);
         return index + 1 < this.steps.length ? { name: 'shift', index: index + 1 } : { name: 'promote' };
     }
     rollbackState(reason) {
@@ -75996,12 +76863,14 @@ class RolloutRun {
         if (!this.recordSaved)
             return;
         try {
+            const inPlace = this.alias?.additionalWeights[this.candidate];
             await (0,recovery/* saveRolloutRecord */.Yt)(this.deps.state, {
                 functionTarget: this.target.describe(),
                 candidateVersion: this.candidate,
                 stableVersion: this.stableVersion ?? '',
                 startedAtMs: this.startedAtMs,
                 phase: 'done',
+                ...(inPlace !== undefined && inPlace > 0 ? { weight: inPlace } : {}),
             });
         }
         catch (error) {
@@ -76026,7 +76895,7 @@ class RolloutRun {
             ...stripUndefined(fields),
         };
         this.timeline.push(row);
-        this.log(`[+${formatDuration(row.atMs)}] step ${row.step} (${pct(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
+        this.log(`[+${(0,timing/* formatDuration */.a3)(row.atMs)}] step ${row.step} (${pct(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
     }
     finish(outcome, reason, extra = {}) {
         const finalAlias = extra.finalAlias ?? this.alias;
@@ -76035,6 +76904,7 @@ class RolloutRun {
             stableVersion: this.stableVersion,
             candidateVersion: this.candidate,
             timeline: this.timeline,
+            completedSteps: [...this.completedSteps],
             reason,
             ...(finalAlias !== undefined ? { finalAlias } : {}),
             ...(extra.error !== undefined ? { error: extra.error } : {}),
@@ -76066,6 +76936,10 @@ function sample(metrics) {
         throttles: metrics.throttles,
         p99Ms: metrics.p99Ms,
     };
+}
+/** A time since the rollout started, as the timeline shows it: `+40s`, `+2m40s`, `+0s`. */
+function sinceStart(ms) {
+    return ms <= 0 ? '+0s' : `+${(0,timing/* formatDuration */.a3)(ms)}`;
 }
 function pct(weight) {
     return `${Math.round(weight * 10000) / 100}%`;
@@ -76131,8 +77005,9 @@ function stepCheck(result, step) {
     const last = rows.filter((r) => r.event === 'observe').at(-1);
     const weight = shift?.weight ?? 0;
     const label = `Step ${step} (${Math.round(weight * 10000) / 100}%)`;
-    const laterStepStarted = result.timeline.some((r) => r.step > step && r.event === 'shift');
-    const completed = laterStepStarted || result.outcome === 'promoted';
+    // The loop says which steps reached their end; a conflict while shifting to the next step
+    // or while promoting does not undo the step before it.
+    const completed = result.completedSteps.includes(step) || result.outcome === 'promoted';
     const base = { id: `rollout.step-${step}`, gate: 'rollout' };
     const details = { weight, ...(last !== undefined ? observationDetails(last) : {}) };
     if (last?.verdict === 'fail') {
@@ -76996,6 +77871,7 @@ var version = __nccwpck_require__(83323);
 
 
 
+
 /** A gate whose config section is absent is reported as skipped, so the report shows every stage. */
 function notConfigured(gate) {
     return { id: `${gate}.stage`, gate, status: 'skip', message: `${gate} gate not configured (no '${gate}:' section).` };
@@ -77197,6 +78073,15 @@ async function runPipeline(request, deps) {
             }
         }
     }
+    // Can the plan be judged at all? Offline, from the plan and the metric timing: a dry run
+    // reports it (and fails on a plan that can never pass); a release says so before traffic moves.
+    const feasibility = planFeasibility(rolloutConfig);
+    if (feasibility !== undefined && !request.config.dryRun) {
+        for (const result of (0,rollout_feasibility/* feasibilityResults */.ot)(feasibility, rolloutConfig)) {
+            if (result.status !== 'pass' && result.id !== 'rollout.plan')
+                deps.log(`Plan check: ${result.message}`);
+        }
+    }
     // The post step (or GitLab after_script) needs to find the alias again even if this process dies.
     await deps.state.save('target', JSON.stringify(targetConfig));
     const records = deps.records;
@@ -77204,11 +78089,18 @@ async function runPipeline(request, deps) {
         ? () => void records.started({ version: candidateVersion, previousVersion: alias.version, target: target.describe() })
         : undefined;
     const result = await runRollout({ target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}) }, { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun });
+    if (request.config.dryRun && feasibility !== undefined)
+        results.push(...(0,rollout_feasibility/* feasibilityResults */.ot)(feasibility, rolloutConfig));
     results.push(...rolloutResults(result));
     Object.assign(outputs, rolloutOutputs(result));
     // Only now, with the alias settled, are the records written; their failures are warnings.
     if (records)
         results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
+    if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
+        // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
+        const first = results.find((r) => r.gate === 'rollout' && r.status === 'error' && r.id.startsWith('rollout.plan.'));
+        return finish('planned', input_error/* INPUT_ERROR_EXIT_CODE */.RU, `Dry run: the plan can never pass as configured: ${first?.message ?? 'see the rollout.plan results.'} Nothing was written.`, result.timeline);
+    }
     // skipped: the candidate is already the alias's version, so there is nothing to do.
     const exitCode = result.outcome === 'promoted' || result.outcome === 'planned' || result.outcome === 'skipped' ? 0 : 1;
     return finish(result.outcome, exitCode, result.reason, result.timeline);
@@ -77222,6 +78114,15 @@ function versionDescription(request) {
         parts.push(`tag=${request.tag}`);
     // Lambda limits descriptions to 256 characters.
     return parts.join(' ').slice(0, 256);
+}
+/** The offline feasibility analysis of the plan; undefined when the plan cannot even be built (the rollout reports that). */
+function planFeasibility(config) {
+    try {
+        return (0,rollout_feasibility/* analyzeFeasibility */.Ib)(config);
+    }
+    catch {
+        return undefined;
+    }
 }
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
@@ -77240,7 +78141,7 @@ function gateFailed(results) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ HELP)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89395);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92415);
 /** Help texts for `model-release-gate [command] --help`. */
 
 const COMMON = `Configuration:
@@ -77251,7 +78152,8 @@ const COMMON = `Configuration:
   --region <region>        override target.region (otherwise AWS_REGION)
   --version <n>            override target.version (deploy an existing version)
   --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
-  --dry-run                print the plan and expected time; make no AWS write
+  --dry-run                print the plan, its expected time and whether it can be judged;
+                           make no AWS write (exit 2 for a plan that can never pass)
   --report-path <path>     write the JSON report here
   --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
   --dotenv-path <path>     write the outputs as dotenv here (GitLab artifacts:reports:dotenv)
@@ -77273,6 +78175,7 @@ Commands:
   trigger   decide whether the commits release (no AWS access)
   release   the whole gate: trigger, checks, canary rollout with automatic rollback
   check     run the checks for a merge request; move no traffic
+  validate  check the config and whether the rollout plan can be judged (no AWS access)
   rollback  point the alias back at the version of a release tag, a commit, or 'previous'
   recover   roll back a rollout left unfinished by a cancelled job (GitLab after_script)
 
@@ -77283,9 +78186,10 @@ Exit codes:
   1  a gate judged the release and failed it, or the rollout was rolled back, or aborted
      (an alias already shifting, a concurrent change, an AWS failure after the retries)
   2  usage, configuration or input error; nothing was changed: bad flags or config; a data
-     or model file missing, unreadable, ragged, or holding a non-number or NaN; a check
+     or model file missing, unreadable, ragged, or holding a non-number, NaN or infinity; a check
      naming a column that does not exist; an unknown function, alias or --version, or
-     AccessDenied before anything was published`,
+     AccessDenied before anything was published; a rollout plan that can never pass
+     (validate, --dry-run)`,
     trigger: `Usage: model-release-gate trigger [options]
 
 Decide whether the commits release: a commit whose type is in trigger.types (feat, fix, perf,
@@ -77306,6 +78210,25 @@ Run the trigger and the checks for a merge request. Never moves traffic. Exits 2
 could not read its input (an input error), else 1 when a check failed, else 0.
 
 ${COMMON}`,
+    validate: `Usage: model-release-gate validate [--config <path>] [--set <key=value>] [options]
+
+Load and validate the config, then check offline, touching no AWS, whether each step of the
+rollout plan can collect min-invocations of its own traffic before its deadline. A step is
+judged on the whole minutes it served itself; a minute's datapoint is readable one metric
+period (1m) plus rollout.metric-delay after the minute starts. So a step whose duration and
+max-extension together are shorter than 1m + metric-delay can never pass: an error. With
+rollout.expected-rpm (requests per minute on the alias), a step expected to get fewer than
+min-invocations (expected-rpm × its weight × its readable minutes) is a warning with the
+numbers; without it, the report says how much traffic each step needs.
+  --config <path>          config file (default model-release.yml; defaults apply when absent)
+  --set <key=value>        override any config key, repeatable (e.g. --set rollout.expected-rpm=300)
+  --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
+  --report-path <path>     write the JSON report here
+  --junit-path <path>      write JUnit XML here (GitLab artifacts:reports:junit)
+  --json                   print the report as JSON instead of text
+
+Exit codes: 0 the config is valid and the plan can be judged (warnings included); 2 the config
+is invalid, or the plan can never pass.`,
     rollback: `Usage: model-release-gate rollback --to <tag|sha|previous> [--reason <text>] [--force] [options]
 
 Point the alias at the Lambda version a release published, with no additional weights, using
@@ -78311,7 +79234,7 @@ function parseSetOverrides(lines, source) {
 
 
 
-const CLI_COMMANDS = ['trigger', 'release', 'check', 'rollback', 'recover'];
+const CLI_COMMANDS = ['trigger', 'release', 'check', 'validate', 'rollback', 'recover'];
 const OPTIONS = {
     config: { type: 'string' },
     set: { type: 'string', multiple: true },
@@ -78557,7 +79480,7 @@ class UsageError extends Error {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   r: () => (/* binding */ recoverUnfinishedRollout)
 /* harmony export */ });
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89395);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92415);
 /* harmony import */ var _rollout_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37542);
 
 
@@ -78762,17 +79685,286 @@ function withoutRecord(description) {
 
 /***/ }),
 
+/***/ 38480:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ib: () => (/* binding */ analyzeFeasibility),
+/* harmony export */   ot: () => (/* binding */ feasibilityResults)
+/* harmony export */ });
+/* unused harmony export readableMinutesBy */
+/* harmony import */ var _plan_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45762);
+/* harmony import */ var _timing_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(82699);
+
+
+/** Analyses the rollout config's plan. Pure; throws the RangeError of `buildSteps` on a plan that cannot be built. */
+function analyzeFeasibility(config) {
+    const steps = (0,_plan_js__WEBPACK_IMPORTED_MODULE_0__/* .buildSteps */ .a)(config.plan, config.finalBakeMs);
+    const planErrors = [];
+    const needed = Math.max(1, config.minInvocations);
+    const neverVerb = config.onInconclusive === 'promote' ? 'would always pass unjudged (on-inconclusive: promote)' : 'would always end inconclusive and roll back';
+    const judge = config.judge;
+    if (judge.type === 'threshold' && judge.windowMs <= config.metricDelayMs) {
+        planErrors.push(`judge.window ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(judge.windowMs)} can never hold a published minute: a minute is published ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(config.metricDelayMs)} (metric-delay) after it ends, so no step can pass; make the window longer than metric-delay (at least ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg + config.metricDelayMs + config.pollMs)} keeps every datapoint in view).`);
+    }
+    const analysed = steps.map((step, index) => analyzeStep(steps, index, step, config, needed, neverVerb));
+    const canNeverPass = planErrors.length > 0 || analysed.some((s) => s.status === 'error');
+    return {
+        steps: analysed,
+        planErrors,
+        canNeverPass,
+        expectedDurationMs: (0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .expectedDurationMs */ .lY)(steps, config),
+        maxDurationMs: (0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .maxDurationMs */ .pS)(steps, config),
+    };
+}
+function analyzeStep(steps, index, step, config, needed, neverVerb) {
+    const judgedMs = (0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .stepJudgedMs */ .US)(steps, index, config);
+    const deadlineMs = judgedMs + config.maxExtensionMs;
+    const label = `Step ${index + 1} (${pct(step.weight)})`;
+    const base = { step: index + 1, weight: step.weight, judgedMs, maxExtensionMs: config.maxExtensionMs };
+    const compare = config.judge.type === 'compare';
+    // The compare judge accumulates evidence from the first shift on: only the first step has to
+    // wait for a minute of its own; later ones are judged on everything since (docs/judge.md).
+    if (compare && index > 0)
+        return { ...base, readableMinutes: Number.NaN, minimumRpm: null, status: 'pass', message: '' };
+    const lasts = `it lasts ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(step.durationMs)}${index === steps.length - 1 ? ` (judged ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(judgedMs)} with the settling of the last step)` : ''} with up to ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(config.maxExtensionMs)} of extension`;
+    const needs = (0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg + config.metricDelayMs);
+    if (!(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .canReadOwnMinute */ .nq)(judgedMs, config)) {
+        const what = compare ? 'its first minute of metrics' : 'the first whole minute of its own traffic';
+        return {
+            ...base,
+            readableMinutes: 0,
+            minimumRpm: null,
+            status: config.onInconclusive === 'promote' ? 'warn' : 'error',
+            message: `${label} can never be judged: ${lasts}, but ${what} is published only ${needs} after it starts (${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg)} period + ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(config.metricDelayMs)} metric-delay); it ${neverVerb}. Give it at least ${needs} of duration and max-extension together.`,
+        };
+    }
+    const readableMinutes = bestReadableMinutes(judgedMs, deadlineMs, config);
+    if (readableMinutes === 0) {
+        // Only a judge window too short to hold a published minute gets here; reported for the plan.
+        return { ...base, readableMinutes, minimumRpm: null, status: 'error', message: '' };
+    }
+    const minimumRpm = Math.ceil(needed / (step.weight * readableMinutes));
+    const minutes = `${readableMinutes} whole minute${readableMinutes === 1 ? '' : 's'}`;
+    const by = `before its deadline (${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(deadlineMs)} after its first whole minute, extension included)`;
+    const rpm = config.expectedRpm;
+    if (rpm === undefined) {
+        return { ...base, readableMinutes, minimumRpm, status: 'pass', message: `${label}: ${minutes} of its own traffic published ${by}; needs at least ${minimumRpm} req/min on the alias to collect min-invocations ${needed}.` };
+    }
+    const perMinute = rpm * step.weight;
+    const expectedInvocations = round1(perMinute * readableMinutes);
+    const numbers = `at the expected ${rpm} req/min, ${pct(step.weight)} is about ${round1(perMinute)} invocations a minute, and ${minutes} of its own traffic ${readableMinutes === 1 ? 'is' : 'are'} published ${by}: about ${expectedInvocations} invocations`;
+    if (expectedInvocations < needed) {
+        return {
+            ...base,
+            readableMinutes,
+            minimumRpm,
+            expectedInvocations,
+            status: 'warn',
+            message: `${label} depends on traffic: ${numbers}, fewer than min-invocations ${needed}; it needs at least ${minimumRpm} req/min, or a longer step or max-extension, or it ${neverVerb}.`,
+        };
+    }
+    return { ...base, readableMinutes, minimumRpm, expectedInvocations, status: 'pass', message: `${label}: ${numbers}, at least min-invocations ${needed}.` };
+}
+/**
+ * The most own minutes any read between the step's planned end and its deadline can count
+ * (the loop reads at both and, in an extension, at each publication in between): with a short
+ * judge window, minutes leave it as new ones are published.
+ */
+function bestReadableMinutes(plannedEndMs, deadlineMs, config) {
+    let best = Math.max(readableMinutesBy(plannedEndMs, config), readableMinutesBy(deadlineMs, config));
+    for (let at = _timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg + config.metricDelayMs; at <= deadlineMs; at += _timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg) {
+        if (at >= plannedEndMs)
+            best = Math.max(best, readableMinutesBy(at, config));
+    }
+    return best;
+}
+/**
+ * Whole minutes of a step's own traffic readable at `atMs` after its first whole minute
+ * started, and still inside the judge window: minute j (from j·P) is readable from
+ * (j + 1)·P + D on, and stays in a threshold window of length W while (j + 1)·P > atMs − W.
+ * The compare judge reads everything since the first shift.
+ */
+function readableMinutesBy(atMs, config) {
+    const windowMs = config.judge.type === 'threshold' ? config.judge.windowMs : Number.POSITIVE_INFINITY;
+    let count = 0;
+    for (let end = _timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg; end + config.metricDelayMs <= atMs; end += _timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg) {
+        if (end > atMs - windowMs)
+            count += 1;
+    }
+    return count;
+}
+/**
+ * The analysis as report rows: one `rollout.plan` row (pass, or the worst status, with the
+ * expected duration and the traffic the plan needs) and one `rollout.plan.step-N` row per
+ * step that can never be judged or depends on more traffic than expected.
+ */
+function feasibilityResults(analysis, config) {
+    const results = [];
+    for (const message of analysis.planErrors) {
+        results.push({ id: 'rollout.plan.window', gate: 'rollout', status: 'error', message, cause: 'input' });
+    }
+    for (const step of analysis.steps) {
+        if (step.status === 'pass' || step.message === '')
+            continue;
+        results.push({
+            id: `rollout.plan.step-${step.step}`,
+            gate: 'rollout',
+            status: step.status,
+            observed: step.expectedInvocations ?? step.readableMinutes,
+            expected: step.expectedInvocations !== undefined ? Math.max(1, config.minInvocations) : 1,
+            message: step.message,
+            ...(step.status === 'error' ? { cause: 'input' } : {}),
+            details: stepDetails(step),
+        });
+    }
+    const worst = analysis.canNeverPass ? 'error' : results.some((r) => r.status === 'warn') ? 'warn' : 'pass';
+    const judged = analysis.steps.filter((s) => s.minimumRpm !== null);
+    const binding = judged.reduce((max, s) => (max === undefined || (s.minimumRpm ?? 0) > (max.minimumRpm ?? 0) ? s : max), undefined);
+    const traffic = binding === undefined || analysis.canNeverPass
+        ? ''
+        : config.expectedRpm !== undefined
+            ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${pct(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
+            : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${pct(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
+    const steps = `${analysis.steps.length} step${analysis.steps.length === 1 ? '' : 's'}`;
+    const timing = `metric period 1m, metric-delay ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(config.metricDelayMs)}`;
+    const message = analysis.canNeverPass
+        ? `The plan can never pass: see the errors (${steps}, ${timing}).`
+        : `${worst === 'warn' ? 'The plan can be judged, but depends on traffic or passes a step unjudged: see the warnings.' : 'Every step can be judged on its own traffic before its deadline.'} ${steps}, expected duration ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(analysis.expectedDurationMs)} from a first shift on a minute boundary, up to ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(analysis.maxDurationMs)} with extensions (${timing}).${traffic}`;
+    results.unshift({
+        id: 'rollout.plan',
+        gate: 'rollout',
+        status: worst,
+        observed: analysis.steps.length,
+        message,
+        ...(worst === 'error' ? { cause: 'input' } : {}),
+        details: {
+            expectedDurationMs: analysis.expectedDurationMs,
+            maxDurationMs: analysis.maxDurationMs,
+            metricPeriodMs: _timing_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_PERIOD_MS */ .Sg,
+            metricDelayMs: config.metricDelayMs,
+            minInvocations: config.minInvocations,
+            ...(config.expectedRpm !== undefined ? { expectedRpm: config.expectedRpm } : {}),
+            steps: analysis.steps.map(stepDetails),
+        },
+    });
+    return results;
+}
+function stepDetails(step) {
+    return {
+        step: step.step,
+        weight: step.weight,
+        judgedMs: step.judgedMs,
+        maxExtensionMs: step.maxExtensionMs,
+        ...(Number.isNaN(step.readableMinutes) ? {} : { readableMinutes: step.readableMinutes }),
+        minimumRpm: step.minimumRpm,
+        ...(step.expectedInvocations !== undefined ? { expectedInvocations: step.expectedInvocations } : {}),
+        status: step.status,
+    };
+}
+function pct(weight) {
+    return `${Math.round(weight * 10000) / 100}%`;
+}
+function round1(value) {
+    return Math.round(value * 10) / 10;
+}
+
+
+/***/ }),
+
+/***/ 45762:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ buildSteps)
+/* harmony export */ });
+/* unused harmony export roundWeight */
+/**
+ * The steps of `plan`, in order. Partial steps (weight < 1) come first; a final bake at
+ * weight 1.0 for `finalBakeMs` follows unless the plan already has a 100% entry (which then
+ * *is* the final bake) or `finalBakeMs` is 0 (promote right after the last partial step).
+ * Throws RangeError on a plan that cannot be walked safely (non-positive or decreasing
+ * percentages, a partial step without time to judge it).
+ */
+function buildSteps(plan, finalBakeMs) {
+    switch (plan.strategy) {
+        case 'linear':
+            return stepsFromPercents(linearPercents(plan.stepPercent, plan.intervalMs), finalBakeMs);
+        case 'canary':
+            return stepsFromPercents([{ percent: plan.percent, durationMs: plan.intervalMs }], finalBakeMs);
+        case 'all-at-once':
+            // Blue/green: the whole plan is the bake at 100%; finalBakeMs does not add a second one.
+            // Always one observed step, even with bake 0: as the last step it is judged until its
+            // first minute of metrics is published, which is the health check before the switch is final.
+            return [{ weight: 1, durationMs: plan.bakeMs, final: true }];
+        case 'steps':
+            return stepsFromPercents(plan.steps, finalBakeMs);
+    }
+}
+/**
+ * Rounds a traffic share to 6 decimals so that 3 × 0.1 is 0.3, not 0.30000000000000004:
+ * the weight is written to the alias, compared with what the target reads back, and shown
+ * to people.
+ */
+function roundWeight(weight) {
+    return Math.round(weight * 1e6) / 1e6;
+}
+function linearPercents(stepPercent, intervalMs) {
+    if (!(stepPercent > 0))
+        throw new RangeError(`linear plan: step percent must be > 0, got ${stepPercent}`);
+    const entries = [];
+    // Compute each weight from the index (not by accumulation) so rounding errors do not add up.
+    for (let index = 1; roundWeight((index * stepPercent) / 100) < 1; index++) {
+        entries.push({ percent: index * stepPercent, durationMs: intervalMs });
+    }
+    return entries;
+}
+function stepsFromPercents(entries, finalBakeMs) {
+    const steps = [];
+    let previousWeight = 0;
+    let hasFinal = false;
+    for (const [index, entry] of entries.entries()) {
+        const weight = roundWeight(entry.percent / 100);
+        const where = `plan step ${index + 1} (${entry.percent}%)`;
+        if (hasFinal)
+            throw new RangeError(`${where} comes after the 100% step; the 100% step must be last`);
+        if (!(weight > 0) || weight > 1)
+            throw new RangeError(`${where}: percent must be in (0, 100]`);
+        if (weight <= previousWeight)
+            throw new RangeError(`${where}: percentages must increase from step to step`);
+        previousWeight = weight;
+        if (weight === 1) {
+            hasFinal = true;
+            // A zero-length bake at 100% means "switch and promote": there is nothing to observe.
+            if (entry.durationMs > 0)
+                steps.push({ weight: 1, durationMs: entry.durationMs, final: true });
+            continue;
+        }
+        if (!(entry.durationMs > 0)) {
+            throw new RangeError(`${where}: a partial step needs a duration > 0 to be judged`);
+        }
+        steps.push({ weight, durationMs: entry.durationMs, final: false });
+    }
+    if (!hasFinal && finalBakeMs > 0)
+        steps.push({ weight: 1, durationMs: finalBakeMs, final: true });
+    return steps;
+}
+
+
+/***/ }),
+
 /***/ 37542:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   IN: () => (/* binding */ describeAlias),
+/* harmony export */   KB: () => (/* binding */ routesTo),
 /* harmony export */   XW: () => (/* binding */ restoreSafety),
 /* harmony export */   Yt: () => (/* binding */ saveRolloutRecord),
 /* harmony export */   eR: () => (/* binding */ rollBackCandidate),
 /* harmony export */   zR: () => (/* binding */ asError)
 /* harmony export */ });
-/* unused harmony exports ROLLOUT_STATE_KEY, loadRolloutRecord, routesTo, ROLLBACK_ATTEMPTS */
+/* unused harmony exports ROLLOUT_STATE_KEY, loadRolloutRecord, ROLLBACK_ATTEMPTS */
 /* harmony import */ var _core_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32257);
 
 /** StateStore key of the rollout record. */
@@ -78856,9 +80048,9 @@ async function restoreSafety(deps) {
     }
     if (record === undefined)
         return { action: 'none', reason: 'No rollout was started in this job.' };
-    if (record.phase === 'done')
-        return { action: 'none', reason: 'The rollout finished; nothing to restore.' };
     const target = deps.target.describe();
+    if (record.phase === 'done')
+        return checkFinishedRollout(record, deps.target, deps.clock ?? _core_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m, log);
     if (record.functionTarget !== target) {
         return {
             action: 'left-alone',
@@ -78896,6 +80088,44 @@ async function restoreSafety(deps) {
             };
     }
 }
+/**
+ * A rollout recorded as finished must not have left its candidate's weight on the alias. The
+ * loop never records "done" while it does, but a lost reply or a bug must not leave traffic
+ * half-shifted with nobody watching: if the alias still routes exactly the weight this run last
+ * had in place to our candidate, take it back. Any other weight is someone else's: left alone.
+ */
+async function checkFinishedRollout(record, target, clock, log) {
+    const finished = { action: 'none', reason: 'The rollout finished; nothing to restore.' };
+    const ours = record.weight;
+    if (ours === undefined || !(ours > 0) || record.functionTarget !== target.describe())
+        return finished;
+    let alias;
+    try {
+        alias = await target.readAlias();
+    }
+    catch (error) {
+        return { action: 'none', reason: `The rollout finished; the alias could not be re-checked (${asError(error).message}).` };
+    }
+    const weight = alias.additionalWeights[record.candidateVersion];
+    if (weight === undefined || Math.abs(weight - ours) > 1e-9)
+        return finished;
+    log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${pct(weight)} to it; rolling back`);
+    const outcome = await rollBackCandidate({ target, candidate: record.candidateVersion, sleep: (ms) => clock.sleep(ms), log });
+    switch (outcome.kind) {
+        case 'failed':
+            throw new Error(`${target.describe()} still routes ${pct(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`, { cause: outcome.error });
+        case 'not-routed':
+            return finished;
+        case 'rolled-back':
+            return {
+                action: 'rolled-back',
+                reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${pct(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
+            };
+    }
+}
+function pct(weight) {
+    return `${Math.round(weight * 10000) / 100}%`;
+}
 /** Anything thrown, as an Error. */
 function asError(error) {
     return error instanceof Error ? error : new Error(String(error));
@@ -78909,6 +80139,220 @@ function isRolloutRecord(value) {
         typeof record.stableVersion === 'string' &&
         typeof record.startedAtMs === 'number' &&
         (record.phase === 'shifting' || record.phase === 'done'));
+}
+
+
+/***/ }),
+
+/***/ 82699:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Id: () => (/* binding */ firstWholeMinuteMs),
+/* harmony export */   LC: () => (/* binding */ mayWaitForFirstWholeMinute),
+/* harmony export */   Sg: () => (/* binding */ METRIC_PERIOD_MS),
+/* harmony export */   US: () => (/* binding */ stepJudgedMs),
+/* harmony export */   Y3: () => (/* binding */ readableAtMs),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   bg: () => (/* binding */ planSchedule),
+/* harmony export */   lY: () => (/* binding */ expectedDurationMs),
+/* harmony export */   nq: () => (/* binding */ canReadOwnMinute),
+/* harmony export */   pS: () => (/* binding */ maxDurationMs),
+/* harmony export */   zL: () => (/* binding */ stepClockStartMs)
+/* harmony export */ });
+/* unused harmony exports SHIFT_TOLERANCE_MS, settleMs, worstCaseTimeToRollbackMs, timeToInconclusiveMs, worstCaseTimeToInconclusiveMs, minimumJudgeWindowMs */
+/** CloudWatch publishes Lambda metrics per minute: one datapoint covers a whole minute. */
+const METRIC_PERIOD_MS = 60_000;
+/**
+ * A minute counts as a step's own when at most this much of it was still served by the
+ * previous weight: the shift write, sent at a minute boundary, completes a few hundred
+ * milliseconds into the minute. At most 1/60 of that one minute's traffic is the previous
+ * step's, and a schedule of whole-minute steps keeps to the minute instead of losing one per
+ * step. A shift that completes later than this into a minute leaves that minute to no step.
+ */
+const SHIFT_TOLERANCE_MS = 1_000;
+/**
+ * How long the last step keeps being judged after its planned end: one metric period plus the
+ * publication delay, so the datapoint of its final minute has been read before promotion.
+ * Earlier steps need no such settling: the next step's window still covers their last minute.
+ */
+function settleMs(config) {
+    return METRIC_PERIOD_MS + config.metricDelayMs;
+}
+/**
+ * Start of the first whole minute whose traffic belongs to a step whose shift completed at
+ * `shiftAtMs`: the first minute boundary at or after it, or the one just before it when the
+ * shift completed within SHIFT_TOLERANCE_MS of that boundary.
+ */
+function firstWholeMinuteMs(shiftAtMs) {
+    return Math.ceil((shiftAtMs - SHIFT_TOLERANCE_MS) / METRIC_PERIOD_MS) * METRIC_PERIOD_MS;
+}
+/** When the datapoint of the minute starting at `minuteStartMs` can be read: the minute, then the publication delay. */
+function readableAtMs(minuteStartMs, config) {
+    return minuteStartMs + METRIC_PERIOD_MS + config.metricDelayMs;
+}
+/** How long a step is judged when it is not extended: its duration, plus the settling when it is the last one. */
+function stepJudgedMs(steps, index, config) {
+    const step = steps[index];
+    if (step === undefined)
+        return 0;
+    return step.durationMs + (index === steps.length - 1 ? settleMs(config) : 0);
+}
+/**
+ * A step whose time, extension included, can hold one whole minute plus its publication: the
+ * only steps that can ever be judged on their own traffic. `judgedMs` is `stepJudgedMs`.
+ *
+ *   judgedMs + maxExtensionMs ≥ METRIC_PERIOD_MS + metricDelayMs
+ */
+function canReadOwnMinute(judgedMs, config) {
+    return judgedMs + config.maxExtensionMs >= METRIC_PERIOD_MS + config.metricDelayMs;
+}
+/**
+ * Where a step's clock starts (its planned end is this plus `stepJudgedMs`, its deadline that
+ * plus `maxExtensionMs`). The threshold judge passes a step only on the whole minutes it served
+ * itself. Counted from its shift, a short step shifted late in a minute could not read its
+ * first whole minute before its deadline (a 1m step + 1m extension with a 1m metric delay,
+ * shifted at :55): such a step counts from its first whole minute instead, so the shift's place
+ * in its minute does not eat the time its first datapoint needs. A step with enough time anyway
+ * counts from its shift (waiting would only make it longer), and so does a step too short to
+ * ever read a minute (`validate` reports it) and every step of the compare judge, which
+ * accumulates evidence from the first shift on.
+ */
+function stepClockStartMs(shiftAtMs, judgedMs, config) {
+    if (config.judge.type === 'compare' || !canReadOwnMinute(judgedMs, config))
+        return shiftAtMs;
+    const firstMinuteMs = firstWholeMinuteMs(shiftAtMs);
+    return readableAtMs(firstMinuteMs, config) <= shiftAtMs + judgedMs + config.maxExtensionMs ? shiftAtMs : firstMinuteMs;
+}
+/**
+ * Whether a step of `judgedMs` may wait for its first whole minute (`stepClockStartMs`), for
+ * some place of its shift in the minute: it can read a minute, but not always from its shift.
+ *
+ *   METRIC_PERIOD_MS + metricDelayMs ≤ judgedMs + maxExtensionMs < 2 × METRIC_PERIOD_MS + metricDelayMs − SHIFT_TOLERANCE_MS
+ */
+function mayWaitForFirstWholeMinute(judgedMs, config) {
+    return (config.judge.type !== 'compare' &&
+        canReadOwnMinute(judgedMs, config) &&
+        judgedMs + config.maxExtensionMs < 2 * METRIC_PERIOD_MS + config.metricDelayMs - SHIFT_TOLERANCE_MS);
+}
+/**
+ * The schedule the loop keeps when every step gets enough traffic from its first readable
+ * minute (API calls take no time): each step passes at its planned end, or, when its first
+ * own minute is published only later, right then (the loop reads at each publication during an
+ * extension), or at its deadline when it cannot be judged. The next step shifts there. With
+ * `extended`, every step runs to its deadline instead.
+ */
+function planSchedule(steps, config, options = {}) {
+    const firstShiftAtMs = options.firstShiftAtMs ?? 0;
+    const firstMinuteMs = Math.floor(firstShiftAtMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS;
+    const schedule = [];
+    let atMs = firstShiftAtMs;
+    for (const [index, step] of steps.entries()) {
+        const judgedMs = stepJudgedMs(steps, index, config);
+        const clockStartMs = stepClockStartMs(atMs, judgedMs, config);
+        const plannedEndMs = clockStartMs + judgedMs;
+        const deadlineMs = plannedEndMs + config.maxExtensionMs;
+        // Threshold: the step's own first whole minute. Compare: evidence accumulates from the
+        // minute of the first shift on, so only the first step waits for a datapoint.
+        const firstReadableAtMs = config.judge.type === 'compare'
+            ? index === 0 ? readableAtMs(firstMinuteMs, config) : atMs
+            : readableAtMs(firstWholeMinuteMs(atMs), config);
+        const judgeable = firstReadableAtMs <= deadlineMs;
+        const endMs = options.extended || !judgeable ? deadlineMs : Math.max(plannedEndMs, firstReadableAtMs);
+        schedule.push({ index, weight: step.weight, judgedMs, shiftAtMs: atMs, clockStartMs, plannedEndMs, deadlineMs, firstReadableAtMs, judgeable, endMs });
+        atMs = endMs;
+    }
+    return schedule;
+}
+/**
+ * Happy-path duration, from the first shift (on a minute boundary) to the promotion: every
+ * step passes as soon as it may — at its planned end, or when its first own minute is
+ * published if that comes later (a 1m step with the default 1m metric delay takes 2m) — and
+ * the last step settles. A first shift later in its minute can add the rest of that minute
+ * (`mayWaitForFirstWholeMinute`). API call time is not included.
+ */
+function expectedDurationMs(steps, config) {
+    return planSchedule(steps, config).at(-1)?.endMs ?? 0;
+}
+/** Longest run that still ends by itself: every step runs to the end of its full `maxExtensionMs`. */
+function maxDurationMs(steps, config) {
+    return planSchedule(steps, config, { extended: true }).at(-1)?.endMs ?? 0;
+}
+/**
+ * Worst case from the moment a fault starts in the canary to the moment the rollback write
+ * has completed, for a judge that fails on the first datapoint showing the fault (the seed
+ * rule, max-errors 0):
+ *
+ *   METRIC_PERIOD_MS + metricDelayMs + pollMs + 2 × apiCallMs
+ *
+ * The fault starts at the very beginning of a period (worst), its datapoint becomes readable
+ * one period plus the publication delay later, the loop reads metrics at a fixed cadence of
+ * `pollMs` (start to start), so the first read starting after publication begins at most
+ * `pollMs` later, and then two sequential calls remain: that metrics read (canary and stable
+ * are read in parallel) and the rollback write.
+ */
+function worstCaseTimeToRollbackMs(config, assumptions) {
+    return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs + 2 * assumptions.apiCallMs;
+}
+/**
+ * Time from the end of the first shift write (at `firstShiftAtMs`, epoch or relative) to the
+ * end of the rollback write (or the next shift with on-inconclusive promote) when the candidate
+ * gets no traffic at all: the wait for the step's first whole minute (threshold judge, a step
+ * that can hold one), the step's time (with the settling when it is the only step), the full
+ * extension, then the read at the deadline (the loop observes exactly at the deadline, so no
+ * poll interval is added) and the write.
+ *
+ *   (first whole minute − first shift) + stepJudgedMs(0) + maxExtensionMs + 2 × apiCallMs
+ */
+function timeToInconclusiveMs(steps, config, assumptions, firstShiftAtMs = 0) {
+    if (steps.length === 0)
+        return 0;
+    const judgedMs = stepJudgedMs(steps, 0, config);
+    const clockStartMs = stepClockStartMs(firstShiftAtMs, judgedMs, config);
+    return clockStartMs - firstShiftAtMs + judgedMs + config.maxExtensionMs + 2 * assumptions.apiCallMs;
+}
+/**
+ * `timeToInconclusiveMs` for the worst phase of the first shift in its minute: one that
+ * completes just past SHIFT_TOLERANCE_MS into a minute waits the rest of it (an upper bound,
+ * approached but not reached).
+ *
+ *   (METRIC_PERIOD_MS − SHIFT_TOLERANCE_MS, when mayWaitForFirstWholeMinute)
+ *     + stepJudgedMs(0) + maxExtensionMs + 2 × apiCallMs
+ */
+function worstCaseTimeToInconclusiveMs(steps, config, assumptions) {
+    if (steps.length === 0)
+        return 0;
+    const judgedMs = stepJudgedMs(steps, 0, config);
+    return (mayWaitForFirstWholeMinute(judgedMs, config) ? METRIC_PERIOD_MS - SHIFT_TOLERANCE_MS : 0) + judgedMs + config.maxExtensionMs + 2 * assumptions.apiCallMs;
+}
+/**
+ * The shortest judge window that cannot let a datapoint slide out before any poll has read
+ * it: the datapoint of the period starting at `p` is readable at `p + period + delay`, the
+ * next read starts within `pollMs` after that, and its window (computed at the read's start)
+ * must still reach back to `p`. Conservative: it holds even for a target that only returns
+ * periods starting inside the window. The config loader may warn with this.
+ *
+ *   METRIC_PERIOD_MS + metricDelayMs + pollMs
+ */
+function minimumJudgeWindowMs(config, assumptions) {
+    return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs;
+}
+/** `90000` → `1m30s`, `300000` → `5m`, `1500` → `1.5s`: durations as people write them. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    const totalSeconds = ms / 1000;
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = Math.round((totalSeconds % 60) * 10) / 10;
+    const parts = [];
+    if (hours > 0)
+        parts.push(`${hours}h`);
+    if (minutes > 0)
+        parts.push(`${minutes}m`);
+    if (seconds > 0 || parts.length === 0)
+        parts.push(`${seconds}s`);
+    return parts.join('');
 }
 
 
