@@ -54,6 +54,7 @@ import { DEFAULT_COMPARE_JUDGE } from '../../src/config/defaults.js';
 import type { StepEvidence, Verdict } from '../../src/rollout/judge.js';
 import { judgeThreshold } from '../../src/rollout/judge.js';
 import { countSumPmf } from '../../src/rollout/count-sum.js';
+import { clopperPearson } from '../../test/support/clopper-pearson.js';
 import { decisiveStepIndex, judgeCompare } from '../../src/rollout/judge-compare.js';
 import type { RolloutStep } from '../../src/rollout/plan.js';
 import { buildSteps } from '../../src/rollout/plan.js';
@@ -773,29 +774,6 @@ function runCell(scenario: Scenario, plan: Plan, steps: RolloutStep[], judgeName
 
 function pct(count: number, runs: number): string {
   return `${((100 * count) / runs).toFixed(1)}%`;
-}
-
-/** The two-sided 95% Clopper–Pearson interval of `x` in `n`, by bisection on the binomial tails. */
-function clopperPearson(x: number, n: number): { lower: number; upper: number } {
-  const tailAbove = (k: number, p: number) => {
-    let sum = 0;
-    for (let j = k; j <= n; j++) sum += binomialPmf(j, n, p);
-    return sum;
-  };
-  const solve = (decreasing: (p: number) => number) => {
-    let low = 0;
-    let high = 1;
-    for (let i = 0; i < 50; i++) {
-      const middle = (low + high) / 2;
-      if (decreasing(middle) > 0.025) low = middle;
-      else high = middle;
-    }
-    return (low + high) / 2;
-  };
-  return {
-    lower: x === 0 ? 0 : 1 - solve((q) => tailAbove(x, 1 - q)),
-    upper: x === n ? 1 : solve((p) => 1 - tailAbove(x + 1, p)),
-  };
 }
 
 /**

@@ -21,6 +21,7 @@ import { binomCdf, binomSfInclusive, normQuantile, normSf } from '../../src/mode
 import { runRollout } from '../../src/rollout/loop.js';
 import type { VersionMetrics } from '../../src/targets/target.js';
 import { SeededRandom } from '../sim/random.js';
+import { clopperPearson } from '../support/clopper-pearson.js';
 import { FakeTarget } from '../support/fake-target.js';
 import type { VersionBehaviour } from '../support/fake-target.js';
 import { VirtualClock } from '../support/virtual-clock.js';
@@ -103,24 +104,6 @@ function errorsInRuns(random: SeededRandom, calls: number, rate: number, runs: R
     else for (errors++; !random.chance(1 / runs.length); ) errors++;
   }
   return Math.min(calls, errors);
-}
-
-/** The two-sided 95% Clopper–Pearson interval for `x` successes in `n` trials (by bisection on the binomial tails). */
-function clopperPearson(x: number, n: number): { lower: number; upper: number } {
-  const solve = (tail: (p: number) => number) => {
-    let low = 0;
-    let high = 1;
-    for (let i = 0; i < 60; i++) {
-      const middle = (low + high) / 2;
-      if (tail(middle) > 0.025) low = middle;
-      else high = middle;
-    }
-    return (low + high) / 2;
-  };
-  return {
-    lower: x === 0 ? 0 : 1 - solve((p) => binomSfInclusive(x, n, 1 - p)),
-    upper: x === n ? 1 : solve((p) => binomCdf(x, n, p)),
-  };
 }
 
 describe('the likelihood ratio of one period', () => {
