@@ -106,15 +106,7 @@ function hypergeometricPmf(population: number, successes: number, draws: number)
 
 /** Refined normal approximation of P(S ≤ k): Φ(x) + γ(1 − x²)φ(x)/6 at the continuity-corrected x. */
 export function refinedNormalCdf(terms: readonly CountTerm[], k: number): number {
-  let mean = 0;
-  let variance = 0;
-  let thirdMoment = 0;
-  for (const term of terms) {
-    const m = moments(term);
-    mean += m.mean;
-    variance += m.variance;
-    thirdMoment += m.thirdMoment;
-  }
+  const { mean, variance, thirdMoment } = sumMoments(terms);
   if (variance === 0) return k >= mean ? 1 : 0;
   const sd = Math.sqrt(variance);
   const x = (k + 0.5 - mean) / sd;
@@ -125,14 +117,20 @@ export function refinedNormalCdf(terms: readonly CountTerm[], k: number): number
 
 /** Mean and variance of S (the sum of the terms' own). */
 export function countSumMoments(terms: readonly CountTerm[]): { mean: number; variance: number } {
-  let mean = 0;
-  let variance = 0;
+  const { mean, variance } = sumMoments(terms);
+  return { mean, variance };
+}
+
+/** Mean, variance and third central moment of S: each adds up over independent terms. */
+function sumMoments(terms: readonly CountTerm[]): { mean: number; variance: number; thirdMoment: number } {
+  const total = { mean: 0, variance: 0, thirdMoment: 0 };
   for (const term of terms) {
     const m = moments(term);
-    mean += m.mean;
-    variance += m.variance;
+    total.mean += m.mean;
+    total.variance += m.variance;
+    total.thirdMoment += m.thirdMoment;
   }
-  return { mean, variance };
+  return total;
 }
 
 /** Mean, variance and third central moment of one term (the hypergeometric's from Johnson, Kemp & Kotz). */
