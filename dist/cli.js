@@ -75821,15 +75821,7 @@ function hypergeometricPmf(population, successes, draws) {
 }
 /** Refined normal approximation of P(S ≤ k): Φ(x) + γ(1 − x²)φ(x)/6 at the continuity-corrected x. */
 function refinedNormalCdf(terms, k) {
-    let mean = 0;
-    let variance = 0;
-    let thirdMoment = 0;
-    for (const term of terms) {
-        const m = moments(term);
-        mean += m.mean;
-        variance += m.variance;
-        thirdMoment += m.thirdMoment;
-    }
+    const { mean, variance, thirdMoment } = sumMoments(terms);
     if (variance === 0)
         return k >= mean ? 1 : 0;
     const sd = Math.sqrt(variance);
@@ -75840,14 +75832,19 @@ function refinedNormalCdf(terms, k) {
 }
 /** Mean and variance of S (the sum of the terms' own). */
 function countSumMoments(terms) {
-    let mean = 0;
-    let variance = 0;
+    const { mean, variance } = sumMoments(terms);
+    return { mean, variance };
+}
+/** Mean, variance and third central moment of S: each adds up over independent terms. */
+function sumMoments(terms) {
+    const total = { mean: 0, variance: 0, thirdMoment: 0 };
     for (const term of terms) {
         const m = moments(term);
-        mean += m.mean;
-        variance += m.variance;
+        total.mean += m.mean;
+        total.variance += m.variance;
+        total.thirdMoment += m.thirdMoment;
     }
-    return { mean, variance };
+    return total;
 }
 /** Mean, variance and third central moment of one term (the hypergeometric's from Johnson, Kemp & Kotz). */
 function moments(term) {
@@ -76490,7 +76487,7 @@ class RolloutRun {
         this.throwIfCancelled();
         this.stepNumber = index + 1;
         await this.saveRecord();
-        this.activity = `shifting ${pct(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
+        this.activity = `shifting ${(0,timing/* formatWeight */.ck)(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
         const requestedAtMs = this.clock.now();
         this.markTrafficMoving();
         this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
@@ -76513,7 +76510,7 @@ class RolloutRun {
         const counted = waitMs > 0 ? ` from its first whole minute (in ${(0,timing/* formatDuration */.a3)(waitMs)})` : '';
         this.row({
             event: 'shift',
-            reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${(0,timing/* formatDuration */.a3)(step.durationMs)}${counted}.`,
+            reason: `Routed ${(0,timing/* formatWeight */.ck)(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${(0,timing/* formatDuration */.a3)(step.durationMs)}${counted}.`,
         });
         return { name: 'bake', index };
     }
@@ -76548,7 +76545,7 @@ class RolloutRun {
             const timeUp = observedAtMs >= stepEndsAtMs;
             if (verdict === 'fail') {
                 this.observationRow(observation, 'fail');
-                return this.rollbackState(`Step ${this.stepNumber} (${pct(step.weight)}) failed: ${observation.verdict.reason}`);
+                return this.rollbackState(`Step ${this.stepNumber} (${(0,timing/* formatWeight */.ck)(step.weight)}) failed: ${observation.verdict.reason}`);
             }
             if (verdict === 'pass' && timeUp) {
                 this.observationRow(observation, 'pass');
@@ -76694,7 +76691,7 @@ class RolloutRun {
     }
     inconclusive(index, verdict) {
         const step = this.step(index);
-        const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${(0,timing/* formatDuration */.a3)((0,timing/* stepJudgedMs */.US)(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
+        const what = `Step ${this.stepNumber} (${(0,timing/* formatWeight */.ck)(step.weight)}) inconclusive after ${(0,timing/* formatDuration */.a3)((0,timing/* stepJudgedMs */.US)(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
         if (this.config.onInconclusive === 'promote') {
             // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
             this.inconclusiveSteps.push(this.stepNumber);
@@ -76814,7 +76811,7 @@ class RolloutRun {
                 step: planned.index + 1,
                 weight: step.weight,
                 event: 'shift',
-                reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${(0,timing/* formatDuration */.a3)(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
+                reason: `Planned: route ${(0,timing/* formatWeight */.ck)(step.weight)} of traffic to version ${this.candidate} and bake ${(0,timing/* formatDuration */.a3)(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
             });
         }
         const endMs = schedule.at(-1)?.endMs ?? 0;
@@ -76895,7 +76892,7 @@ class RolloutRun {
             ...stripUndefined(fields),
         };
         this.timeline.push(row);
-        this.log(`[+${(0,timing/* formatDuration */.a3)(row.atMs)}] step ${row.step} (${pct(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
+        this.log(`[+${(0,timing/* formatDuration */.a3)(row.atMs)}] step ${row.step} (${(0,timing/* formatWeight */.ck)(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
     }
     finish(outcome, reason, extra = {}) {
         const finalAlias = extra.finalAlias ?? this.alias;
@@ -76941,9 +76938,6 @@ function sample(metrics) {
 function sinceStart(ms) {
     return ms <= 0 ? '+0s' : `+${(0,timing/* formatDuration */.a3)(ms)}`;
 }
-function pct(weight) {
-    return `${Math.round(weight * 10000) / 100}%`;
-}
 function describeAbortReason(reason) {
     if (reason instanceof Error)
         return reason.message;
@@ -76958,6 +76952,7 @@ function asSentence(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/rollout/results.ts
+
 /** One CheckResult per step that was shifted (its last verdict) and one `rollout.outcome`. */
 function rolloutResults(result) {
     const checks = [];
@@ -77004,7 +76999,7 @@ function stepCheck(result, step) {
     const shift = rows.find((r) => r.event === 'shift');
     const last = rows.filter((r) => r.event === 'observe').at(-1);
     const weight = shift?.weight ?? 0;
-    const label = `Step ${step} (${Math.round(weight * 10000) / 100}%)`;
+    const label = `Step ${step} (${(0,timing/* formatWeight */.ck)(weight)})`;
     // The loop says which steps reached their end; a conflict while shifting to the next step
     // or while promoting does not undo the step before it.
     const completed = result.completedSteps.includes(step) || result.outcome === 'promoted';
@@ -79720,7 +79715,7 @@ function analyzeFeasibility(config) {
 function analyzeStep(steps, index, step, config, needed, neverVerb) {
     const judgedMs = (0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .stepJudgedMs */ .US)(steps, index, config);
     const deadlineMs = judgedMs + config.maxExtensionMs;
-    const label = `Step ${index + 1} (${pct(step.weight)})`;
+    const label = `Step ${index + 1} (${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(step.weight)})`;
     const base = { step: index + 1, weight: step.weight, judgedMs, maxExtensionMs: config.maxExtensionMs };
     const compare = config.judge.type === 'compare';
     // The compare judge accumulates evidence from the first shift on: only the first step has to
@@ -79753,7 +79748,7 @@ function analyzeStep(steps, index, step, config, needed, neverVerb) {
     }
     const perMinute = rpm * step.weight;
     const expectedInvocations = round1(perMinute * readableMinutes);
-    const numbers = `at the expected ${rpm} req/min, ${pct(step.weight)} is about ${round1(perMinute)} invocations a minute, and ${minutes} of its own traffic ${readableMinutes === 1 ? 'is' : 'are'} published ${by}: about ${expectedInvocations} invocations`;
+    const numbers = `at the expected ${rpm} req/min, ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(step.weight)} is about ${round1(perMinute)} invocations a minute, and ${minutes} of its own traffic ${readableMinutes === 1 ? 'is' : 'are'} published ${by}: about ${expectedInvocations} invocations`;
     if (expectedInvocations < needed) {
         return {
             ...base,
@@ -79824,8 +79819,8 @@ function feasibilityResults(analysis, config) {
     const traffic = binding === undefined || analysis.canNeverPass
         ? ''
         : config.expectedRpm !== undefined
-            ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${pct(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
-            : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${pct(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
+            ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
+            : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
     const steps = `${analysis.steps.length} step${analysis.steps.length === 1 ? '' : 's'}`;
     const timing = `metric period 1m, metric-delay ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(config.metricDelayMs)}`;
     const message = analysis.canNeverPass
@@ -79861,9 +79856,6 @@ function stepDetails(step) {
         ...(step.expectedInvocations !== undefined ? { expectedInvocations: step.expectedInvocations } : {}),
         status: step.status,
     };
-}
-function pct(weight) {
-    return `${Math.round(weight * 10000) / 100}%`;
 }
 function round1(value) {
     return Math.round(value * 10) / 10;
@@ -79966,6 +79958,8 @@ function stepsFromPercents(entries, finalBakeMs) {
 /* harmony export */ });
 /* unused harmony exports ROLLOUT_STATE_KEY, loadRolloutRecord, ROLLBACK_ATTEMPTS */
 /* harmony import */ var _core_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32257);
+/* harmony import */ var _timing_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(82699);
+
 
 /** StateStore key of the rollout record. */
 const ROLLOUT_STATE_KEY = 'rollout';
@@ -79992,7 +79986,7 @@ function describeAlias(alias) {
     const weights = Object.entries(alias.additionalWeights);
     const routing = weights.length === 0
         ? 'no additional weights'
-        : weights.map(([version, weight]) => `${Math.round(weight * 10000) / 100}% on version ${version}`).join(', ');
+        : weights.map(([version, weight]) => `${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(weight)} on version ${version}`).join(', ');
     return `version ${alias.version}, ${routing} (revision ${alias.revisionId})`;
 }
 /** Rollback attempts: it is the most important write, so it gets more than the SDK's retries. */
@@ -80109,22 +80103,19 @@ async function checkFinishedRollout(record, target, clock, log) {
     const weight = alias.additionalWeights[record.candidateVersion];
     if (weight === undefined || Math.abs(weight - ours) > 1e-9)
         return finished;
-    log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${pct(weight)} to it; rolling back`);
+    log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(weight)} to it; rolling back`);
     const outcome = await rollBackCandidate({ target, candidate: record.candidateVersion, sleep: (ms) => clock.sleep(ms), log });
     switch (outcome.kind) {
         case 'failed':
-            throw new Error(`${target.describe()} still routes ${pct(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`, { cause: outcome.error });
+            throw new Error(`${target.describe()} still routes ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`, { cause: outcome.error });
         case 'not-routed':
             return finished;
         case 'rolled-back':
             return {
                 action: 'rolled-back',
-                reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${pct(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
+                reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${(0,_timing_js__WEBPACK_IMPORTED_MODULE_1__/* .formatWeight */ .ck)(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
             };
     }
-}
-function pct(weight) {
-    return `${Math.round(weight * 10000) / 100}%`;
 }
 /** Anything thrown, as an Error. */
 function asError(error) {
@@ -80155,6 +80146,7 @@ function isRolloutRecord(value) {
 /* harmony export */   Y3: () => (/* binding */ readableAtMs),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   bg: () => (/* binding */ planSchedule),
+/* harmony export */   ck: () => (/* binding */ formatWeight),
 /* harmony export */   lY: () => (/* binding */ expectedDurationMs),
 /* harmony export */   nq: () => (/* binding */ canReadOwnMinute),
 /* harmony export */   pS: () => (/* binding */ maxDurationMs),
@@ -80336,6 +80328,10 @@ function worstCaseTimeToInconclusiveMs(steps, config, assumptions) {
  */
 function minimumJudgeWindowMs(config, assumptions) {
     return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs;
+}
+/** A traffic weight as a percentage with at most two decimals: `0.3` → `30%`, `0.125` → `12.5%`. */
+function formatWeight(weight) {
+    return `${Math.round(weight * 10000) / 100}%`;
 }
 /** `90000` → `1m30s`, `300000` → `5m`, `1500` → `1.5s`: durations as people write them. */
 function formatDuration(ms) {

@@ -15,7 +15,7 @@ import type { RolloutConfig } from '../config/types.js';
 import type { CheckResult, CheckStatus } from '../report/result.js';
 import type { RolloutStep } from './plan.js';
 import { buildSteps } from './plan.js';
-import { METRIC_PERIOD_MS, canReadOwnMinute, expectedDurationMs, formatDuration, maxDurationMs, stepJudgedMs } from './timing.js';
+import { METRIC_PERIOD_MS, canReadOwnMinute, expectedDurationMs, formatDuration, formatWeight, maxDurationMs, stepJudgedMs } from './timing.js';
 
 export interface StepFeasibility {
   /** 1-based. */
@@ -71,7 +71,7 @@ export function analyzeFeasibility(config: RolloutConfig): PlanFeasibility {
 function analyzeStep(steps: RolloutStep[], index: number, step: RolloutStep, config: RolloutConfig, needed: number, neverVerb: string): StepFeasibility {
   const judgedMs = stepJudgedMs(steps, index, config);
   const deadlineMs = judgedMs + config.maxExtensionMs;
-  const label = `Step ${index + 1} (${pct(step.weight)})`;
+  const label = `Step ${index + 1} (${formatWeight(step.weight)})`;
   const base = { step: index + 1, weight: step.weight, judgedMs, maxExtensionMs: config.maxExtensionMs };
   const compare = config.judge.type === 'compare';
   // The compare judge accumulates evidence from the first shift on: only the first step has to
@@ -104,7 +104,7 @@ function analyzeStep(steps: RolloutStep[], index: number, step: RolloutStep, con
   }
   const perMinute = rpm * step.weight;
   const expectedInvocations = round1(perMinute * readableMinutes);
-  const numbers = `at the expected ${rpm} req/min, ${pct(step.weight)} is about ${round1(perMinute)} invocations a minute, and ${minutes} of its own traffic ${readableMinutes === 1 ? 'is' : 'are'} published ${by}: about ${expectedInvocations} invocations`;
+  const numbers = `at the expected ${rpm} req/min, ${formatWeight(step.weight)} is about ${round1(perMinute)} invocations a minute, and ${minutes} of its own traffic ${readableMinutes === 1 ? 'is' : 'are'} published ${by}: about ${expectedInvocations} invocations`;
   if (expectedInvocations < needed) {
     return {
       ...base,
@@ -176,8 +176,8 @@ export function feasibilityResults(analysis: PlanFeasibility, config: RolloutCon
     binding === undefined || analysis.canNeverPass
       ? ''
       : config.expectedRpm !== undefined
-        ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${pct(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
-        : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${pct(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
+        ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${formatWeight(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
+        : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${formatWeight(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
   const steps = `${analysis.steps.length} step${analysis.steps.length === 1 ? '' : 's'}`;
   const timing = `metric period 1m, metric-delay ${formatDuration(config.metricDelayMs)}`;
   const message = analysis.canNeverPass
@@ -216,9 +216,6 @@ function stepDetails(step: StepFeasibility): Record<string, unknown> {
   };
 }
 
-function pct(weight: number): string {
-  return `${Math.round(weight * 10000) / 100}%`;
-}
 
 function round1(value: number): number {
   return Math.round(value * 10) / 10;

@@ -30,6 +30,7 @@ import {
   mayWaitForFirstWholeMinute,
   firstWholeMinuteMs,
   formatDuration,
+  formatWeight,
   maxDurationMs,
   planSchedule,
   readableAtMs,
@@ -207,7 +208,7 @@ class RolloutRun {
     this.throwIfCancelled();
     this.stepNumber = index + 1;
     await this.saveRecord();
-    this.activity = `shifting ${pct(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
+    this.activity = `shifting ${formatWeight(step.weight)} of traffic to version ${this.candidate} (step ${this.stepNumber})`;
     const requestedAtMs = this.clock.now();
     this.markTrafficMoving();
     this.alias = await this.target.shiftTraffic(this.candidate, step.weight, this.currentAlias().revisionId);
@@ -230,7 +231,7 @@ class RolloutRun {
     const counted = waitMs > 0 ? ` from its first whole minute (in ${formatDuration(waitMs)})` : '';
     this.row({
       event: 'shift',
-      reason: `Routed ${pct(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}${counted}.`,
+      reason: `Routed ${formatWeight(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}${counted}.`,
     });
     return { name: 'bake', index };
   }
@@ -267,7 +268,7 @@ class RolloutRun {
 
       if (verdict === 'fail') {
         this.observationRow(observation, 'fail');
-        return this.rollbackState(`Step ${this.stepNumber} (${pct(step.weight)}) failed: ${observation.verdict.reason}`);
+        return this.rollbackState(`Step ${this.stepNumber} (${formatWeight(step.weight)}) failed: ${observation.verdict.reason}`);
       }
       if (verdict === 'pass' && timeUp) {
         this.observationRow(observation, 'pass');
@@ -419,7 +420,7 @@ class RolloutRun {
 
   private inconclusive(index: number, verdict: Verdict): LoopState {
     const step = this.step(index);
-    const what = `Step ${this.stepNumber} (${pct(step.weight)}) inconclusive after ${formatDuration(stepJudgedMs(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
+    const what = `Step ${this.stepNumber} (${formatWeight(step.weight)}) inconclusive after ${formatDuration(stepJudgedMs(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
     if (this.config.onInconclusive === 'promote') {
       // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
       this.inconclusiveSteps.push(this.stepNumber);
@@ -543,7 +544,7 @@ class RolloutRun {
         step: planned.index + 1,
         weight: step.weight,
         event: 'shift',
-        reason: `Planned: route ${pct(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
+        reason: `Planned: route ${formatWeight(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
       });
     }
     const endMs = schedule.at(-1)?.endMs ?? 0;
@@ -630,7 +631,7 @@ class RolloutRun {
       ...stripUndefined(fields),
     };
     this.timeline.push(row);
-    this.log(`[+${formatDuration(row.atMs)}] step ${row.step} (${pct(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
+    this.log(`[+${formatDuration(row.atMs)}] step ${row.step} (${formatWeight(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
   }
 
   private finish(outcome: Outcome, reason: string, extra: { error?: Error; finalAlias?: AliasState } = {}): LoopState {
@@ -680,9 +681,6 @@ function sinceStart(ms: number): string {
   return ms <= 0 ? '+0s' : `+${formatDuration(ms)}`;
 }
 
-function pct(weight: number): string {
-  return `${Math.round(weight * 10000) / 100}%`;
-}
 
 function describeAbortReason(reason: unknown): string {
   if (reason instanceof Error) return reason.message;

@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { StateStore } from '../core/state.js';
 import type { AliasState, RolloutTarget } from '../targets/target.js';
+import { formatWeight } from './timing.js';
 
 /** StateStore key of the rollout record. */
 export const ROLLOUT_STATE_KEY = 'rollout';
@@ -57,7 +58,7 @@ export function describeAlias(alias: AliasState): string {
   const routing =
     weights.length === 0
       ? 'no additional weights'
-      : weights.map(([version, weight]) => `${Math.round(weight * 10000) / 100}% on version ${version}`).join(', ');
+      : weights.map(([version, weight]) => `${formatWeight(weight)} on version ${version}`).join(', ');
   return `version ${alias.version}, ${routing} (revision ${alias.revisionId})`;
 }
 
@@ -199,12 +200,12 @@ async function checkFinishedRollout(record: RolloutRecord, target: RolloutTarget
   }
   const weight = alias.additionalWeights[record.candidateVersion];
   if (weight === undefined || Math.abs(weight - ours) > 1e-9) return finished;
-  log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${pct(weight)} to it; rolling back`);
+  log(`post: the rollout of version ${record.candidateVersion} is recorded as finished, yet ${target.describe()} still routes ${formatWeight(weight)} to it; rolling back`);
   const outcome = await rollBackCandidate({ target, candidate: record.candidateVersion, sleep: (ms) => clock.sleep(ms), log });
   switch (outcome.kind) {
     case 'failed':
       throw new Error(
-        `${target.describe()} still routes ${pct(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`,
+        `${target.describe()} still routes ${formatWeight(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`,
         { cause: outcome.error },
       );
     case 'not-routed':
@@ -212,14 +213,11 @@ async function checkFinishedRollout(record: RolloutRecord, target: RolloutTarget
     case 'rolled-back':
       return {
         action: 'rolled-back',
-        reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${pct(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
+        reason: `The rollout of version ${record.candidateVersion} was recorded as finished, yet ${target.describe()} still routed ${formatWeight(weight)} to it, the weight this run put there; rolled back to ${describeAlias(outcome.alias)}.`,
       };
   }
 }
 
-function pct(weight: number): string {
-  return `${Math.round(weight * 10000) / 100}%`;
-}
 
 /** Anything thrown, as an Error. */
 export function asError(error: unknown): Error {

@@ -4,6 +4,7 @@
  */
 import type { CheckResult, CheckStatus, Outcome, TimelineRow } from '../report/result.js';
 import type { RolloutResult } from './loop.js';
+import { formatWeight } from './timing.js';
 
 /** One CheckResult per step that was shifted (its last verdict) and one `rollout.outcome`. */
 export function rolloutResults(result: RolloutResult): CheckResult[] {
@@ -53,7 +54,7 @@ function stepCheck(result: RolloutResult, step: number): CheckResult {
   const shift = rows.find((r) => r.event === 'shift');
   const last = rows.filter((r) => r.event === 'observe').at(-1);
   const weight = shift?.weight ?? 0;
-  const label = `Step ${step} (${Math.round(weight * 10000) / 100}%)`;
+  const label = `Step ${step} (${formatWeight(weight)})`;
   // The loop says which steps reached their end; a conflict while shifting to the next step
   // or while promoting does not undo the step before it.
   const completed = result.completedSteps.includes(step) || result.outcome === 'promoted';

@@ -260,6 +260,11 @@ export function minimumJudgeWindowMs(config: Pick<RolloutConfig, 'pollMs'>, assu
   return METRIC_PERIOD_MS + assumptions.metricDelayMs + config.pollMs;
 }
 
+/** A traffic weight as a percentage with at most two decimals: `0.3` → `30%`, `0.125` → `12.5%`. */
+export function formatWeight(weight: number): string {
+  return `${Math.round(weight * 10000) / 100}%`;
+}
+
 /** `90000` → `1m30s`, `300000` → `5m`, `1500` → `1.5s`: durations as people write them. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
