@@ -4,7 +4,9 @@
  * AWS_ENDPOINT_URL, and runs the same code as the CLI three times on a simulated clock
  * (minutes of rollout in about a second):
  *   1. a docs-only push: nothing to release;
- *   2. `Feat (Api): …` with a healthy new version: promoted step by step (each step opens with
+ *   2. `Feat (Api): …` with new code in a zip (demo/code/churn-model.zip): deployed with
+ *      UpdateFunctionCode, waited for until Lambda reports it Successful, published with its
+ *      CodeSha256, then promoted step by step (each step opens with
  *      "Waiting for CloudWatch: step N's first whole minute … is published at about …": a step
  *      passes only on its own minutes, and a minute's datapoint appears a minute after it ends);
  *   3. `Fix (Api): …` whose new version starts failing: rolled back automatically;
@@ -21,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGate } from '../src/app.js';
+import { packageSha256 } from '../src/deploy/code.js';
 import { CliPlatform } from '../src/platform/cli.js';
 import { startSimulator, VirtualClock } from '../test/sim/index.js';
 
@@ -80,8 +83,18 @@ try {
   const docs = await release('1. A docs-only push: nothing to release', 'docs: explain the scoring API in the README');
   runs.push({ name: 'docs-only push', expected: 'skipped', actual: docs.outcome });
 
-  const healthy = await release('2. Feat (Api): a healthy new version is promoted step by step', 'Feat (Api): batch scoring endpoint');
+  // The update takes 20 s of simulated time, as a real one does: the gate waits for Successful.
+  sim.scenarios.functionUpdates({ durationMs: 20_000 });
+  const healthy = await release(
+    '2. Feat (Api): new code from a zip is deployed, published and promoted step by step',
+    'Feat (Api): batch scoring endpoint',
+    'demo/deploy.yml',
+  );
+  const deployed = sim.getAliasState(FUNCTION, ALIAS).version;
+  const zipSha = packageSha256(readFileSync('demo/code/churn-model.zip'));
+  process.stdout.write(`version ${deployed} CodeSha256 ${sim.versionCodeSha(FUNCTION, deployed)} (demo/code/churn-model.zip: ${zipSha})\n`);
   runs.push({ name: 'healthy release', expected: 'promoted', actual: healthy.outcome });
+  runs.push({ name: 'deployed code is the zip', expected: zipSha, actual: sim.versionCodeSha(FUNCTION, deployed) });
 
   // The next version of the code fails 5% of its requests from its third minute on.
   sim.setLatestCode(FUNCTION, 'code-v5');

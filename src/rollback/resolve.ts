@@ -5,7 +5,7 @@
  * Pure: the versions come in as data, the answer goes out as a value (never thrown).
  */
 
-import type { PublishedVersion } from '../targets/target.js';
+import type { PublishedVersion, ReleaseTagRecord } from '../targets/target.js';
 import { parsePromotionHistory, promotedBefore } from './history.js';
 
 /** What a release recorded in a version it published. */
@@ -81,15 +81,26 @@ export type Resolution =
  *   abbreviation that matches two different commits is refused as ambiguous;
  * - a value that is both a valid tag and hex is tried as a tag first, then as a SHA;
  * - when several versions carry the same release (the same commit released twice), the newest wins;
+ * - release tags recorded apart from the descriptions (`tagged`: a reused version's, whose
+ *   description names an earlier release) count like description records, for versions that exist;
  * - `previous`: the version that served right before the current one, by the history the alias
  *   description carries (src/rollback/history.ts: promotions and manual rollbacks keep it), so
  *   releases that were rolled back, automatically or by hand, are skipped;
  *   on an alias without that history (or whose current version is not in it: changed by hand),
  *   the newest release-recorded version numbered below the current one, and the rule says so.
  */
-export function resolveRollbackTarget(target: RollbackRequestTarget, versions: PublishedVersion[], currentVersion: string, aliasDescription?: string): Resolution {
-  const records = versions
-    .map((v) => parseReleaseDescription(v.version, v.description))
+export function resolveRollbackTarget(
+  target: RollbackRequestTarget,
+  versions: PublishedVersion[],
+  currentVersion: string,
+  aliasDescription?: string,
+  tagged: readonly ReleaseTagRecord[] = [],
+): Resolution {
+  const exists = new Set(versions.map((v) => v.version));
+  const records = [
+    ...versions.map((v) => parseReleaseDescription(v.version, v.description)),
+    ...tagged.filter((t) => exists.has(t.version)).map((t): ReleaseRecord => ({ version: t.version, tag: t.tag, ...(t.sha !== undefined ? { sha: t.sha } : {}) })),
+  ]
     .filter((r): r is ReleaseRecord => r !== undefined && Number.isFinite(versionNumber(r.version)))
     .sort((a, b) => versionNumber(b.version) - versionNumber(a.version)); // newest first
 

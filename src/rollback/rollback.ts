@@ -11,7 +11,7 @@ import { ReportBuilder } from '../report/builder.js';
 import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from '../report/input-error.js';
 import type { Outcome, Report } from '../report/result.js';
 import { asError, describeAlias } from '../rollout/recovery.js';
-import { RevisionConflictError, type AliasState, type RolloutTarget } from '../targets/target.js';
+import { RevisionConflictError, type AliasState, type ReleaseTagRecord, type RolloutTarget } from '../targets/target.js';
 import { unusableTargetMessage } from '../targets/unusable.js';
 import { parsePromotionHistory, recordRollback } from './history.js';
 import { parseRollbackTo, resolveRollbackTarget, type ReleaseRecord } from './resolve.js';
@@ -62,7 +62,7 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
   let resolved: { version: string; record: ReleaseRecord; rule: string };
   try {
     alias = await deps.target.readAlias();
-    const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version, alias.description);
+    const resolution = resolveRollbackTarget(parsed.target, await deps.target.listVersions(), alias.version, alias.description, await releaseTags(deps));
     if (!resolution.ok) return fail('rollback.to', 2, `${resolution.message} ${name} was not changed.`);
     resolved = resolution;
   } catch (error) {
@@ -143,6 +143,21 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
   });
   deps.log(headline);
   return finish('rolled-back-manually', 0, headline);
+}
+
+/**
+ * The release tags recorded apart from version descriptions (reused versions). Reading them is
+ * an extra permission (lambda:ListTags): without it the descriptions still resolve most tags,
+ * so a failure is a note in the log, not a failed rollback.
+ */
+async function releaseTags(deps: ManualRollbackDeps): Promise<ReleaseTagRecord[]> {
+  if (deps.target.listReleaseTags === undefined) return [];
+  try {
+    return await deps.target.listReleaseTags();
+  } catch (error) {
+    deps.log(`Could not read the release tags recorded on ${deps.target.describe()} (${asError(error).message}); resolving from version descriptions only.`);
+    return [];
+  }
 }
 
 function describeRelease(record: ReleaseRecord): string {

@@ -10,23 +10,31 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
+  ListTagsCommand,
   PreconditionFailedException,
   PublishVersionCommand,
   ResourceNotFoundException,
+  TagResourceCommand,
   UpdateAliasCommand,
   paginateListVersionsByFunction,
   type AliasConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import type { DeployRequest } from '../deploy/code.js';
+import { DeployError, LambdaCodeDeployer } from '../deploy/lambda-code.js';
+import { parseReleaseTags, releaseTagEntry } from './lambda-release-tags.js';
 import {
   RevisionConflictError,
   TargetNotFoundError,
   WriteVerificationError,
   type AliasState,
   type CandidateVersion,
+  type DeployContext,
+  type DeployedCode,
   type InvokeResult,
   type MetricsWindow,
   type PublishedVersion,
+  type ReleaseTagRecord,
   type RolloutTarget,
   type VersionMetrics,
 } from './target.js';
@@ -125,20 +133,88 @@ export class LambdaAliasTarget implements RolloutTarget {
     }
   }
 
-  async resolveCandidate(request: { version?: string; description: string }): Promise<CandidateVersion> {
+  /** UpdateFunctionCode / UpdateFunctionConfiguration on $LATEST, waited for and verified (src/deploy/lambda-code.ts). */
+  async deploy(request: DeployRequest, context: DeployContext): Promise<DeployedCode> {
+    const log = context.log ?? this.options.log;
+    return new LambdaCodeDeployer(this.lambda, this.options.functionName).deploy(request, { ...context, ...(log ? { log } : {}) });
+  }
+
+  async resolveCandidate(request: { version?: string; description: string; deployed?: DeployedCode }): Promise<CandidateVersion> {
     if (request.version !== undefined) {
       const fn = await this.getFunction(request.version);
       return { version: request.version, published: false, description: fn.Description };
     }
-    const latest = await this.getFunction('$LATEST');
     const existing = new Set((await this.listVersions()).map((v) => v.version));
-    // Passing the CodeSha256 we read makes the publish fail if $LATEST changed in between,
-    // so the version we canary is exactly the code we looked at.
-    const published = await this.lambda.send(
-      new PublishVersionCommand({ FunctionName: this.options.functionName, CodeSha256: latest.CodeSha256, Description: request.description }),
-    );
+    // Passing a CodeSha256 makes the publish fail if $LATEST changed in between, so the version
+    // we canary is exactly the code we looked at, or, after a deploy, exactly the code we
+    // deployed (with the RevisionId the deploy left: a configuration change by someone else
+    // since then fails it too).
+    const deployed = request.deployed;
+    const codeSha256 = deployed?.codeSha256 ?? (await this.getFunction('$LATEST')).CodeSha256;
+    let published;
+    try {
+      published = await this.lambda.send(
+        new PublishVersionCommand({
+          FunctionName: this.options.functionName,
+          CodeSha256: codeSha256,
+          Description: request.description,
+          ...(deployed ? { RevisionId: deployed.revisionId } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedException) || !deployed) throw error;
+      return this.publishedDespite(error, deployed, existing, request.description);
+    }
     if (!published.Version) throw new Error(`PublishVersion on '${this.options.functionName}' returned no version number`);
     return { version: published.Version, published: !existing.has(published.Version), description: published.Description };
+  }
+
+  /**
+   * A PublishVersion after a deploy answered 412: either a retry of a publish that landed (its
+   * reply was lost) or someone else changed $LATEST since our deploy. A new version with our
+   * code and our description is ours; anything else is refused.
+   */
+  private async publishedDespite(error: Error, deployed: DeployedCode, existing: Set<string>, description: string): Promise<CandidateVersion> {
+    const latest = await this.getFunction('$LATEST');
+    const ours = (await this.listVersions()).find((v) => !existing.has(v.version) && v.codeSha256 === deployed.codeSha256 && v.description === description);
+    if (ours) {
+      this.options.log?.(`${this.describe()}: PublishVersion failed on its way back (${errorName(error)}), but version ${ours.version} holds exactly the deployed code: the publish landed.`);
+      return { version: ours.version, published: true, description: ours.description };
+    }
+    const what =
+      latest.CodeSha256 !== deployed.codeSha256
+        ? `its code was replaced (CodeSha256 ${latest.CodeSha256 ?? '(none)'}, the gate deployed ${deployed.codeSha256})`
+        : 'its configuration was changed';
+    throw new DeployError('conflict', `Lambda function '${this.options.functionName}' changed after the gate deployed to it: ${what}. Nothing was published; run the release again.`);
+  }
+
+  /** Writes the function tag that maps `record.tag` to its version (src/targets/lambda-release-tags.ts). */
+  async recordReleaseTag(record: ReleaseTagRecord): Promise<void> {
+    const entry = releaseTagEntry(record);
+    if ('error' in entry) throw new Error(`Cannot record the release on ${this.describe()}: ${entry.error}.`);
+    const arn = await this.functionArn();
+    try {
+      await this.lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [entry.key]: entry.value } }));
+    } catch (error) {
+      // A lost reply is harmless here: tagging is idempotent, and the SDK's retry writes the same tag.
+      const limit = /tag/i.test((error as Error).message ?? '') && /limit|exceed|too many/i.test((error as Error).message ?? '');
+      throw new Error(
+        `Could not tag ${this.describe()} with ${entry.key}=${entry.value} (${errorName(error)}: ${(error as Error).message})${limit ? '; a Lambda function holds at most 50 tags: remove old model-release-gate:tag:* tags' : ''}.`,
+      );
+    }
+  }
+
+  async listReleaseTags(): Promise<ReleaseTagRecord[]> {
+    const tags = await this.lambda.send(new ListTagsCommand({ Resource: await this.functionArn() }));
+    return parseReleaseTags(tags.Tags ?? {});
+  }
+
+  /** The unqualified function ARN: tags live on the function, and TagResource/ListTags take only an ARN. */
+  private async functionArn(): Promise<string> {
+    const arn = (await this.getFunction('$LATEST')).FunctionArn;
+    const match = arn === undefined ? null : /^(arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+)/.exec(arn);
+    if (!match?.[1]) throw new Error(`GetFunction returned no function ARN for '${this.options.functionName}'`);
+    return match[1];
   }
 
   async shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState> {
@@ -260,7 +336,9 @@ export class LambdaAliasTarget implements RolloutTarget {
     try {
       for await (const page of paginateListVersionsByFunction({ client: this.lambda }, { FunctionName: this.options.functionName })) {
         for (const v of page.Versions ?? []) {
-          if (v.Version && v.Version !== '$LATEST') versions.push({ version: v.Version, description: v.Description ?? '' });
+          if (v.Version && v.Version !== '$LATEST') {
+            versions.push({ version: v.Version, description: v.Description ?? '', ...(v.CodeSha256 !== undefined ? { codeSha256: v.CodeSha256 } : {}) });
+          }
         }
       }
     } catch (error) {

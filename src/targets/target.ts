@@ -1,3 +1,6 @@
+import type { Clock } from '../core/clock.js';
+import type { DeployRequest } from '../deploy/code.js';
+
 /**
  * A rollout target: something that serves two versions of a model behind one name and splits
  * traffic by weight. Lambda weighted aliases now; SageMaker production variants next.
@@ -44,6 +47,42 @@ export interface CandidateVersion {
 export interface PublishedVersion {
   version: string;
   description: string;
+  /** The version's code hash, when the service reports one (Lambda: CodeSha256). */
+  codeSha256?: string;
+}
+
+/**
+ * What a deploy step left on the target, unpublished: the publish that follows must take
+ * exactly this code (Lambda: PublishVersion with this CodeSha256 and RevisionId), so a version
+ * of someone else's code is never published.
+ */
+export interface DeployedCode {
+  /** The code's content hash as the service computes it (Lambda: base64 SHA-256 of the package). */
+  codeSha256: string;
+  /** The revision the deploy left; the publish is conditional on it. */
+  revisionId: string;
+  /** The target already held exactly this code before the deploy (nothing new to publish). */
+  codeUnchanged: boolean;
+  /** The function already had the configuration asked for (or none was asked). */
+  configurationUnchanged: boolean;
+  /** What the deploy did, one sentence each, for the report. */
+  notes: string[];
+}
+
+/** Time and cancellation for a deploy step, which waits for the service to finish the update. */
+export interface DeployContext {
+  clock: Clock;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Longest wait for the update to finish before giving up (nothing is published then). */
+  timeoutMs?: number;
+}
+
+/** A release recorded apart from the version's (immutable) description: tag → version. */
+export interface ReleaseTagRecord {
+  tag: string;
+  version: string;
+  sha?: string;
 }
 
 export interface InvokeResult {
@@ -58,8 +97,26 @@ export interface RolloutTarget {
   /** Human-readable name for reports, e.g. `lambda:my-fn:prod`. */
   describe(): string;
   readAlias(): Promise<AliasState>;
-  /** Publish `$LATEST` as a version (reusing an identical one) or resolve an explicit version. */
-  resolveCandidate(request: { version?: string; description: string }): Promise<CandidateVersion>;
+  /**
+   * Put new code and configuration on the target, unpublished, and wait until the service has
+   * finished applying them. A separate step from `resolveCandidate` (not an option of it)
+   * because it is the only long-running write before traffic moves, with failures of its own
+   * (update failed, timed out, conflicting change), and because a target may be deployed by
+   * other means: without this method, `target.code` cannot be used with the target.
+   */
+  deploy?(request: DeployRequest, context: DeployContext): Promise<DeployedCode>;
+  /**
+   * Publish `$LATEST` as a version (reusing an identical one) or resolve an explicit version.
+   * With `deployed`, the publish takes exactly the deployed code or fails.
+   */
+  resolveCandidate(request: { version?: string; description: string; deployed?: DeployedCode }): Promise<CandidateVersion>;
+  /**
+   * Record `tag` → `version` where rollback finds it, for a version whose description cannot
+   * say so (a reused or explicitly named version: descriptions are immutable). Optional.
+   */
+  recordReleaseTag?(record: ReleaseTagRecord): Promise<void>;
+  /** The records `recordReleaseTag` wrote. */
+  listReleaseTags?(): Promise<ReleaseTagRecord[]>;
   /** Route `weight` (0 < w <= 1; 1 is the final bake, still instantly reversible) of traffic to `candidate`; returns the verified state after the write. */
   shiftTraffic(candidate: string, weight: number, expectedRevisionId: string): Promise<AliasState>;
   /** Point the alias at `candidate` with no additional weights. */

@@ -17,6 +17,13 @@ export const IAM_ACTION_OF = {
   'lambda:PublishVersion': 'lambda:PublishVersion',
   'lambda:ListVersionsByFunction': 'lambda:ListVersionsByFunction',
   'lambda:Invoke': 'lambda:InvokeFunction',
+  'lambda:UpdateFunctionCode': 'lambda:UpdateFunctionCode',
+  'lambda:UpdateFunctionConfiguration': 'lambda:UpdateFunctionConfiguration',
+  'lambda:TagResource': 'lambda:TagResource',
+  'lambda:ListTags': 'lambda:ListTags',
+  // Lambda reads a target.code.s3 package with the caller's permissions (test/sim/api.ts impliedOperations).
+  's3:GetObject': 's3:GetObject',
+  's3:GetObjectVersion': 's3:GetObjectVersion',
   'cloudwatch:GetMetricData': 'cloudwatch:GetMetricData',
 };
 

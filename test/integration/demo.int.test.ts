@@ -18,9 +18,11 @@ describe('npm run demo', () => {
     expect(run.status).toBe(0);
     const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
     const lines = summary.split('\n').filter((l) => /^(ok|FAIL)\s/.test(l));
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines.every((l) => l.startsWith('ok'))).toBe(true);
     expect(summary).toContain('healthy release: promoted');
+    // Scenario 2 deploys demo/code/churn-model.zip: the promoted version holds exactly its code.
+    expect(summary).toMatch(/ok\s+deployed code is the zip: \S+ \(expected/);
     expect(summary).toContain('regression: rolled-back');
     expect(summary).toContain('compare judge, 2% baseline errors: promoted');
   }, 150_000);

@@ -24,6 +24,12 @@ export interface Route {
   operation: string;
   /** The request body as logged (parsed JSON when it is JSON). */
   loggedBody?: unknown;
+  /**
+   * Calls AWS makes with the caller's permissions while serving this one, as `service:Operation`
+   * (UpdateFunctionCode from S3 reads the object as the caller: s3:GetObject): the least-privilege
+   * check (test/iam) counts them like the caller's own.
+   */
+  impliedOperations?: string[];
   run(): ApiResponse;
 }
 

@@ -24,6 +24,10 @@ export function invalidParameter(message: string): SimApiError {
   return new SimApiError(400, 'InvalidParameterValueException', message);
 }
 
+export function resourceConflict(message: string): SimApiError {
+  return new SimApiError(409, 'ResourceConflictException', message);
+}
+
 export function preconditionFailed(message: string): SimApiError {
   return new SimApiError(412, 'PreconditionFailedException', message);
 }

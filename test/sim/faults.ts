@@ -16,6 +16,13 @@ export interface ConcurrentAliasChange {
   change: { version?: string; weights?: Record<string, number>; description?: string };
 }
 
+/** Someone else deploys new code to $LATEST right after our n-th successful call of `afterOperation`. */
+export interface ConcurrentCodeChange {
+  afterOperation: string;
+  nth?: number;
+  codeSha256: string;
+}
+
 /** How the client loses the reply to a call that has already been applied. */
 export type LostReplyKind =
   /** A gateway-style 5xx after the work was done (the SDK retries it). */
@@ -52,6 +59,7 @@ const DATA_PLANE = new Set(['Invoke']);
 export class FaultInjector {
   private throttles: Array<{ operations?: Set<string>; remaining: number; status: ThrottleStatus }> = [];
   private aliasChanges: Array<ConcurrentAliasChange & { seen: number }> = [];
+  private codeChanges: Array<ConcurrentCodeChange & { seen: number }> = [];
   private lostReplies: Array<{ operations: Set<string>; skip: number; remaining: number; reply: LostReplyKind; holdMs: number }> = [];
 
   throttle(fault: ThrottleFault): void {
@@ -101,6 +109,23 @@ export class FaultInjector {
     fault.remaining--;
     if (fault.remaining === 0) this.throttles = this.throttles.filter((f) => f !== fault);
     return service === 'lambda' ? lambdaFailure(fault.status) : cloudWatchFailure(fault.status);
+  }
+
+  concurrentCodeChange(fault: ConcurrentCodeChange): void {
+    this.codeChanges.push({ ...fault, seen: 0 });
+  }
+
+  /** Counts a successful `operation`; returns the code someone else deploys now, if a change became due. */
+  codeChangeDue(operation: string): string | undefined {
+    for (const pending of this.codeChanges) {
+      if (pending.afterOperation !== operation) continue;
+      pending.seen++;
+      if (pending.seen === (pending.nth ?? 1)) {
+        this.codeChanges = this.codeChanges.filter((p) => p !== pending);
+        return pending.codeSha256;
+      }
+    }
+    return undefined;
   }
 
   /** Counts a successful UpdateAlias; returns the change to apply now, if one became due. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { json, parseJsonBody, type ApiRequest, type ApiResponse, type Route } from './api.js';
 import { invalidParameter, SimApiError } from './errors.js';
 import type { FaultInjector } from './faults.js';
@@ -5,6 +6,7 @@ import {
   functionArn,
   parseFunctionRef,
   type AliasRecord,
+  type CodeUpdate,
   type FunctionVersion,
   type LambdaFunction,
   type LambdaModel,
@@ -13,6 +15,8 @@ import type { SeededRandom } from './random.js';
 import type { FunctionRuntime } from './runtime.js';
 
 const API_VERSION = '2015-03-31';
+/** TagResource, UntagResource and ListTags live under an older API date, on `/tags/{ARN}`. */
+const TAGS_API_VERSION = '2017-03-31';
 const DEFAULT_PAGE_SIZE = 50;
 
 /** Everything the Lambda API needs from the simulator. */
@@ -34,25 +38,54 @@ function lambdaTimestamp(ms: number): string {
 }
 
 function functionConfiguration(fn: LambdaFunction, version: FunctionVersion, qualifierInArn?: string): Record<string, unknown> {
+  const image = version.packageType === 'Image';
   return {
     FunctionName: fn.name,
     FunctionArn: functionArn(fn.name, qualifierInArn),
-    Runtime: 'python3.12',
+    ...(image ? {} : { Runtime: 'python3.12', Handler: 'app.handler' }),
     Role: `arn:aws:iam::123456789012:role/${fn.name}-role`,
-    Handler: 'app.handler',
-    CodeSize: 1_048_576,
+    CodeSize: version.codeSize,
     Description: version.description,
-    Timeout: 30,
-    MemorySize: 1024,
+    Timeout: version.config.timeoutSeconds,
+    MemorySize: version.config.memoryMb,
+    ...(Object.keys(version.config.environment).length > 0 ? { Environment: { Variables: { ...version.config.environment } } } : {}),
     LastModified: lambdaTimestamp(version.lastModifiedMs),
     CodeSha256: version.codeSha256,
     Version: version.version,
     RevisionId: version.revisionId,
     State: 'Active',
-    LastUpdateStatus: 'Successful',
-    PackageType: 'Zip',
+    LastUpdateStatus: version.update.status,
+    ...(version.update.status === 'InProgress' ? { LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'Creating' } : {}),
+    ...(version.update.status === 'Failed' ? { LastUpdateStatusReason: version.update.reason, LastUpdateStatusReasonCode: version.update.reasonCode } : {}),
+    PackageType: version.packageType,
     Architectures: ['x86_64'],
   };
+}
+
+/** The code of an UpdateFunctionCode body: exactly one of ZipFile (base64 in JSON), S3 location, ImageUri. */
+function readCodeBody(body: unknown): CodeUpdate {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const sources = [b['ZipFile'] !== undefined, b['S3Bucket'] !== undefined || b['S3Key'] !== undefined, b['ImageUri'] !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw invalidParameter('Please provide a source for function code: exactly one of ZipFile, S3Bucket/S3Key or ImageUri.');
+  if (typeof b['ZipFile'] === 'string') return { zipFile: Buffer.from(b['ZipFile'], 'base64') };
+  if (typeof b['ImageUri'] === 'string') return { imageUri: b['ImageUri'] };
+  if (typeof b['S3Bucket'] !== 'string' || typeof b['S3Key'] !== 'string') throw invalidParameter('S3Bucket and S3Key are both required for code in S3.');
+  return { s3: { bucket: b['S3Bucket'], key: b['S3Key'], ...(typeof b['S3ObjectVersion'] === 'string' ? { objectVersion: b['S3ObjectVersion'] } : {}) } };
+}
+
+/** Lambda reads an S3 package with the caller's permissions: GetObject, or GetObjectVersion for a pinned version. */
+function s3Reads(body: unknown): { impliedOperations?: string[] } {
+  const b = body as Record<string, unknown> | undefined;
+  if (typeof b?.['S3Bucket'] !== 'string') return {};
+  return { impliedOperations: [b['S3ObjectVersion'] !== undefined ? 's3:GetObjectVersion' : 's3:GetObject'] };
+}
+
+/** The body as the request log keeps it: a zip's bytes shortened to their size and hash. */
+function loggedCodeBody(body: unknown): unknown {
+  const b = body as Record<string, unknown> | undefined;
+  if (typeof b?.['ZipFile'] !== 'string') return body;
+  const bytes = Buffer.from(b['ZipFile'], 'base64');
+  return { ...b, ZipFile: `<${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('base64')}>` };
 }
 
 function aliasConfiguration(fn: LambdaFunction, alias: AliasRecord): Record<string, unknown> {
@@ -94,9 +127,29 @@ function readAliasBody(body: unknown): { version?: string; weights?: Record<stri
 export class LambdaApi {
   constructor(private readonly ctx: LambdaApiContext) {}
 
-  /** The route for a `/2015-03-31/functions/...` request, or undefined when not one of ours. */
+  /** The route for a Lambda request, or undefined when not one of ours; a due concurrent code change follows its success. */
   route(req: ApiRequest): Route | undefined {
+    const route = this.routeOf(req);
+    if (!route) return undefined;
+    return {
+      ...route,
+      run: () => {
+        const response = route.run();
+        const sha = this.ctx.faults.codeChangeDue(route.operation);
+        if (sha !== undefined) {
+          const segments = req.path.split('/').slice(1).map(decodeURIComponent);
+          const name = parseFunctionRef(segments[2] ?? '').name;
+          this.ctx.model.setLatestCode(name, sha);
+          this.ctx.onInjectedAliasChange(`${name}: someone else deployed code ${sha} after ${route.operation}`);
+        }
+        return response;
+      },
+    };
+  }
+
+  private routeOf(req: ApiRequest): Route | undefined {
     const segments = req.path.split('/').slice(1).map(decodeURIComponent);
+    if (segments[0] === TAGS_API_VERSION && segments[1] === 'tags' && segments[2] !== undefined && segments.length === 3) return this.tagsRoute(req, segments[2]);
     if (segments[0] !== API_VERSION || segments[1] !== 'functions' || segments[2] === undefined) return undefined;
     const [, , functionRef, collection, item, ...extra] = segments;
     if (extra.length > 0) return undefined;
@@ -109,6 +162,15 @@ export class LambdaApi {
         return { operation: 'GetFunction', run: () => this.getFunction(functionRef, qualifier) };
       case 'GET configuration':
         return { operation: 'GetFunctionConfiguration', run: () => this.getFunctionConfiguration(functionRef, qualifier) };
+      case 'PUT code':
+        return {
+          operation: 'UpdateFunctionCode',
+          loggedBody: loggedCodeBody(body),
+          ...s3Reads(body),
+          run: () => this.updateFunctionCode(functionRef, body),
+        };
+      case 'PUT configuration':
+        return withBody('UpdateFunctionConfiguration', () => this.updateFunctionConfiguration(functionRef, body));
       case 'GET versions':
         return { operation: 'ListVersionsByFunction', run: () => this.listVersions(functionRef, req.query) };
       case 'POST versions':
@@ -135,11 +197,57 @@ export class LambdaApi {
   private getFunction(ref: string, qualifier: string | undefined): ApiResponse {
     const fn = this.ctx.model.getFunction(ref);
     const { version } = this.ctx.model.resolveQualifier(fn, qualifier);
+    const code =
+      version.packageType === 'Image'
+        ? { RepositoryType: 'ECR', ImageUri: version.imageUri, ResolvedImageUri: version.imageUri }
+        : { RepositoryType: 'S3', Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/123456789012/${fn.name}` };
     return json(200, {
       Configuration: functionConfiguration(fn, version, qualifier),
-      Code: { RepositoryType: 'S3', Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/123456789012/${fn.name}` },
-      Tags: {},
+      Code: code,
+      Tags: Object.fromEntries(fn.tags),
     });
+  }
+
+  private updateFunctionCode(ref: string, body: unknown): ApiResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (b['Publish'] === true) throw invalidParameter('The simulator models UpdateFunctionCode with Publish: false only (model-release-gate publishes separately, with CodeSha256).');
+    const fn = this.ctx.model.getFunction(ref);
+    const latest = this.ctx.model.updateFunctionCode(ref, readCodeBody(body), typeof b['RevisionId'] === 'string' ? b['RevisionId'] : undefined);
+    return json(200, functionConfiguration(fn, latest, undefined));
+  }
+
+  private updateFunctionConfiguration(ref: string, body: unknown): ApiResponse {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const fn = this.ctx.model.getFunction(ref);
+    const environment = (b['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    if (environment !== undefined && Object.values(environment).some((v) => typeof v !== 'string')) throw invalidParameter('Environment variable values must be strings.');
+    const latest = this.ctx.model.updateFunctionConfiguration(
+      ref,
+      {
+        ...(typeof b['MemorySize'] === 'number' ? { memoryMb: b['MemorySize'] } : {}),
+        ...(typeof b['Timeout'] === 'number' ? { timeoutSeconds: b['Timeout'] } : {}),
+        ...(environment !== undefined ? { environment: environment as Record<string, string> } : {}),
+      },
+      typeof b['RevisionId'] === 'string' ? b['RevisionId'] : undefined,
+    );
+    return json(200, functionConfiguration(fn, latest, undefined));
+  }
+
+  /** `/2017-03-31/tags/{ARN}`: ListTags (GET) and TagResource (POST, 204). */
+  private tagsRoute(req: ApiRequest, resource: string): Route | undefined {
+    if (req.method === 'GET') return { operation: 'ListTags', run: () => json(200, { Tags: this.ctx.model.listTags(resource) }) };
+    if (req.method !== 'POST') return undefined;
+    const body = req.body.length > 0 ? parseJsonBody(req.body) : undefined;
+    return {
+      operation: 'TagResource',
+      loggedBody: body,
+      run: () => {
+        const tags = (body as { Tags?: Record<string, unknown> } | undefined)?.Tags;
+        if (tags === undefined || Object.values(tags).some((v) => typeof v !== 'string')) throw invalidParameter('Tags must be a map of strings.');
+        this.ctx.model.tagResource(resource, tags as Record<string, string>);
+        return { status: 204, body: '' };
+      },
+    };
   }
 
   private getFunctionConfiguration(ref: string, qualifier: string | undefined): ApiResponse {

@@ -1,5 +1,5 @@
 import { HEALTHY, type LatencyProfile, type VersionBehaviour } from './behaviour.js';
-import type { ConcurrentAliasChange, FaultInjector, LostReplyFault, ThrottleFault } from './faults.js';
+import type { ConcurrentAliasChange, ConcurrentCodeChange, FaultInjector, LostReplyFault, ThrottleFault } from './faults.js';
 import type { LambdaModel } from './lambda-model.js';
 import type { MetricStore } from './metrics.js';
 import type { BehaviourBook } from './runtime.js';
@@ -86,6 +86,24 @@ export class Scenarios {
   /** Someone else updates the alias right after our n-th successful UpdateAlias, changing its RevisionId. */
   concurrentAliasChange(fault: ConcurrentAliasChange): void {
     this.ctx.faults.concurrentAliasChange(fault);
+  }
+
+  /** Someone else deploys code `codeSha256` to $LATEST right after our n-th successful `afterOperation` (e.g. GetFunction). */
+  concurrentCodeChange(fault: ConcurrentCodeChange): void {
+    this.ctx.faults.concurrentCodeChange(fault);
+  }
+
+  /**
+   * How UpdateFunctionCode / UpdateFunctionConfiguration proceed from now on: InProgress for
+   * `durationMs` of simulated time (default 0) then Successful; the next `failures.length`
+   * updates end Failed with the given reason instead; `stuck` keeps every update InProgress.
+   */
+  functionUpdates(options: { durationMs?: number; fail?: { reason: string; reasonCode: string; count?: number }; stuck?: boolean }): void {
+    const updates = this.ctx.model.updates;
+    if (options.durationMs !== undefined) updates.durationMs = options.durationMs;
+    if (options.stuck !== undefined) updates.stuck = options.stuck;
+    const fail = options.fail;
+    if (fail) for (let i = 0; i < (fail.count ?? 1); i++) updates.failures.push({ reason: fail.reason, reasonCode: fail.reasonCode });
   }
 
   /**

@@ -73,12 +73,12 @@ export const PRODUCT_USER_AGENT = 'model-release-gate';
  * made (its SDK clients carry PRODUCT_USER_AGENT; the tests' own setup clients do not) to that
  * file, across every simulator and jest worker: test/iam/ compares the set with docs/iam-policy.json.
  */
-function recordProductOperation(request: ApiRequest, service: ServiceName, operation: string): void {
+function recordProductOperation(request: ApiRequest, service: ServiceName, operation: string, implied: readonly string[] = []): void {
   const file = process.env['MRG_SIM_OPERATION_LOG'];
   if (!file || operation === 'Unknown') return;
   const agents = [request.headers['user-agent'], request.headers['x-amz-user-agent']].flat().join(' ');
   if (!agents.includes(PRODUCT_USER_AGENT)) return;
-  appendFileSync(file, `${service}:${operation}\n`);
+  appendFileSync(file, [`${service}:${operation}`, ...implied].map((line) => `${line}\n`).join(''));
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -159,7 +159,7 @@ export class SimulatorServer {
       response = renderError(service, apiError);
     }
     if (lost !== undefined && typeof lost.reply === 'number') response = renderError(service, lostReplyError(service, lost.reply));
-    recordProductOperation(request, service, operation);
+    recordProductOperation(request, service, operation, resolved?.route.impliedOperations);
     this.log.push({
       atMs,
       service,

@@ -37,6 +37,8 @@ export interface FunctionSpec {
   aliases?: Array<{ name: string; version: string; weights?: Record<string, number> }>;
   /** $LATEST's CodeSha256; by default equal to the newest version's, so publishing is a no-op. */
   latestCodeSha?: string;
+  /** `Image` functions take ImageUri code only; default `Zip`. */
+  packageType?: 'Zip' | 'Image';
 }
 
 /** Something the simulator did on its own, e.g. a concurrent alias change it injected. */
@@ -47,7 +49,7 @@ export interface InjectedEvent {
 }
 
 /** Operations that change state; a dry run must send none of them. */
-const WRITE_OPERATIONS = new Set(['PublishVersion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'UpdateFunctionCode', 'UpdateFunctionConfiguration']);
+const WRITE_OPERATIONS = new Set(['PublishVersion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'TagResource']);
 
 /**
  * A local AWS for tests: Lambda and CloudWatch over HTTP for the real SDK clients, with state
@@ -125,6 +127,28 @@ export class Simulator {
     for (const alias of spec.aliases ?? []) {
       this.model.createAlias(spec.name, alias.name, { version: alias.version, ...(alias.weights ? { weights: alias.weights } : {}) });
     }
+  }
+
+  /** Stores an object UpdateFunctionCode can take with S3Bucket/S3Key (and S3ObjectVersion when `versionId` is given). */
+  putS3Object(bucket: string, key: string, bytes: Buffer, versionId?: string): void {
+    this.model.putS3Object(bucket, key, bytes, versionId);
+  }
+
+  /** $LATEST as Lambda would report it now: CodeSha256, configuration and LastUpdateStatus. */
+  getLatest(functionName: string): { codeSha256: string; revisionId: string; memoryMb: number; timeoutSeconds: number; environment: Record<string, string>; lastUpdateStatus: string } {
+    const latest = this.model.latest(this.model.getFunction(functionName));
+    return { codeSha256: latest.codeSha256, revisionId: latest.revisionId, ...latest.config, lastUpdateStatus: latest.update.status };
+  }
+
+  /** CodeSha256 of a published version. */
+  versionCodeSha(functionName: string, version: string): string {
+    const fn = this.model.getFunction(functionName);
+    return this.model.getVersion(fn, version).codeSha256;
+  }
+
+  /** The function's tags (TagResource writes them). */
+  getTags(functionName: string): Record<string, string> {
+    return this.model.listTags(functionName);
   }
 
   /** Deploys new code to $LATEST, so the next PublishVersion creates a version. */

@@ -13,6 +13,7 @@ import { runPipeline, type PipelineDeps } from '../../src/pipeline.js';
 import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
 import { messagesToCommits } from '../../src/trigger/sources/messages.js';
+import type { CommitInput } from '../../src/trigger/types.js';
 import { VirtualClock, startSimulator, type RequestLogEntry, type Simulator } from '../sim/index.js';
 
 /** The loosely written header teams use; it must release like `feat(api): …`. */
@@ -45,10 +46,14 @@ export async function releaseWith(
     log?: (line: string) => void;
     sha?: string;
     tag?: string;
+    /** The commits the trigger reads; default one in-scope commit without a SHA (RELEASE_COMMIT). */
+    commits?: CommitInput[];
     records?: (config: GateConfig) => ReleaseRecords;
     /** Default: the product's own Lambda target over SDK clients built from the environment. */
     createTarget?: PipelineDeps['createTarget'];
     state?: StateStore;
+    /** Directory the config's paths (target.code.zip, data files) are relative to; default the process's. */
+    workspace?: string;
   },
 ): Promise<Report> {
   const config = loadTestConfig(configText);
@@ -56,7 +61,7 @@ export async function releaseWith(
     {
       command: 'release',
       config,
-      commits: { commits: messagesToCommits([RELEASE_COMMIT]), source: 'test', warnings: [] },
+      commits: { commits: deps.commits ?? messagesToCommits([RELEASE_COMMIT]), source: 'test', warnings: [] },
       force: false,
       sha: deps.sha ?? 'abc123',
       ...(deps.tag !== undefined ? { tag: deps.tag } : {}),
@@ -67,6 +72,7 @@ export async function releaseWith(
       log: deps.log ?? (() => undefined),
       createTarget: deps.createTarget ?? defaultTargetFactory(process.env),
       ...(deps.records ? { records: deps.records(config) } : {}),
+      ...(deps.workspace !== undefined ? { workspace: deps.workspace } : {}),
     },
   );
 }
