@@ -1,6 +1,6 @@
 /**
- * The GitHub REST side of release records (tags and Deployments), backed by the Actions
- * toolkit's Octokit like the commit API. Failures become errors that name the permission the
+ * The GitHub REST side of release records (releases, tags and Deployments), backed by the
+ * Actions toolkit's Octokit like the commit API. Failures become errors that name the permission the
  * workflow's token needs; the token itself never appears in them.
  */
 import { getOctokit } from '@actions/github';
@@ -24,6 +24,18 @@ export function createGitHubReleaseApi(options: { token: string; owner: string; 
   const octokit = getOctokit(token, { baseUrl, userAgent: 'model-release-gate' });
   const repository = `${owner}/${repo}`;
 
+  /** Whether release `tag` exists and its tag points at `sha`; false when either cannot be read. */
+  async function releaseTaggedAt(tag: string, sha: string): Promise<boolean> {
+    try {
+      await octokit.request('GET /repos/{owner}/{repo}/releases/tags/{tag}', { owner, repo, tag });
+      const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `tags/${tag}` });
+      // A release creates a lightweight tag: the ref names the commit itself.
+      return data.object.type === 'commit' && data.object.sha === sha;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     async listTags() {
       try {
@@ -39,6 +51,20 @@ export function createGitHubReleaseApi(options: { token: string; owner: string; 
         await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/tags/${name}`, sha });
       } catch (error) {
         throw describeFailure(error, `creating tag ${name} in ${repository}`, 'contents: write');
+      }
+    },
+
+    async createRelease({ tag, sha, name, notes }) {
+      try {
+        // Creates the tag at `target_commitish` too (a lightweight tag), in one request.
+        await octokit.request('POST /repos/{owner}/{repo}/releases', { owner, repo, tag_name: tag, target_commitish: sha, name, body: notes });
+      } catch (error) {
+        // No answer, a server error, or 422 "already_exists" (a retry of a request that landed):
+        // the release may be there. Ours if its tag points at our commit: then it is done.
+        const status = (error as { status?: unknown }).status;
+        const maybeLanded = typeof status !== 'number' || status === 422 || status >= 500;
+        if (maybeLanded && (await releaseTaggedAt(tag, sha))) return;
+        throw describeFailure(error, `creating release ${tag} in ${repository}`, 'contents: write');
       }
     },
 

@@ -1,30 +1,51 @@
 /**
  * The release records of one run, over a forge API port (the GitHub implementation lives in
  * src/platform/github-release-api.ts): the tag is planned before publishing and created only
- * after promotion; a deployment is created when traffic first moves, then marked `success`
- * (and the deployment it replaced `inactive`) or `failure`. Every API failure after `plan` is
- * caught and returned as a `warn` result: records never change what happens to traffic.
+ * after promotion, as a release whose description is the release notes of the matched commits
+ * (src/release/notes.ts), or as a plain tag with `release.notes: false`; a deployment is created
+ * when traffic first moves, then marked `success` (and the deployment it replaced `inactive`) or
+ * `failure`. Every API failure after `plan` is caught and returned as a `warn` result: records
+ * never change what happens to traffic.
  */
 import type { ReleaseConfig } from '../config/types.js';
 import type { CheckResult } from '../report/result.js';
 import { TAG_PATTERN } from '../rollback/resolve.js';
+import type { CommitInput, MatchedCommit } from '../trigger/types.js';
+import { releaseChanges, writeReleaseNotes } from './notes.js';
+import type { ReleaseNotes, ReleaseNotesLinks } from './notes.js';
 import type { ReleaseFinish, ReleasePlan, ReleasePlanRequest, ReleaseRecords, ReleaseStart } from './records.js';
 import { ReleaseRecordsError } from './records.js';
 import { planReleaseVersion } from './version.js';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive';
 
-/** What the recorder needs from the forge. Methods throw errors whose message says what to fix. */
-export interface ReleaseRecordsApi {
+/**
+ * Tags and releases: what every forge gives the recorder (GitHub, GitLab). Methods throw errors
+ * whose message says what to fix.
+ */
+export interface ReleaseTagsApi {
   /** Every tag name of the repository (all pages). */
   listTags(): Promise<string[]>;
   /** A lightweight tag `name` at commit `sha`. */
   createTag(name: string, sha: string): Promise<void>;
+  /** Create the release `tag` at commit `sha` (creating the tag) with `notes` (Markdown) as its description. */
+  createRelease(request: { tag: string; sha: string; name: string; notes: string }): Promise<void>;
+}
+
+/**
+ * Deployment history, recorded by the recorder only where the forge does not record it itself:
+ * GitHub. GitLab records a deployment for every job with `environment:`, so its port
+ * (src/platform/gitlab-release-api.ts) is a `ReleaseTagsApi` and its recorder has no environment.
+ */
+export interface DeploymentsApi {
   createDeployment(request: { sha: string; environment: string; description: string; payload: Record<string, string> }): Promise<{ id: number }>;
   setDeploymentStatus(id: number, status: { state: DeploymentState; description: string; logUrl?: string; autoInactive?: boolean }): Promise<void>;
   /** Deployments of `environment` whose latest status is `success`, newest first. */
   listActiveDeployments(environment: string): Promise<Array<{ id: number }>>;
 }
+
+/** What the recorder needs from a forge whose deployments it records (GitHub). */
+export interface ReleaseRecordsApi extends ReleaseTagsApi, DeploymentsApi {}
 
 /** A deployment left `in_progress` until the run records its outcome. */
 export interface OpenDeployment {
@@ -52,6 +73,8 @@ export interface ReleaseRecorderOptions {
   logUrl?: string;
   /** Told when a deployment is opened and when its outcome is recorded (src/release/abandoned.ts). */
   journal?: DeploymentJournal;
+  /** The forge's commit and compare pages, so the release notes link each SHA. */
+  links?: ReleaseNotesLinks;
 }
 
 /** GitHub limits deployment status descriptions to 140 characters. */
@@ -65,21 +88,43 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Worth one more attempt: no answer (the network, a lost reply) or a server error. A client
+ * error (HTTP 4xx: permission, validation) would only be repeated.
+ */
+function retryable(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status !== 'number' || status >= 500;
+}
+
 export class ReleaseRecorder implements ReleaseRecords {
   private tag: string | undefined;
+  private previousTag: string | undefined;
+  private matched: readonly MatchedCommit[] = [];
+  private commits: readonly CommitInput[] = [];
   private dryRun = false;
   private startedWork: Promise<void> | undefined;
   private deploymentId: number | undefined;
   private deployment: { environment: string; version: string } | undefined;
   private readonly startProblems: CheckResult[] = [];
 
+  private readonly api: ReleaseRecordsApi;
+
+  constructor(api: ReleaseRecordsApi, options: ReleaseRecorderOptions);
+  /** Tags and releases only (GitLab): no environment, so no deployment method is ever called. */
+  constructor(api: ReleaseTagsApi, options: ReleaseRecorderOptions & { environment?: never; journal?: never });
   constructor(
-    private readonly api: ReleaseRecordsApi,
+    api: ReleaseTagsApi,
     private readonly options: ReleaseRecorderOptions,
-  ) {}
+  ) {
+    // Deployments are only created with `options.environment`, which the tags-only overload forbids.
+    this.api = api as ReleaseRecordsApi;
+  }
 
   async plan(request: ReleasePlanRequest): Promise<ReleasePlan> {
     this.dryRun = request.dryRun;
+    this.matched = request.matched ?? [];
+    this.commits = request.commits ?? [];
     const { release } = this.options;
     if (!release.tag) {
       this.tag = request.explicitTag;
@@ -104,6 +149,7 @@ export class ReleaseRecorder implements ReleaseRecords {
       );
     }
     this.tag = tag;
+    this.previousTag = planned.previous?.tag;
     return {
       tag,
       results: [{ id: 'release.tag-plan', gate: 'release', status: 'pass', observed: tag, message: `Release tag ${tag} (${how}); created at ${this.shortSha()} when the rollout is promoted.` }],
@@ -183,20 +229,76 @@ export class ReleaseRecorder implements ReleaseRecords {
 
   // ---- tag ----------------------------------------------------------------------------
 
+  /**
+   * On promotion: the release (tag, name and notes) or, with `release.notes: false`, the plain
+   * tag. The notes also come back as a `release.notes` result (Markdown in `details.markdown`)
+   * for the job summary, whether or not the forge took them.
+   */
   private async recordTag(finish: ReleaseFinish): Promise<CheckResult[]> {
     const tag = this.tag;
-    if (!this.options.release.tag || tag === undefined) return [];
-    const skip = (why: string): CheckResult[] => [{ id: 'release.tag', gate: 'release', status: 'skip', observed: tag, message: `Tag ${tag} not created: ${why}.` }];
+    const { release } = this.options;
+    if (!release.tag || tag === undefined) return [];
+    const what = release.notes ? 'Release' : 'Tag';
+    const skip = (why: string): CheckResult[] => [{ id: 'release.tag', gate: 'release', status: 'skip', observed: tag, message: `${what} ${tag} not created: ${why}.` }];
     if (this.dryRun) return skip('dry run');
     if (finish.outcome !== 'promoted') return skip(`the release was not promoted (${finish.outcome})`);
     const sha = this.options.sha;
-    if (!sha) return [{ id: 'release.tag', gate: 'release', status: 'warn', observed: tag, message: `Tag ${tag} not created: the released commit is unknown (GITHUB_SHA is not set).` }];
-    try {
-      await this.api.createTag(tag, sha);
-    } catch (error) {
-      return [{ id: 'release.tag', gate: 'release', status: 'warn', observed: tag, message: `The release was promoted, but tag ${tag} could not be created at ${this.shortSha()}: ${message(error)}. Create it by hand: git tag ${tag} ${sha} && git push origin ${tag}` }];
+    if (!sha) return [{ id: 'release.tag', gate: 'release', status: 'warn', observed: tag, message: `${what} ${tag} not created: the released commit is unknown (GITHUB_SHA is not set).` }];
+    const byHand = `git tag ${tag} ${sha} && git push origin ${tag}`;
+    if (!release.notes) {
+      try {
+        await this.api.createTag(tag, sha);
+      } catch (error) {
+        return [{ id: 'release.tag', gate: 'release', status: 'warn', observed: tag, message: `The release was promoted, but tag ${tag} could not be created at ${this.shortSha()}: ${message(error)}. Create it by hand: ${byHand}` }];
+      }
+      return [{ id: 'release.tag', gate: 'release', status: 'pass', observed: tag, message: `Created tag ${tag} at ${this.shortSha()}.` }];
     }
-    return [{ id: 'release.tag', gate: 'release', status: 'pass', observed: tag, message: `Created tag ${tag} at ${this.shortSha()}.` }];
+
+    const notes = await this.writeNotes(tag);
+    const notesResult: CheckResult = { id: 'release.notes', gate: 'release', status: 'pass', observed: tag, message: `Release notes of ${tag}: ${notes.summary}.`, details: { markdown: notes.markdown } };
+    try {
+      await this.createRelease({ tag, sha, name: tag, notes: notes.markdown });
+    } catch (error) {
+      return [
+        {
+          id: 'release.tag',
+          gate: 'release',
+          status: 'warn',
+          observed: tag,
+          message: `The release was promoted, but release ${tag} could not be created at ${this.shortSha()}: ${message(error)}. Create the tag by hand (${byHand}), then a release of it with the release notes of this report.`,
+        },
+        notesResult,
+      ];
+    }
+    return [{ id: 'release.tag', gate: 'release', status: 'pass', observed: tag, message: `Created release ${tag} at ${this.shortSha()}, with release notes.` }, notesResult];
+  }
+
+  private async writeNotes(tag: string): Promise<ReleaseNotes> {
+    try {
+      return await writeReleaseNotes({
+        tag,
+        changes: releaseChanges(this.matched, this.commits),
+        ...(this.previousTag !== undefined ? { previousTag: this.previousTag } : {}),
+        ...(this.options.links !== undefined ? { links: this.options.links } : {}),
+      });
+    } catch (error) {
+      // Never expected (the writer renders our own templates), and never a reason to skip the release.
+      return { markdown: 'The release notes could not be written.\n', summary: `not written (${message(error)})` };
+    }
+  }
+
+  /**
+   * One more attempt when the first got no answer or a server error. If the first landed and
+   * only its reply was lost, the forge now refuses the existing release; the adapter reads it
+   * back and counts a release of our tag at our commit as created.
+   */
+  private async createRelease(request: { tag: string; sha: string; name: string; notes: string }): Promise<void> {
+    try {
+      await this.api.createRelease(request);
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      await this.api.createRelease(request);
+    }
   }
 
   private shortSha(): string {

@@ -1,16 +1,20 @@
 /**
- * Release records: the release tag and the deployment history a release leaves behind on its
- * forge (GitHub tags and Deployments). The pipeline calls them at three moments: `plan` before
- * anything is published (the tag name goes into the version description, an existing tag stops
- * the release), `started` just before traffic first moves, and `finished` once the rollout's
+ * Release records: the release (its tag and release notes) and the deployment history a
+ * release leaves behind on its forge (GitHub releases, tags and Deployments). The pipeline calls
+ * them at three moments: `plan` before anything is published (the tag name goes into the version
+ * description, an existing tag stops the release), `started` just before traffic first moves, and `finished` once the rollout's
  * outcome is settled. Records never decide anything about traffic: after `plan`, their failures
  * are reported as warnings and the alias is never touched because of them.
  */
 import type { Outcome, CheckResult } from '../report/result.js';
-import type { Bump } from '../trigger/types.js';
+import type { Bump, CommitInput, MatchedCommit } from '../trigger/types.js';
 
 export interface ReleasePlanRequest {
   bump: Bump;
+  /** The commits that released (the trigger's `matched`): the release notes list them. */
+  matched?: readonly MatchedCommit[];
+  /** Every commit the trigger looked at, full messages: the notes read breaking-change footers there. */
+  commits?: readonly CommitInput[];
   /** A tag named by the user (action input `tag`, `--tag`); it wins over the computed one. */
   explicitTag?: string;
   /** Dry run: compute and report, create nothing. */

@@ -141,6 +141,24 @@ function renderTimeline(timeline: readonly TimelineRow[]): string[] {
   return lines;
 }
 
+/**
+ * The release notes of a promoted release: the `release.notes` result's Markdown, which the
+ * recorder built from escaped commit text (src/release/notes.ts), with its `###` sections moved
+ * one level down, under this section's heading.
+ */
+function renderReleaseNotes(report: Report): string[] {
+  if (report.outcome !== 'promoted') return [];
+  const result = report.results.find((r) => r.id === 'release.notes' && r.gate === 'release');
+  const markdown = result?.details?.['markdown'];
+  if (typeof markdown !== 'string' || markdown.trim() === '') return [];
+  const tag = typeof result?.observed === 'string' ? ` of ${escapeMarkdown(result.observed)}` : '';
+  const body = markdown
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^### /, '#### '));
+  return [`### Release notes${tag}`, '', ...body, ''];
+}
+
 function renderOutputs(outputs: Readonly<Record<string, string>>): string[] {
   const entries = Object.entries(outputs);
   if (entries.length === 0) return [];
@@ -157,12 +175,13 @@ function renderOutputs(outputs: Readonly<Record<string, string>>): string[] {
 
 /**
  * Render the GitHub job summary: title with the outcome, the headline, results grouped by
- * gate, the rollout timeline and its chart (when a rollout ran), the outputs, and a footer
+ * gate, the release notes (when promoted), the rollout timeline and its chart (when a rollout ran), the outputs, and a footer
  * with tool version and run duration.
  */
 export function renderSummaryMarkdown(report: Report): string {
   const lines = [`## model-release-gate: ${report.outcome}`, '', escapeMarkdown(report.headline), ''];
   lines.push(...renderResults(report.results));
+  lines.push(...renderReleaseNotes(report));
   if (report.timeline) lines.push(...renderTimeline(report.timeline));
   lines.push(...renderOutputs(report.outputs));
   lines.push(

@@ -1,7 +1,8 @@
 /**
  * The committed action bundle recording a release: `node dist/main.js` with `create-tag: true`
  * and `environment: production`, AWS through the simulator (real time) and GitHub through the
- * local API stand-in (GITHUB_API_URL). Asserts every request the bundle made to GitHub. A
+ * local API stand-in (GITHUB_API_URL). Asserts every request the bundle made to GitHub, the
+ * release notes included (so the bundled changelog writer is exercised as shipped). A
  * promotion cannot finish sooner than one CloudWatch period after the last step (see
  * gitlab-release.int.test.ts), so the promoted run takes about a minute; it has its own file so
  * jest runs it beside the quicker suites.
@@ -21,6 +22,20 @@ const REPO = 'churn-model-api';
 const SHA = 'c0ffee0000000000000000000000000000000001';
 const FN = 'churn-model';
 const CONFIG = fastRolloutConfig(FN, 'release:\n  tag-pattern: model-v{version}\n');
+const REPO_URL = `https://github.com/${OWNER}/${REPO}`;
+/** The notes of the one breaking commit of pushEvent(): under BREAKING CHANGES (its subject) and Features. */
+const NOTES = [
+  '### ⚠ BREAKING CHANGES',
+  '',
+  '* **api:** score with the v2 feature set',
+  '',
+  '### Features',
+  '',
+  `* **api:** score with the v2 feature set ([c0ffee0](${REPO_URL}/commit/${SHA}))`,
+  '',
+  `**Full changelog**: [model-v1.4.2...model-v2.0.0](${REPO_URL}/compare/model-v1.4.2...model-v2.0.0)`,
+  '',
+].join('\n');
 
 function pushEvent(): Record<string, unknown> {
   const event = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'events', 'push.json'), 'utf8')) as Record<string, unknown>;
@@ -61,7 +76,7 @@ function run(inputs: Record<string, string>) {
   });
 }
 
-it('dist/main.js with create-tag: true and environment: production tags the promoted release and records the deployment', async () => {
+it('dist/main.js with create-tag: true and environment: production creates the promoted release with its notes and records the deployment', async () => {
   const replaced = github.addDeployment({ sha: 'a'.repeat(40), environment: 'production', states: ['success'] });
   const result = await run({ 'create-tag': 'true', environment: 'production' });
 
@@ -84,7 +99,7 @@ it('dist/main.js with create-tag: true and environment: production tags the prom
       payload: { target: `lambda:${FN}:prod`, version: '3', 'previous-version': '2', tag: 'model-v2.0.0' },
     }],
     ['POST', `${repo}/deployments/${ours.id}/statuses`, {}, { state: 'in_progress', description: `Shifting traffic to lambda:${FN}:prod version 3 (model-v2.0.0).`, log_url: runUrl }],
-    ['POST', `${repo}/git/refs`, {}, { ref: 'refs/tags/model-v2.0.0', sha: SHA }],
+    ['POST', `${repo}/releases`, {}, { tag_name: 'model-v2.0.0', target_commitish: SHA, name: 'model-v2.0.0', body: NOTES }],
     ['POST', `${repo}/deployments/${ours.id}/statuses`, {}, expect.objectContaining({ state: 'success', log_url: runUrl, auto_inactive: true })],
     ['GET', `${repo}/deployments`, { environment: 'production', per_page: '10' }, undefined],
     ['GET', `${repo}/deployments/${ours.id}/statuses`, { per_page: '1' }, undefined],
@@ -93,7 +108,9 @@ it('dist/main.js with create-tag: true and environment: production tags the prom
   ]);
   expect(github.seen.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   expect(github.tags.at(-1)).toEqual({ name: 'model-v2.0.0', sha: SHA });
-  expect(result.summary).toMatch(/\| release\.tag \| ✅ pass \| model-v2\.0\.0 \|\s+\| Created tag model-v2\.0\.0 at c0ffee000000\. \|/);
+  expect(github.releases.map((r) => [r.tag_name, r.target_commitish])).toEqual([['model-v2.0.0', SHA]]);
+  expect(result.summary).toMatch(/\| release\.tag \| ✅ pass \| model-v2\.0\.0 \|\s+\| Created release model-v2\.0\.0 at c0ffee000000, with release notes\. \|/);
+  expect(result.summary).toContain(`### Release notes of model-v2.0.0\n\n${NOTES.replace(/^### /gm, '#### ').trim()}\n`);
   expect(`${result.stdout}${result.summary}`.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
 }, 200_000);
 

@@ -1,11 +1,14 @@
 /**
  * A local stand-in for api.github.com over real HTTP: the compare and pull request commits
  * endpoints, paged with `page`/`per_page` and `Link` headers as GitHub pages them, behind token
- * auth; and the release records endpoints: tags (list, create a ref), deployments and their
- * statuses, with GitHub's `auto_inactive` rule (it only reaches prior non-transient,
+ * auth; and the release records endpoints: tags (list, create a ref, read a ref), releases
+ * (create, which creates a missing tag at `target_commitish` and answers 422 `already_exists`
+ * for a tag that has a release; read by tag), deployments and their statuses, with GitHub's
+ * `auto_inactive` rule (it only reaches prior non-transient,
  * NON-PRODUCTION deployments that had `success`) and a token whose permissions can be narrowed
  * (`permissions`: a missing write permission answers 403 "Resource not accessible by
- * integration", as GitHub does for GITHUB_TOKEN). The commit API client tests call it
+ * integration", as GitHub does for GITHUB_TOKEN), and one-shot `faults` (an error status
+ * instead of the request, or the request done and its reply lost). The commit API client tests call it
  * in-process; the bundle tests point a spawned `dist/main.js` at it through `GITHUB_API_URL`.
  * Every request is recorded in `seen`, with its JSON body.
  */
@@ -44,6 +47,26 @@ export interface SeenRequest {
 export interface FakeTag {
   name: string;
   sha: string;
+}
+
+/** A release as the fake stores it. */
+export interface FakeRelease {
+  id: number;
+  tag_name: string;
+  target_commitish: string;
+  name: string | null;
+  body: string | null;
+}
+
+/**
+ * A one-shot fault on the next request matching `method` and `path` (after `/repos/{owner}/{repo}`):
+ * `lose-reply` does the request and then drops the connection, as when a reply is lost after the
+ * write landed; a number answers that HTTP status without doing anything.
+ */
+export interface FakeFault {
+  method: string;
+  path: string;
+  kind: 'lose-reply' | number;
 }
 
 export interface FakeDeploymentStatus {
@@ -101,6 +124,10 @@ export interface FakeGitHub {
   tags: FakeTag[];
   /** Oldest first. Tests may add earlier deployments with `addDeployment`. */
   deployments: FakeDeployment[];
+  /** Releases, oldest first; the fake adds those created through the API. */
+  releases: FakeRelease[];
+  /** Push a fault to have the next matching request fail; each fault fires once. */
+  faults: FakeFault[];
   /** Mutable: narrow the token's permissions for a test. */
   permissions: FakePermissions;
   /** Records a deployment made before the test (e.g. the release being replaced), with its statuses. */
@@ -144,6 +171,8 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
   const pulls = new Map(Object.entries(options.pulls ?? {}).map(([n, commits]) => [Number(n), commits]));
   const tags: FakeTag[] = [...(options.tags ?? [])];
   const deployments: FakeDeployment[] = [];
+  const releases: FakeRelease[] = [];
+  const faults: FakeFault[] = [];
   const permissions: FakePermissions = { ...(options.permissions ?? { contents: 'write', deployments: 'write' }) };
   const repository = `${owner}/${repo}`;
   let nextId = 1000;
@@ -183,6 +212,17 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
     };
     if (req.headers.authorization !== `token ${token}`) {
       return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    }
+    const faultAt = faults.findIndex((f) => f.method === method && `/repos/${repository}${f.path}` === path);
+    const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
+    if (typeof fault?.kind === 'number') return send(fault.kind, { message: 'Server Error', status: String(fault.kind) });
+    if (fault?.kind === 'lose-reply') {
+      // Do the request, then drop the connection instead of answering.
+      res.writeHead = (() => res) as unknown as typeof res.writeHead;
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as unknown as typeof res.end;
     }
 
     const page = Number(url.searchParams.get('page') ?? '1');
@@ -256,6 +296,35 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
         tags.push({ name, sha });
         return { status: 201, body: { ref, node_id: `REF_${name}`, url: '', object: { type: 'commit', sha, url: '' } } };
       }
+      if (method === 'POST' && path === `${base}/releases`) {
+        if (!can('contents', 'write')) return forbidden;
+        const tagName = String(body?.['tag_name'] ?? '');
+        const target = String(body?.['target_commitish'] ?? '');
+        if (tagName === '') return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }], status: '422' } };
+        if (releases.some((r) => r.tag_name === tagName)) {
+          return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }], documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release', status: '422' } };
+        }
+        // A missing tag is created at target_commitish (here always a full SHA); an existing one is used as it is.
+        if (!tags.some((t) => t.name === tagName)) {
+          if (!/^[0-9a-f]{40}$/.test(target)) return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'invalid', field: 'target_commitish' }], status: '422' } };
+          tags.push({ name: tagName, sha: target });
+        }
+        const release: FakeRelease = { id: nextId++, tag_name: tagName, target_commitish: target, name: (body?.['name'] as string | undefined) ?? null, body: (body?.['body'] as string | undefined) ?? null };
+        releases.push(release);
+        return { status: 201, body: releaseJson(release) };
+      }
+      const releaseByTag = new RegExp(`^${base}/releases/tags/(.+)$`).exec(path);
+      if (method === 'GET' && releaseByTag) {
+        if (!can('contents', 'read')) return forbidden;
+        const release = releases.find((r) => r.tag_name === releaseByTag[1]);
+        return release ? { status: 200, body: releaseJson(release) } : { status: 404, body: { message: 'Not Found', status: '404' } };
+      }
+      const tagRef = new RegExp(`^${base}/git/ref/tags/(.+)$`).exec(path);
+      if (method === 'GET' && tagRef) {
+        if (!can('contents', 'read')) return forbidden;
+        const tag = tags.find((t) => t.name === tagRef[1]);
+        return tag ? { status: 200, body: { ref: `refs/tags/${tag.name}`, node_id: `REF_${tag.name}`, url: '', object: { type: 'commit', sha: tag.sha, url: '' } } } : { status: 404, body: { message: 'Not Found', status: '404' } };
+      }
       if (method === 'POST' && path === `${base}/deployments`) {
         if (!can('deployments', 'write')) return forbidden;
         const d = addDeployment({
@@ -302,6 +371,25 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
       }
       return undefined;
     }
+  }
+
+  function releaseJson(r: FakeRelease): Record<string, unknown> {
+    return {
+      url: `https://api.github.com/repos/${repository}/releases/${r.id}`,
+      html_url: `https://github.com/${repository}/releases/tag/${r.tag_name}`,
+      id: r.id,
+      node_id: `RE_${r.id}`,
+      tag_name: r.tag_name,
+      target_commitish: r.target_commitish,
+      name: r.name,
+      body: r.body,
+      draft: false,
+      prerelease: false,
+      created_at: '2026-03-02T10:00:00Z',
+      published_at: '2026-03-02T10:00:00Z',
+      author: null,
+      assets: [],
+    };
   }
 
   function deploymentJson(d: FakeDeployment): Record<string, unknown> {
@@ -354,6 +442,8 @@ export function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub>
         pulls,
         tags,
         deployments,
+        releases,
+        faults,
         permissions,
         addDeployment,
         statesOf: (id) => deployments.find((d) => d.id === id)?.statuses.map((s) => s.state) ?? [],

@@ -12,6 +12,7 @@ function fakeApi(fail?: Error): { api: ReleaseRecordsApi; statuses: StatusCall[]
   const api: ReleaseRecordsApi = {
     listTags: unused,
     createTag: unused,
+    createRelease: unused,
     createDeployment: unused,
     listActiveDeployments: unused,
     setDeploymentStatus: (id, status) => {

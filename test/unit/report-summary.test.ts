@@ -117,6 +117,33 @@ describe('renderSummaryMarkdown', () => {
   });
 });
 
+describe('renderSummaryMarkdown: release notes', () => {
+  /** The notes as the recorder writes them: escaped commit text, our own headings and links. */
+  const NOTES = '### ⚠ BREAKING CHANGES\n\n* **api:** drops \\`score\\_v1\\`\n\n### Features\n\n* **api:** add &lt;b&gt;explain&lt;/b&gt; ([abc1234](https://forge.example/c/abc1234))\n';
+  const withNotes = (report: Report): Report => ({
+    ...report,
+    results: [
+      ...report.results,
+      { id: 'release.tag', gate: 'release', status: 'pass', observed: 'model-v2.0.0', message: 'Created release model-v2.0.0 at abc1234.' },
+      { id: 'release.notes', gate: 'release', status: 'pass', observed: 'model-v2.0.0', message: 'Release notes of model-v2.0.0: 1 commit.', details: { markdown: NOTES } },
+    ],
+  });
+
+  it('shows the notes of a promoted release after the results, their sections one level down', () => {
+    const markdown = renderSummaryMarkdown(withNotes(promotedRollout()));
+    const section = markdown.slice(markdown.indexOf('### Release notes'), markdown.indexOf('### Rollout timeline'));
+    expect(section).toBe(
+      '### Release notes of model-v2.0.0\n\n#### ⚠ BREAKING CHANGES\n\n* **api:** drops \\`score\\_v1\\`\n\n#### Features\n\n* **api:** add &lt;b&gt;explain&lt;/b&gt; ([abc1234](https://forge.example/c/abc1234))\n\n',
+    );
+    expect(markdown.indexOf('### Results')).toBeLessThan(markdown.indexOf('### Release notes'));
+  });
+
+  it('shows no notes when the release was not promoted, or when there are none', () => {
+    expect(renderSummaryMarkdown(withNotes(rolledBackRollout()))).not.toContain('### Release notes');
+    expect(renderSummaryMarkdown(promotedRollout())).not.toContain('### Release notes');
+  });
+});
+
 describe('escapeMarkdown', () => {
   it('escapes table, HTML and emphasis characters and keeps line breaks in the cell', () => {
     expect(escapeMarkdown('a|b')).toBe('a\\|b');
