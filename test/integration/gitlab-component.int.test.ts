@@ -5,7 +5,7 @@
  * and the AWS endpoint, credentials and region are passed as CI/CD variables.
  *
  * gitlab-ci-local's `--input` sets a component input directly (it does not feed the project's
- * own `spec:inputs`); the project's pass-through `rollback_to: $[[ inputs.rollback_to ]]` is
+ * own `spec:inputs`); the project's pass-through `rollback-to: $[[ inputs.rollback-to ]]` is
  * covered by the no-input runs, where its default "" selects the release job.
  */
 import { readFileSync } from 'node:fs';
@@ -63,12 +63,12 @@ describeWithGitLabCiLocal()('GitLab component under gitlab-ci-local', () => {
     expect(dotenv(dir)).toMatchObject({ MRG_RELEASE: 'false', MRG_OUTCOME: 'skipped' });
   }, 60_000);
 
-  it('a rollback pipeline with rollback_to points the alias at the tagged version and reports who and why', async () => {
+  it('a rollback pipeline with rollback-to points the alias at the tagged version and reports who and why', async () => {
     const { dir, initial } = componentProject(CONFIG);
     sim.setAlias(FN, 'prod', { version: '1' });
     const run = await runPipeline(dir, {
       variables: variables(initial),
-      inputs: { rollback_to: 'model-v1.0.0', 'rollback-reason': 'odd scores since Friday' },
+      inputs: { 'rollback-to': 'model-v1.0.0', 'rollback-reason': 'odd scores since Friday' },
       timeoutMs: 50_000,
     });
     expect(run.output).toContain('PASS  model-release-rollback');
@@ -80,10 +80,10 @@ describeWithGitLabCiLocal()('GitLab component under gitlab-ci-local', () => {
     expect(readFileSync(join(dir, 'model-release-junit.xml'), 'utf8')).toContain('rollback.outcome');
   }, 60_000);
 
-  it('a bad rollback_to fails the job with a clear message and leaves the alias unchanged', async () => {
+  it('a bad rollback-to fails the job with a clear message and leaves the alias unchanged', async () => {
     const { dir, initial } = componentProject(CONFIG);
     const before = sim.getAliasState(FN, 'prod');
-    const run = await runPipeline(dir, { variables: variables(initial), inputs: { rollback_to: 'model-v9.9.9' }, timeoutMs: 50_000 });
+    const run = await runPipeline(dir, { variables: variables(initial), inputs: { 'rollback-to': 'model-v9.9.9' }, timeoutMs: 50_000 });
     expect(run.output).toContain('FAIL  model-release-rollback');
     expect(run.code).not.toBe(0);
     expect(run.output).toContain("error: No published version was released from tag 'model-v9.9.9'. Newest releases: 2 (model-v1.0.0, 111111111111). lambda:churn-model:prod was not changed.");
@@ -91,11 +91,25 @@ describeWithGitLabCiLocal()('GitLab component under gitlab-ci-local', () => {
     expect(sim.getAliasState(FN, 'prod')).toEqual(before);
   }, 60_000);
 
-  it('a rollback_to that is not a tag, SHA or previous is refused by the component input regex before any job runs', async () => {
+  it('a rollback-to that is not a tag, SHA or previous is refused by the component input regex before any job runs', async () => {
     const { dir, initial } = componentProject(CONFIG);
-    const run = await runPipeline(dir, { variables: variables(initial), inputs: { rollback_to: 'v1; curl evil.example' }, timeoutMs: 50_000 });
+    const run = await runPipeline(dir, { variables: variables(initial), inputs: { 'rollback-to': 'v1; curl evil.example' }, timeoutMs: 50_000 });
     expect(run.code).not.toBe(0);
-    expect(run.output).toMatch(/rollback_to.*(regex|match)/i);
+    expect(run.output).toMatch(/rollback-to.*(regex|match)/i);
+    expect(sim.requestLog).toEqual([]);
+  }, 60_000);
+
+  it('without command or cli-version, a component included at a SHA fails before installing anything, saying what to set', async () => {
+    // GitLab gives no component.version for a SHA or branch reference (gitlab-ci-local gives the
+    // SHA): the install step must refuse rather than guess a version such as `latest`.
+    const { dir, initial } = componentProject(CONFIG, { cliVersion: '' });
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'docs: explain the feature store refresh');
+    const run = await runPipeline(dir, { variables: variables(initial), timeoutMs: 50_000 });
+    expect(run.output).toContain('FAIL  model-release');
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/the component was included at '[0-9a-f]{40}', which is not a released version, so the CLI version to install is unknown\. Include the component at a release/);
+    expect(run.output).toContain('model-release-gate did not start in this job: no rollout to recover.');
+    expect(run.output).not.toMatch(/npm (install|error)/);
     expect(sim.requestLog).toEqual([]);
   }, 60_000);
 });
