@@ -19,14 +19,9 @@ export interface BuildResult {
   issues: ConfigIssue[];
 }
 
-function buildTarget(raw: RawTarget, issues: ConfigIssue[]): LambdaTargetConfig {
+function buildTarget(raw: RawTarget): LambdaTargetConfig {
+  // The schema refuses version with publish: true.
   const version = raw.version === undefined ? undefined : String(raw.version);
-  if (version !== undefined && raw.publish === true) {
-    issues.push({
-      path: ['target', 'version'],
-      message: 'cannot be combined with publish: true; remove publish (or set it to false) to deploy this version, or remove version to publish $LATEST',
-    });
-  }
   const target: LambdaTargetConfig = {
     type: 'lambda',
     functionName: raw['function-name'],
@@ -36,35 +31,39 @@ function buildTarget(raw: RawTarget, issues: ConfigIssue[]): LambdaTargetConfig 
   };
   if (raw.region !== undefined) target.region = raw.region;
   if (version !== undefined) target.version = version;
+  // The schema admits exactly one source and refuses code or configuration with version or publish: false.
+  const code = raw.code;
+  if (code?.zip !== undefined) target.code = { kind: 'zip', path: code.zip };
+  else if (code?.s3 !== undefined) target.code = { kind: 's3', bucket: code.s3.bucket, key: code.s3.key, ...(code.s3.version !== undefined ? { objectVersion: code.s3.version } : {}) };
+  else if (code?.image !== undefined) target.code = { kind: 'image', uri: code.image };
+  const settings = raw.configuration;
+  if (settings !== undefined) {
+    target.configuration = {
+      ...(settings.memory !== undefined ? { memoryMb: settings.memory } : {}),
+      ...(settings.timeout !== undefined ? { timeoutSeconds: settings.timeout } : {}),
+      ...(settings.environment !== undefined ? { environment: { ...settings.environment } } : {}),
+    };
+  }
   return target;
 }
 
-/** A duration key that must leave time to pass: polling every 0s is a busy loop, a 0s window sees nothing. */
-function positiveMs(text: string | undefined, fallback: number, path: string[], issues: ConfigIssue[]): number {
-  if (text === undefined) return fallback;
-  const value = parseDuration(text) ?? fallback;
-  if (value === 0) issues.push({ path, message: 'must be longer than 0s' });
-  return value;
+/** A schema-valid duration key (the schema refuses 0s where time must pass), or its default. */
+function ms(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : (parseDuration(text) ?? fallback);
 }
 
-/** The judge keys each type reads; a key of the other type would be silently ignored, so it is an error. */
-const JUDGE_KEYS = {
+/** The judge keys each type reads (the schema refuses the other type's; a test keeps the two in step). */
+export const JUDGE_KEYS = {
   threshold: ['window', 'max-errors', 'max-error-rate', 'p99-ms', 'max-throttles'],
   compare: ['alpha', 'beta', 'min-effect', 'p99-tolerance', 'final-look-share', 'dispersion'],
 } as const satisfies Record<JudgeConfig['type'], ReadonlyArray<keyof RawJudge>>;
 
-function buildJudge(raw: RawJudge | undefined, issues: ConfigIssue[]): JudgeConfig {
+function buildJudge(raw: RawJudge | undefined): JudgeConfig {
   const type = raw?.type ?? DEFAULT_JUDGE.type;
-  const other = type === 'threshold' ? 'compare' : 'threshold';
-  for (const key of JUDGE_KEYS[other]) {
-    if (raw?.[key] !== undefined) {
-      issues.push({ path: ['rollout', 'judge', key], message: `does not apply to judge type '${type}' (it is a key of type ${other})`, at: 'key' });
-    }
-  }
   if (type === 'compare') return buildCompareJudge(raw ?? {});
   const judge: ThresholdJudgeConfig = {
     type: 'threshold',
-    windowMs: positiveMs(raw?.window, DEFAULT_JUDGE.windowMs, ['rollout', 'judge', 'window'], issues),
+    windowMs: ms(raw?.window, DEFAULT_JUDGE.windowMs),
     maxErrors: raw?.['max-errors'] ?? DEFAULT_JUDGE.maxErrors,
   };
   if (raw?.['max-error-rate'] !== undefined) judge.maxErrorRate = raw['max-error-rate'];
@@ -94,10 +93,10 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
   const maxExtension = raw['max-extension'] === undefined ? undefined : parseDuration(raw['max-extension']);
   const rollout: RolloutConfig = {
     plan,
-    pollMs: positiveMs(raw.poll, DEFAULT_ROLLOUT.pollMs, ['rollout', 'poll'], issues),
-    finalBakeMs: raw['final-bake'] === undefined ? DEFAULT_ROLLOUT.finalBakeMs : (parseDuration(raw['final-bake']) ?? DEFAULT_ROLLOUT.finalBakeMs),
-    metricDelayMs: raw['metric-delay'] === undefined ? DEFAULT_ROLLOUT.metricDelayMs : (parseDuration(raw['metric-delay']) ?? DEFAULT_ROLLOUT.metricDelayMs),
-    judge: buildJudge(raw.judge, issues),
+    pollMs: ms(raw.poll, DEFAULT_ROLLOUT.pollMs),
+    finalBakeMs: ms(raw['final-bake'], DEFAULT_ROLLOUT.finalBakeMs),
+    metricDelayMs: ms(raw['metric-delay'], DEFAULT_ROLLOUT.metricDelayMs),
+    judge: buildJudge(raw.judge),
     minInvocations: raw['min-invocations'] ?? DEFAULT_ROLLOUT.minInvocations,
     maxExtensionMs: maxExtension ?? defaultMaxExtensionMs(plan),
     onInconclusive: raw['on-inconclusive'] ?? DEFAULT_ROLLOUT.onInconclusive,
@@ -105,16 +104,12 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
   };
   if (preset !== undefined) rollout.preset = preset;
   if (raw['expected-rpm'] !== undefined) rollout.expectedRpm = raw['expected-rpm'];
-  if (rollout.judge.type === 'compare' && plan.strategy === 'all-at-once') {
-    // The compare judge needs the stable version serving next to the candidate; all-at-once never does.
-    issues.push({ path: ['rollout', 'judge', 'type'], message: "compare needs a plan where the stable version still serves part of the traffic; all-at-once never does (use type threshold or a linear, canary or steps plan)" });
-  }
   return rollout;
 }
 
 /**
  * Map a schema-valid config to GateConfig, applying defaults. `file` is recorded for messages.
- * Returns the issues the schema cannot express (e.g. `version` with `publish: true`).
+ * Returns the issues the schema cannot express (steps that do not increase, min above max...).
  * `lineOf` places data checks in the file, so data errors found later can name their line.
  */
 export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf: LineOf = () => undefined): BuildResult {
@@ -126,6 +121,7 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
     },
     release: {
       tag: raw.release?.tag ?? DEFAULT_RELEASE.tag,
+      notes: raw.release?.notes ?? DEFAULT_RELEASE.notes,
       tagPattern: raw.release?.['tag-pattern'] ?? DEFAULT_RELEASE.tagPattern,
       initialVersion: raw.release?.['initial-version'] ?? DEFAULT_RELEASE.initialVersion,
     },
@@ -133,7 +129,7 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
     dryRun: raw['dry-run'] ?? DEFAULT_DRY_RUN,
   };
   if (file !== undefined) config.file = file;
-  if (raw.target !== undefined) config.target = buildTarget(raw.target, issues);
+  if (raw.target !== undefined) config.target = buildTarget(raw.target);
   if (raw.rollout !== undefined) config.rollout = buildRollout(raw.rollout, issues);
   if (raw.report?.json !== undefined) config.report.jsonPath = raw.report.json;
   if (raw.report?.junit !== undefined) config.report.junitPath = raw.report.junit;

@@ -1,6 +1,7 @@
 /**
  * From the schema-valid `data:` section (kebab-case, one-key check items) to DataGateConfig,
- * recording each check's line. Rules the schema cannot express are issues here; rules that
+ * recording each check's line. The schema says which keys a check needs or cannot combine
+ * (column or columns, min or max...); rules it cannot express are issues here; rules that
  * need the data (does the column exist, is it numeric) are checked by the data gate against
  * the files' real schema.
  */
@@ -82,34 +83,23 @@ export function buildDataConfig(raw: RawDataSection, lineOf: LineOf, issues: Con
 
 function buildCheck(type: string, raw: RawCheck, index: number, path: string[], issues: ConfigIssue[]): DataCheck | undefined {
   const base = { index, severity: raw.severity ?? 'error', ...(raw.where !== undefined ? { where: raw.where } : {}) } as const;
+  // The schema requires exactly one of column and columns on these checks.
   let columns: string[] = [];
-  if (COLUMN_CHECKS.has(type)) {
-    if (raw.column !== undefined && raw.columns !== undefined) {
-      issues.push({ path: [...path, 'columns'], message: 'give column or columns, not both', at: 'key' });
-    } else if (raw.column === undefined && raw.columns === undefined) {
-      issues.push({ path, message: "missing required key 'column' (or 'columns')", at: 'key' });
-    }
-    columns = raw.column !== undefined ? [raw.column] : Array.isArray(raw.columns) ? raw.columns : [];
-  }
+  if (COLUMN_CHECKS.has(type)) columns = raw.column !== undefined ? [raw.column] : Array.isArray(raw.columns) ? raw.columns : [];
   const bounds = (min: number | undefined, max: number | undefined, noun: string): void => {
     if (min !== undefined && max !== undefined && min > max) issues.push({ path: [...path, 'min'], message: `${noun} min ${min} is greater than max ${max}` });
   };
 
   switch (type) {
     case 'row_count':
-      if (raw.min === undefined && raw.max === undefined) issues.push({ path, message: "give min, max or both", at: 'key' });
       bounds(raw.min, raw.max, 'row_count');
       return { ...base, type, ...(raw.min !== undefined ? { min: raw.min } : {}), ...(raw.max !== undefined ? { max: raw.max } : {}) };
     case 'schema':
-      if (raw.required === undefined && raw.forbidden === undefined) issues.push({ path, message: 'give required, forbidden or both', at: 'key' });
       for (const name of raw.forbidden ?? []) {
         if (raw.required?.[name] !== undefined) issues.push({ path: [...path, 'forbidden'], message: `'${name}' is both required and forbidden` });
       }
       return { ...base, type, required: raw.required ?? {}, forbidden: raw.forbidden ?? [] };
     case 'missing':
-      if (raw['max-count'] !== undefined && raw['max-percent'] !== undefined) {
-        issues.push({ path: [...path, 'max-percent'], message: 'give max-count or max-percent, not both', at: 'key' });
-      }
       return {
         ...base,
         type,
@@ -117,7 +107,6 @@ function buildCheck(type: string, raw: RawCheck, index: number, path: string[], 
         ...(raw['max-percent'] !== undefined ? { maxPercent: raw['max-percent'] } : { maxCount: raw['max-count'] ?? 0 }),
       };
     case 'range':
-      if (raw.min === undefined && raw.max === undefined) issues.push({ path, message: 'give min, max or both', at: 'key' });
       bounds(raw.min, raw.max, 'range');
       return { ...base, type, columns, ...(raw.min !== undefined ? { min: raw.min } : {}), ...(raw.max !== undefined ? { max: raw.max } : {}) };
     case 'allowed':

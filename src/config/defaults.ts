@@ -16,9 +16,10 @@ export const DEFAULT_REPORT: Readonly<ReportConfig> = {};
 
 export const DEFAULT_DRY_RUN = false;
 
-/** No tag unless asked for; tags like model-v0.1.0, model-v0.2.0, ... */
+/** No tag unless asked for; when asked, a release with notes, tagged like model-v0.1.0, model-v0.2.0, ... */
 export const DEFAULT_RELEASE: Readonly<ReleaseConfig> = {
   tag: false,
+  notes: true,
   tagPattern: 'model-v{version}',
   initialVersion: '0.1.0',
 };

@@ -14,3 +14,12 @@ export interface ConfigIssue {
 export function dottedPath(path: readonly string[]): string {
   return path.join('.');
 }
+
+/** `/rollout/steps/1/percent` → `['rollout', 'steps', '1', 'percent']` (JSON Pointer unescaped). */
+export function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

@@ -16,6 +16,7 @@ import { describeSchemaErrors } from './messages.js';
 import { applyOverrides, overrideSourceFor } from './overrides.js';
 import type { ConfigOverride, OverrideOrigins } from './overrides.js';
 import { keyPathAtOffset, positionOf } from './positions.js';
+import { namesRemovedValue, withoutRefusedValues } from './prune.js';
 import type { RawConfig } from './raw.js';
 import { validateAgainstSchema } from './schema.js';
 import type { GateConfig } from './types.js';
@@ -78,12 +79,17 @@ function validateText(text: string, file: string | undefined, overrides: readonl
   const data: unknown = doc.toJS() ?? {};
   const place = (issue: ConfigIssue) => placeIssue(issue, { doc, lineCounter, file, origins });
 
-  const schemaIssues = describeSchemaErrors(validateAgainstSchema(data));
-  if (schemaIssues.length > 0 || errors.length > 0) {
-    return { ok: false, errors: sortConfigErrors([...errors, ...schemaIssues.map(place)]) };
+  const schemaErrors = validateAgainstSchema(data);
+  const schemaIssues = describeSchemaErrors(schemaErrors);
+  // Every problem in one run: the rules that need schema-valid input still check what the schema
+  // accepted, so a file with a type error and a cross-key conflict shows both at once.
+  const checkable = schemaErrors.length === 0 ? { value: data, removed: [] } : withoutRefusedValues(data, schemaErrors, validateAgainstSchema);
+  const built = checkable === undefined ? undefined : buildGateConfig(checkable.value as RawConfig, file, (path) => positionOf(doc, lineCounter, path)?.line);
+  const laterIssues = (built?.issues ?? []).filter((issue) => !namesRemovedValue(issue.message, checkable?.removed ?? []));
+  const issues = [...schemaIssues, ...laterIssues];
+  if (built === undefined || issues.length > 0 || errors.length > 0) {
+    return { ok: false, errors: sortConfigErrors([...errors, ...issues.map(place)]) };
   }
-  const built = buildGateConfig(data as RawConfig, file, (path) => positionOf(doc, lineCounter, path)?.line);
-  if (built.issues.length > 0) return { ok: false, errors: sortConfigErrors(built.issues.map(place)) };
   return { ok: true, config: built.config };
 }
 

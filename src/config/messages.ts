@@ -3,7 +3,10 @@
  * "must be a number from 1 to 100", one message per problem, at the key they wrote.
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
+import { describeBadDuration } from './duration.js';
+import { pointerToPath } from './issues.js';
 import type { ConfigIssue } from './issues.js';
+import { parsePreset } from './plan.js';
 import type { SchemaNode } from './schema.js';
 import { closestKey } from './suggest.js';
 
@@ -22,15 +25,6 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
   null: 'empty',
 };
-
-/** `/rollout/steps/1/percent` → `['rollout', 'steps', '1', 'percent']` (JSON Pointer unescaped). */
-function pointerToPath(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 
 function schemaOf(error: ErrorObject): SchemaNode {
   return (error.parentSchema ?? {}) as SchemaNode;
@@ -77,14 +71,39 @@ function unknownKeyMessage(error: ErrorObject, key: string): string {
   return `unknown key '${key}'; allowed keys: ${allowed.join(', ')}`;
 }
 
+/**
+ * Messages that depend on the value, where the schema's fixed words would be vaguer: which
+ * duration was meant, which preset limit was crossed. Keyed by the failing schema location.
+ */
+function valueMessage(error: ErrorObject): string | undefined {
+  // Every duration key $refs this definition, so its errors carry this schema path.
+  if (error.schemaPath.startsWith('#/$defs/duration/')) return describeBadDuration(error.data);
+  if (error.schemaPath === '#/properties/rollout/properties/preset/pattern' && typeof error.data === 'string') {
+    const parsed = parsePreset(error.data);
+    return parsed.ok ? undefined : parsed.message;
+  }
+  return undefined;
+}
+
+function isMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Translate one ajv error on its own (oneOf/anyOf are collapsed afterwards, with their branches). */
 function translate(error: ErrorObject): ConfigIssue[] {
   const path = pointerToPath(error.instancePath);
   const node = schemaOf(error);
   const params = error.params as Record<string, unknown>;
-  const at = (message: string): ConfigIssue[] => [{ path, message }];
+  // A problem with a whole map (keys that clash, a rule on the section) is shown at its name.
+  // `not: {}` refuses the key outright (a key another key rules out): point at the key, like an unknown one.
+  const refusesKey = error.keyword === 'not' && isMap(error.schema) && Object.keys(error.schema as object).length === 0;
+  const atKey = path.length > 0 && (refusesKey || isMap(error.data));
+  const at = (message: string): ConfigIssue[] => [atKey ? { path, message, at: 'key' } : { path, message }];
 
   switch (error.keyword) {
+    case 'if':
+      // "must match the then schema": the errors of the then (or else) branch say what is wrong.
+      return [];
     case 'required':
       return [{ path, message: `missing required key '${String(params.missingProperty)}'`, at: 'key' }];
     case 'additionalProperties': {
@@ -95,6 +114,8 @@ function translate(error: ErrorObject): ConfigIssue[] {
     case 'anyOf':
       return []; // decided by collapseAlternatives, which sees the branch errors
   }
+  const specific = valueMessage(error);
+  if (specific !== undefined) return at(specific);
   if (node.errorMessage !== undefined) return at(node.errorMessage);
 
   switch (error.keyword) {

@@ -1,7 +1,8 @@
 /**
  * The rollout plan: a CodeDeploy-style preset name, or a strategy with its keys, turned into
- * one PlanConfig. Rules that span several keys live here because the schema cannot say them
- * in words a user understands.
+ * one PlanConfig. The rules between these keys (preset or strategy, each strategy's keys, no
+ * 0s step) are in the JSON Schema, so editors show them too; only what a schema cannot say
+ * (steps only move forward) is checked here.
  */
 import { DEFAULT_PRESET, DEFAULT_STRATEGY_KEYS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -12,15 +13,15 @@ import type { PlanConfig } from './types.js';
 type Strategy = PlanConfig['strategy'];
 type PlanKey = 'step' | 'interval' | 'percent' | 'bake' | 'steps';
 
-/** The keys each strategy reads; every other plan key would be silently ignored, so it is an error. */
-const STRATEGY_KEYS: Record<Strategy, readonly PlanKey[]> = {
+/** The keys each strategy reads (the schema refuses the others; a test keeps the two in step). */
+export const STRATEGY_KEYS: Record<Strategy, readonly PlanKey[]> = {
   linear: ['step', 'interval'],
   canary: ['percent', 'interval'],
   'all-at-once': ['bake'],
   steps: ['steps'],
 };
 const STRATEGIES = Object.keys(STRATEGY_KEYS) as Strategy[];
-const PLAN_KEYS: readonly PlanKey[] = ['step', 'interval', 'percent', 'bake', 'steps'];
+export const PLAN_KEYS: readonly PlanKey[] = ['step', 'interval', 'percent', 'bake', 'steps'];
 
 const PRESET = /^(?:CodeDeployDefault\.Lambda)?(?:Canary(\d+)Percent(\d+)Minutes?|Linear(\d+)PercentEvery(\d+)Minutes?|(AllAtOnce))$/;
 
@@ -59,42 +60,18 @@ export interface ResolvedPlan {
   issues: ConfigIssue[];
 }
 
-function listWords(words: readonly string[], conjunction: 'and' | 'or' = 'or'): string {
-  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-function strategiesUsing(key: PlanKey): Strategy[] {
-  return STRATEGIES.filter((s) => STRATEGY_KEYS[s].includes(key));
-}
-
 /** A duration that passed the schema; `fallback` when the key is absent. */
 function ms(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseDuration(text) ?? fallback);
 }
 
-/** Strategy named by the user, or the only one whose keys cover the keys given. */
-function chooseStrategy(rollout: RawRollout, present: PlanKey[], issues: ConfigIssue[]): Strategy | undefined {
-  if (rollout.strategy !== undefined) {
-    const strategy = rollout.strategy;
-    for (const key of present.filter((k) => !STRATEGY_KEYS[strategy].includes(k))) {
-      issues.push({
-        path: ['rollout', key],
-        message: `does not apply to strategy '${strategy}' (it is a key of ${listWords(strategiesUsing(key))})`,
-        at: 'key',
-      });
-    }
-    return strategy;
-  }
-  // Keys without a strategy: `interval` alone reads as linear, the default plan's strategy.
-  const fitting = STRATEGIES.filter((s) => present.every((k) => STRATEGY_KEYS[s].includes(k)));
-  if (fitting[0] === undefined) {
-    issues.push({
-      path: ['rollout'],
-      message: `keys ${listWords(present, 'and')} belong to different strategies; set strategy: ${listWords(STRATEGIES)}`,
-      at: 'key',
-    });
-  }
-  return fitting[0];
+/**
+ * Strategy named by the user, or the first whose keys cover the keys given (the schema refuses
+ * keys of two strategies): `interval` alone reads as linear, the default plan's strategy.
+ */
+function chooseStrategy(rollout: RawRollout, present: PlanKey[]): Strategy | undefined {
+  if (rollout.strategy !== undefined) return rollout.strategy;
+  return STRATEGIES.find((s) => present.every((k) => STRATEGY_KEYS[s].includes(k)));
 }
 
 function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[]): PlanConfig {
@@ -115,7 +92,6 @@ function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[])
       return { strategy, bakeMs: ms(rollout.bake, DEFAULT_STRATEGY_KEYS['all-at-once'].bakeMs) };
     case 'steps': {
       const steps = rollout.steps ?? [];
-      if (rollout.steps === undefined) issues.push({ path: ['rollout'], message: "missing required key 'steps' (strategy: steps)", at: 'key' });
       steps.forEach((step, index) => {
         const previous = steps[index - 1];
         if (previous !== undefined && step.percent <= previous.percent) {
@@ -124,9 +100,6 @@ function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[])
             message: `must be greater than the previous step's percent (${previous.percent}); steps only move traffic forward`,
           });
         }
-        if (parseDuration(step.duration) === 0) {
-          issues.push({ path: ['rollout', 'steps', String(index), 'duration'], message: 'must be longer than 0s: a step needs time to be judged' });
-        }
       });
       return { strategy, steps: steps.map((s) => ({ percent: s.percent, durationMs: ms(s.duration, 0) })) };
     }
@@ -134,25 +107,16 @@ function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[])
 }
 
 /**
- * Work out the plan of a `rollout:` section: its preset, its strategy, the strategy implied by
- * its keys, or the default preset. Contradictions (preset and strategy, keys of another
- * strategy) are issues rather than guesses: a plan decides how fast production traffic moves.
+ * Work out the plan of a schema-valid `rollout:` section: its preset, its strategy, the strategy
+ * implied by its keys, or the default preset. The schema has refused contradictions (preset and
+ * strategy, keys of another strategy) rather than let this guess: a plan decides how fast
+ * production traffic moves.
  */
 export function resolvePlan(rollout: RawRollout): ResolvedPlan {
   const issues: ConfigIssue[] = [];
   const present = PLAN_KEYS.filter((key) => rollout[key] !== undefined);
 
   if (rollout.preset !== undefined) {
-    if (rollout.strategy !== undefined) {
-      issues.push({ path: ['rollout', 'strategy'], message: `cannot be combined with preset '${rollout.preset}'; keep one of them` });
-    }
-    for (const key of present) {
-      issues.push({
-        path: ['rollout', key],
-        message: `does not apply to a preset; remove it, or replace preset with strategy: ${listWords(strategiesUsing(key))}`,
-        at: 'key',
-      });
-    }
     const parsed = parsePreset(rollout.preset);
     if (!parsed.ok) {
       issues.push({ path: ['rollout', 'preset'], message: parsed.message });
@@ -164,11 +128,8 @@ export function resolvePlan(rollout: RawRollout): ResolvedPlan {
   if (rollout.strategy === undefined && present.length === 0) {
     return { plan: defaultPlan(), preset: DEFAULT_PRESET, issues };
   }
-  const strategy = chooseStrategy(rollout, present, issues);
+  const strategy = chooseStrategy(rollout, present);
   if (strategy === undefined) return { plan: defaultPlan(), issues };
-  if (rollout.interval !== undefined && parseDuration(rollout.interval) === 0) {
-    issues.push({ path: ['rollout', 'interval'], message: 'must be longer than 0s: a step needs time to be judged' });
-  }
   return { plan: planFor(strategy, rollout, issues), issues };
 }
 

@@ -52,10 +52,13 @@ export interface RawTarget {
   region?: string;
   publish?: boolean;
   version?: string | number;
+  code?: { zip?: string; s3?: { bucket: string; key: string; version?: string }; image?: string };
+  configuration?: { memory?: number; timeout?: number; environment?: Record<string, string> };
 }
 
 export interface RawRelease {
   tag?: boolean;
+  notes?: boolean;
   'tag-pattern'?: string;
   'initial-version'?: string;
 }

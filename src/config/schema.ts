@@ -5,7 +5,7 @@
  */
 import schema from '../../schema/model-release.schema.json' with { type: 'json' };
 import Ajv2020 from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject, KeywordDefinition } from 'ajv/dist/2020.js';
 
 /** The parsed JSON Schema (draft 2020-12) of the configuration file. */
 export const configSchema = schema;
@@ -27,18 +27,33 @@ export interface SchemaNode {
   patternErrorMessage?: string;
 }
 
-// ajv's CommonJS default export is the class itself and also its `.default`; `.default` works
-// under NodeNext typing, jest's ESM loader and the ncc bundle alike.
-const ajv = new Ajv2020.default({
-  allErrors: true,
-  // verbose: errors carry their schema node and data, which the plain-English messages need.
-  verbose: true,
-  strict: true,
-});
-// Editor hint keywords: annotations for ajv, messages for us and for editors.
-ajv.addVocabulary(['errorMessage', 'patternErrorMessage']);
+/**
+ * The editor-hint keywords the schema uses, declared as annotations: they never change what is
+ * valid. VS Code's JSON language service and yaml-language-server (the editors the schema is
+ * published for) show `errorMessage` for a failure of the node it sits on and
+ * `patternErrorMessage` for a failed `pattern`, so an editor and `validate` say the same words.
+ * Both take a plain string, which is also the string form of ajv-errors' `errorMessage`
+ * ("replace this node's errors with one message"), so the meaning is the same everywhere.
+ * Declared with a meta-schema, strict mode still checks their values are strings.
+ */
+export const EDITOR_HINT_KEYWORDS: readonly KeywordDefinition[] = ['errorMessage', 'patternErrorMessage'].map((keyword) => ({
+  keyword,
+  schemaType: 'string',
+  metaSchema: { type: 'string', minLength: 1 },
+}));
 
-const validate = ajv.compile(configSchema);
+/** A fresh strict draft 2020-12 validator factory with the editor hints declared; used by the loader and the tests. */
+export function createSchemaAjv(options: { allErrors?: boolean; verbose?: boolean } = {}): InstanceType<typeof Ajv2020.default> {
+  // ajv's CommonJS default export is the class itself and also its `.default`; `.default` works
+  // under NodeNext typing, jest's ESM loader and the ncc bundle alike.
+  const ajv = new Ajv2020.default({ strict: true, ...options });
+  for (const definition of EDITOR_HINT_KEYWORDS) ajv.addKeyword(definition);
+  return ajv;
+}
+
+// allErrors: one run reports every problem. verbose: errors carry their schema node and data,
+// which the plain-English messages need.
+const validate = createSchemaAjv({ allErrors: true, verbose: true }).compile(configSchema);
 
 /** Validate a parsed config document; returns ajv's errors (empty when valid). */
 export function validateAgainstSchema(data: unknown): ErrorObject[] {

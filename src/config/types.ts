@@ -24,6 +24,24 @@ export interface LambdaTargetConfig {
   /** Publish $LATEST as the candidate version (default true); or deploy `version`. */
   publish: boolean;
   version?: string;
+  /** New code to put on the function before publishing (UpdateFunctionCode); absent: publish what $LATEST holds. */
+  code?: CodeSourceConfig;
+  /** Function configuration to apply before publishing (UpdateFunctionConfiguration). */
+  configuration?: FunctionConfigurationChange;
+}
+
+/** Where the new code comes from: exactly one of a zip in the workspace, an S3 object, a container image. */
+export type CodeSourceConfig =
+  | { kind: 'zip'; /** Relative to the workspace. */ path: string }
+  | { kind: 's3'; bucket: string; key: string; /** S3ObjectVersion. */ objectVersion?: string }
+  | { kind: 'image'; uri: string };
+
+/** Configuration keys to set; absent keys are left as the function has them. */
+export interface FunctionConfigurationChange {
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  /** Replaces the function's whole set of environment variables. */
+  environment?: Record<string, string>;
 }
 
 export type TargetConfig = LambdaTargetConfig;
@@ -109,6 +127,8 @@ export interface RolloutConfig {
 export interface ReleaseConfig {
   /** Create the release tag at the released commit on promotion. Default false. */
   tag: boolean;
+  /** With `tag`: create it as a release whose description is the release notes (default true), or as a plain tag (false). */
+  notes: boolean;
   /** Tag name with `{version}` for major.minor.patch. Default `model-v{version}`. */
   tagPattern: string;
   /** Version of the first release, when no tag matches the pattern. Default 0.1.0. */

@@ -28,7 +28,7 @@ function messages(result: ConfigLoadResult): string[] {
 const yaml = (...lines: string[]) => lines.join('\n') + '\n';
 
 const DEFAULT_TRIGGER = { types: ['feat', 'fix', 'perf', 'revert'], scopes: ['api'] };
-const DEFAULT_RELEASE = { tag: false, tagPattern: 'model-v{version}', initialVersion: '0.1.0' };
+const DEFAULT_RELEASE = { tag: false, notes: true, tagPattern: 'model-v{version}', initialVersion: '0.1.0' };
 
 describe('defaults', () => {
   it('an empty file gives a trigger-only config', () => {
@@ -190,7 +190,7 @@ describe('plans', () => {
 describe('plan errors', () => {
   it('preset and strategy together', () => {
     expect(errors(yaml('rollout:', '  preset: AllAtOnce', '  strategy: linear'))).toEqual([
-      "model-release.yml:3:13 rollout.strategy: cannot be combined with preset 'AllAtOnce'; keep one of them",
+      'model-release.yml:3:3 rollout.strategy: cannot be combined with preset; keep one of them (a preset, or a strategy with its keys)',
     ]);
   });
 
@@ -208,7 +208,7 @@ describe('plan errors', () => {
 
   it('keys of two strategies without a strategy', () => {
     expect(errors(yaml('rollout:', '  step: 20', '  bake: 1m'))).toEqual([
-      'model-release.yml:1:1 rollout: keys step and bake belong to different strategies; set strategy: linear, canary, all-at-once or steps',
+      'model-release.yml:3:3 rollout.bake: cannot be combined with step: step is a key of strategy linear, bake of strategy all-at-once; set strategy: linear, canary, all-at-once or steps',
     ]);
   });
 
@@ -240,11 +240,11 @@ describe('plan errors', () => {
   });
 
   it('strategy steps without steps', () => {
-    expect(errors(yaml('rollout:', '  strategy: steps'))).toEqual(["model-release.yml:1:1 rollout: missing required key 'steps' (strategy: steps)"]);
+    expect(errors(yaml('rollout:', '  strategy: steps'))).toEqual(["model-release.yml:1:1 rollout: missing required key 'steps'"]);
   });
 
   it('a poll of 0s would be a busy loop', () => {
-    expect(errors(yaml('rollout:', '  poll: 0s'))).toEqual(['model-release.yml:2:9 rollout.poll: must be longer than 0s']);
+    expect(errors(yaml('rollout:', '  poll: 0s'))).toEqual(['model-release.yml:2:9 rollout.poll: must be longer than 0s: polling every 0s would be a busy loop']);
   });
 });
 
@@ -273,8 +273,10 @@ describe('schema errors, in plain English at line:column', () => {
   });
 
   it('a bare number or a malformed duration', () => {
-    expect(errors(yaml('rollout:', '  interval: 30'))).toEqual(['model-release.yml:2:13 rollout.interval: must be a duration like 30s, 5m or 1h']);
-    expect(errors(yaml('rollout:', '  judge:', '    window: 5 minutes'))).toEqual(['model-release.yml:3:13 rollout.judge.window: must be a duration like 30s, 5m or 1h']);
+    expect(errors(yaml('rollout:', '  interval: 30'))).toEqual([
+      'model-release.yml:2:13 rollout.interval: has no unit; a bare number is not a duration: write 30s, 30m or 30h (units h, m, s, ms)',
+    ]);
+    expect(errors(yaml('rollout:', '  judge:', '    window: 5 minutes'))).toEqual(["model-release.yml:3:13 rollout.judge.window: 'minutes' is not a unit (units h, m, s, ms); did you mean 5m?"]);
   });
 
   it('enum, type and pattern errors', () => {
@@ -294,6 +296,7 @@ describe('schema errors, in plain English at line:column', () => {
   it('release: the tag pattern needs {version} once, the initial version is major.minor.patch', () => {
     expect(valid(yaml('release:', '  tag: true', '  tag-pattern: churn-api/{version}', '  initial-version: 1.0.0')).release).toEqual({
       tag: true,
+      notes: true,
       tagPattern: 'churn-api/{version}',
       initialVersion: '1.0.0',
     });
@@ -325,7 +328,7 @@ describe('schema errors, in plain English at line:column', () => {
 
   it('version with publish: true is a clear error', () => {
     expect(errors(yaml('target:', '  function-name: f', '  alias: prod', '  publish: true', '  version: "7"'))).toEqual([
-      'model-release.yml:5:12 target.version: cannot be combined with publish: true; remove publish (or set it to false) to deploy this version, or remove version to publish $LATEST',
+      'model-release.yml:5:3 target.version: cannot be combined with publish: true; remove publish (or set it to false) to deploy this version, or remove version to publish $LATEST',
     ]);
   });
 
@@ -402,7 +405,9 @@ describe('overrides', () => {
   it('name their source instead of a line', () => {
     expect(errors(yaml('rollout:', '  strategy: linear'), [input('rollout.step', '0')])).toEqual(["input 'step' (rollout.step): must be a number from 1 to 100"]);
     expect(errors('', [{ path: 'rollout.stepp', value: '5', source: 'flag --set' }])).toEqual(["flag --set (rollout.stepp): unknown key 'stepp'; did you mean 'step'?"]);
-    expect(errors('', [input('rollout.interval', '30')])).toEqual(["input 'interval' (rollout.interval): must be a duration like 30s, 5m or 1h"]);
+    expect(errors('', [input('rollout.interval', '30')])).toEqual([
+      "input 'interval' (rollout.interval): has no unit; a bare number is not a duration: write 30s, 30m or 30h (units h, m, s, ms)",
+    ]);
   });
 
   it('blame a section they created for what it lacks; file errors keep their lines', () => {

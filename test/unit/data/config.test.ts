@@ -58,6 +58,9 @@ it('reports what the schema and the builder see, at the line', () => {
     ),
   ).toEqual([
     "model-release.yml:4:7 data.checks.0.rowcount: unknown key 'rowcount'; did you mean 'row_count'?",
+    // Rules between keys are in the schema too, so they come out in the same run.
+    'model-release.yml:5:7 data.checks.1.range: give min, max or both',
+    "model-release.yml:6:7 data.checks.2.missing: missing required key 'column' (or 'columns')",
     'model-release.yml:7:55 data.checks.3.allowed.severity: must be one of: error, warn',
     "model-release.yml:8:7 data.checks.4: must be a map with one key naming the check, e.g. '- missing: { columns: [age] }'",
   ]);
