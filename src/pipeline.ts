@@ -12,6 +12,7 @@ import { dataGateFailed, runDataGate } from './data/gate.js';
 import { runModelGate } from './model/gate.js';
 import { runPretraffic } from './pretraffic/gate.js';
 import type { Engine } from './data/engine/engine.js';
+import { CodeInputError, describeCode, prepareCode, type PreparedCode } from './deploy/code.js';
 import type { Command } from './platform/types.js';
 import type { ReleaseRecords } from './release/records.js';
 import { ReleaseRecordsError } from './release/records.js';
@@ -23,7 +24,8 @@ import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js
 import { runRollout } from './rollout/loop.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
-import type { AliasState, RolloutTarget } from './targets/target.js';
+import { parseReleaseDescription } from './rollback/resolve.js';
+import type { AliasState, CandidateVersion, DeployedCode, RolloutTarget } from './targets/target.js';
 import { unusableTargetMessage } from './targets/unusable.js';
 import { decideRelease } from './trigger/decide.js';
 import { triggerOutputs, triggerResults } from './trigger/results.js';
@@ -75,6 +77,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // 1. Trigger: does any commit target the API scope?
   const decision = decideRelease(request.commits.commits, request.config.trigger, {
     forced: request.force,
+    manual: request.commits.manual,
     forcedReason: request.commits.manual ? 'manual run with force: true' : 'force: true',
   });
   results.push(...triggerResults(decision, request.commits, request.config.trigger));
@@ -151,6 +154,18 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     }
     return finish('skipped', 0, `${decision.reason} No rollout is configured, so nothing was deployed.`);
   }
+  // New code is read and checked here first: a missing, unreadable or non-zip package is an
+  // input error (exit 2) found before any AWS call, dry run included.
+  let code: PreparedCode | undefined;
+  if (targetConfig.code !== undefined) {
+    try {
+      code = prepareCode(targetConfig.code, deps.workspace ?? process.cwd());
+    } catch (error) {
+      if (error instanceof CodeInputError) return abortForInput('rollout.deploy', error.message);
+      throw error;
+    }
+  }
+  const deploying = code !== undefined || targetConfig.configuration !== undefined;
   // Create the target and read the alias before anything is published: a missing region or a
   // wrong function or alias name must fail with zero writes, as an input error (exit 2).
   let target: RolloutTarget;
@@ -158,6 +173,9 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     target = deps.createTarget(targetConfig);
   } catch (error) {
     return abortForInput('rollout.preflight', errorMessage(error));
+  }
+  if (deploying && target.deploy === undefined) {
+    return abortForInput('rollout.deploy', `${target.describe()} cannot deploy code: remove target.code and target.configuration, and deploy by other means.`);
   }
   let alias: AliasState;
   try {
@@ -183,7 +201,13 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   let releaseTag = request.tag;
   if (deps.records) {
     try {
-      const plan = await deps.records.plan({ bump: decision.bump, dryRun: request.config.dryRun, ...(request.tag !== undefined ? { explicitTag: request.tag } : {}) });
+      const plan = await deps.records.plan({
+        bump: decision.bump,
+        matched: decision.matched,
+        commits: request.commits.commits,
+        dryRun: request.config.dryRun,
+        ...(request.tag !== undefined ? { explicitTag: request.tag } : {}),
+      });
       releaseTag = plan.tag;
       results.push(...plan.results);
     } catch (error) {
@@ -192,19 +216,23 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       return finish('aborted', 1, `Release aborted before publishing: ${errorMessage(error)}`);
     }
   } else if (request.config.release.tag) {
-    results.push({ id: 'release.tag', gate: 'release', status: 'skip', message: 'release.tag is set, but release tags are created by the GitHub Action only; here no tag is created (name one with --tag to record it in the version description).' });
+    results.push({ id: 'release.tag', gate: 'release', status: 'skip', message: 'release.tag is set, but release tags are created only by the GitHub Action and in GitLab jobs with a token (CI_JOB_TOKEN or the gitlab-token input); here no tag is created (name one with --tag to record it in the version description).' });
   }
   if (releaseTag !== undefined) outputs['release-tag'] = releaseTag;
 
   let candidateVersion: string;
   if (request.config.dryRun) {
-    candidateVersion = targetConfig.version ?? '(new version from $LATEST)';
+    candidateVersion = targetConfig.version ?? (deploying ? '(new version of the deployed code)' : '(new version from $LATEST)');
+    if (deploying) {
+      const what = [code !== undefined ? describeCode(code) : undefined, targetConfig.configuration !== undefined ? 'the configuration in target.configuration' : undefined].filter(Boolean).join(' and ');
+      results.push({ id: 'rollout.deploy', gate: 'rollout', status: 'skip', message: `dry run: would deploy ${what} to ${target.describe()} and publish it; nothing was written.` });
+    }
     // A dry run writes nothing, but a version that does not exist is still named: the plan would be of nothing.
     if (targetConfig.version !== undefined && targetConfig.version !== alias.version) {
       let missing: string | undefined;
       try {
         const versions = await target.listVersions();
-        if (!versions.some((v) => v.version === targetConfig.version)) missing = `${target.describe()} has no version '${targetConfig.version}' (check target.version or --version)`;
+        if (!versions.some((v) => v.version === targetConfig.version)) missing = `${target.describe()} has no version '${targetConfig.version}' (check target.version, --target-version or the target-version input)`;
       } catch (error) {
         missing = unusableTargetMessage(error);
         if (missing === undefined) {
@@ -215,10 +243,49 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       if (missing !== undefined) return abortForInput('rollout.candidate', missing);
     }
   } else {
+    // Deploy the new code (and configuration) before publishing; nothing moves traffic yet, so
+    // a failure here leaves every alias as it was.
+    let deployed: DeployedCode | undefined;
+    if (deploying && target.deploy !== undefined) {
+      try {
+        deployed = await target.deploy(
+          { ...(code !== undefined ? { code } : {}), ...(targetConfig.configuration !== undefined ? { configuration: targetConfig.configuration } : {}) },
+          { clock: deps.clock, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) },
+        );
+      } catch (error) {
+        const unusable = unusableTargetMessage(error);
+        if (unusable !== undefined) return abortForInput('rollout.deploy', unusable);
+        results.push({ id: 'rollout.deploy', gate: 'rollout', status: 'error', message: errorMessage(error) });
+        return finish('aborted', 1, `Deploy failed before any traffic moved (no alias was changed): ${errorMessage(error)}`);
+      }
+      results.push({
+        id: 'rollout.deploy',
+        gate: 'rollout',
+        status: 'pass',
+        observed: deployed.codeSha256,
+        message: `Deployed to ${target.describe()}: ${deployed.notes.join(' ')}`.trim(),
+        details: { codeSha256: deployed.codeSha256, codeUnchanged: deployed.codeUnchanged, configurationUnchanged: deployed.configurationUnchanged },
+      });
+    }
     try {
-      const candidate = await target.resolveCandidate({ version: targetConfig.version, description: versionDescription({ sha: request.sha, tag: releaseTag }) });
+      const candidate = await target.resolveCandidate({
+        version: targetConfig.version,
+        description: versionDescription({ sha: request.sha, tag: releaseTag }),
+        ...(deployed ? { deployed } : {}),
+      });
       candidateVersion = candidate.version;
       deps.log(candidate.published ? `Published version ${candidate.version} of ${target.describe()}.` : `Deploying existing version ${candidate.version} of ${target.describe()}.`);
+      if (deployed && !candidate.published) {
+        results.push({
+          id: 'rollout.candidate',
+          gate: 'rollout',
+          status: 'pass',
+          observed: candidate.version,
+          message: `The code and configuration were unchanged, so Lambda reused version ${candidate.version} (no new version was published); its description keeps the release it was first published for.`,
+          details: { reused: true },
+        });
+      }
+      if (releaseTag !== undefined) await recordReleaseTag(target, candidate, releaseTag, request.sha, deps.log);
     } catch (error) {
       // A version that does not exist (or may not be read or published) changed nothing: exit 2.
       const unusable = unusableTargetMessage(error);
@@ -279,6 +346,21 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // skipped: the candidate is already the alias's version, so there is nothing to do.
   const exitCode = result.outcome === 'promoted' || result.outcome === 'planned' || result.outcome === 'skipped' ? 0 : 1;
   return finish(result.outcome, exitCode, result.reason, result.timeline);
+}
+
+/**
+ * A version whose description does not name this release (reused, or named with --target-version:
+ * descriptions are immutable) gets the tag recorded apart, so `rollback --to <tag>` finds it.
+ * Before any traffic moves: a failure stops the release (a tag rollback could not resolve).
+ */
+async function recordReleaseTag(target: RolloutTarget, candidate: CandidateVersion, tag: string, sha: string | undefined, log: (line: string) => void): Promise<void> {
+  if (parseReleaseDescription(candidate.version, candidate.description ?? '')?.tag === tag) return;
+  if (target.recordReleaseTag === undefined) {
+    log(`${target.describe()} cannot record release tags: rollback --to ${tag} will not find version ${candidate.version} (use its version or previous).`);
+    return;
+  }
+  await target.recordReleaseTag({ tag, version: candidate.version, ...(sha !== undefined ? { sha } : {}) });
+  log(`Recorded release ${tag} → version ${candidate.version} of ${target.describe()} (its description names another release).`);
 }
 
 /** `model-release-gate sha=<sha> tag=<tag>`: manual rollback (#6) resolves tags through this. */

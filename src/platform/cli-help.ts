@@ -7,7 +7,7 @@ const COMMON = `Configuration:
   --function-name <name>   override target.function-name
   --alias <name>           override target.alias
   --region <region>        override target.region (otherwise AWS_REGION)
-  --version <n>            override target.version (deploy an existing version)
+  --target-version <n>     override target.version (deploy an existing version)
   --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
   --dry-run                print the plan, its expected time and whether it can be judged;
                            make no AWS write (exit 2 for a plan that can never pass)
@@ -37,7 +37,8 @@ Commands:
   rollback  point the alias back at the version of a release tag, a commit, or 'previous'
   recover   roll back a rollout left unfinished by a cancelled job (GitLab after_script)
 
-Run 'model-release-gate <command> --help' for the options of a command.
+Run 'model-release-gate <command> --help' for the options of a command;
+'model-release-gate --version' (or -V, also after a command) prints this tool's version.
 
 Exit codes:
   0  released, or nothing to release
@@ -45,7 +46,7 @@ Exit codes:
      (an alias already shifting, a concurrent change, an AWS failure after the retries)
   2  usage, configuration or input error; nothing was changed: bad flags or config; a data
      or model file missing, unreadable, ragged, or holding a non-number, NaN or infinity; a check
-     naming a column that does not exist; an unknown function, alias or --version, or
+     naming a column that does not exist; an unknown function, alias or --target-version, or
      AccessDenied before anything was published; a rollout plan that can never pass
      (validate, --dry-run)`,
   trigger: `Usage: model-release-gate trigger [options]
@@ -70,9 +71,10 @@ could not read its input (an input error), else 1 when a check failed, else 0.
 ${COMMON}`,
   validate: `Usage: model-release-gate validate [--config <path>] [--set <key=value>] [options]
 
-Load and validate the config, then check offline, touching no AWS, whether each step of the
-rollout plan can collect min-invocations of its own traffic before its deadline. A step is
-judged on the whole minutes it served itself; a minute's datapoint is readable one metric
+Load and validate the config, reporting every error of the file in one run, each with its
+line; then check offline, touching no AWS, whether each step of the rollout plan can collect
+min-invocations of its own traffic before its deadline. A step is judged on the whole
+minutes it served itself; a minute's datapoint is readable one metric
 period (1m) plus rollout.metric-delay after the minute starts. So a step whose duration and
 max-extension together are shorter than 1m + metric-delay can never pass: an error. With
 rollout.expected-rpm (requests per minute on the alias), a step expected to get fewer than

@@ -7,6 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConfigOverride } from '../config/load.js';
+import type { ReleaseConfig } from '../config/types.js';
+import { ReleaseRecorder } from '../release/recorder.js';
+import type { ReleaseRecords } from '../release/records.js';
 import { renderConsoleReport, shouldUseColor } from '../report/console.js';
 import { renderDotenv } from '../report/dotenv.js';
 import { renderJsonReport } from '../report/json.js';
@@ -17,6 +20,7 @@ import { collectGitLabCommits } from '../trigger/sources/gitlab.js';
 import { messagesToCommits, splitMessages } from '../trigger/sources/messages.js';
 import type { CommitCollection } from '../trigger/types.js';
 import { FileStateStore } from './file-state.js';
+import { gitLabNotesLinks, gitLabReleaseApiFromEnv } from './gitlab-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
@@ -37,6 +41,8 @@ const OPTIONS = {
   sha: { type: 'string' },
   reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  // The tool's version, after a command too (`release --version`); the target's is --target-version.
+  version: { type: 'boolean', short: 'V' },
   ...Object.fromEntries(Object.keys(CONFIG_OVERRIDES).map((name) => [name, { type: name === 'dry-run' ? 'boolean' : 'string' }])),
 } as const;
 
@@ -54,6 +60,7 @@ export type CliOptions = {
   sha?: string;
   reason?: string;
   help?: boolean;
+  version?: boolean;
 } & Record<string, string | boolean | string[] | undefined>;
 
 /** Parse argv (without node and script) into a command and options; throws UsageError. */
@@ -66,6 +73,7 @@ export function parseCli(argv: string[]): { command: CliCommand | 'help' | 'vers
   }
   try {
     const { values } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
+    if (values.version === true) return { command: 'version', options: {} };
     return { command: first as CliCommand, options: values as CliOptions };
   } catch (error) {
     throw new UsageError(`${first}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
@@ -168,6 +176,25 @@ export class CliPlatform implements Platform {
     if (this.env.GITLAB_CI === 'true') return collectGitLabCommits(this.env, this.workspace);
     const head = await readGitRange({ cwd: this.workspace, to: 'HEAD' });
     return { ...head, warnings: [...head.warnings, 'No commit range given (--from/--to, --message or --stdin): looked at HEAD only.'] };
+  }
+
+  /**
+   * GitLab jobs with release.tag and a token (CI_JOB_TOKEN, or the gitlab-token input): the tag
+   * planned before publishing, and created with its release on promotion, over the GitLab API.
+   * No deployments: GitLab records them from the job's `environment:`. Locally, or without a
+   * token, there is nothing to record on (the pipeline reports the tag as not created).
+   */
+  releaseRecords(inputs: GateInputs, release: ReleaseConfig): ReleaseRecords | undefined {
+    if (this.name !== 'gitlab' || inputs.command !== 'release' || !release.tag) return undefined;
+    let api;
+    try {
+      api = gitLabReleaseApiFromEnv(this.env);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (api === undefined) return undefined;
+    const links = gitLabNotesLinks(this.env);
+    return new ReleaseRecorder(api, { release, ...(inputs.sha ? { sha: inputs.sha } : {}), ...(links ? { links } : {}) });
   }
 
   async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {

@@ -11,6 +11,7 @@ import type { ConfigOverride } from '../config/load.js';
 import type { ReleaseConfig, TargetConfig } from '../config/types.js';
 import type { StateStore } from '../core/state.js';
 import { closeAbandonedDeployment, stateJournal } from '../release/abandoned.js';
+import type { ReleaseNotesLinks } from '../release/notes.js';
 import { ReleaseRecorder } from '../release/recorder.js';
 import type { ReleaseRecords } from '../release/records.js';
 import { annotationsFor } from '../report/annotations.js';
@@ -27,7 +28,7 @@ import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import type { RolloutTarget } from '../targets/target.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
 
-const COMMANDS: Command[] = ['release', 'check', 'trigger', 'rollback'];
+const COMMANDS: Command[] = ['release', 'check', 'trigger', 'validate', 'rollback'];
 
 /** Action-only inputs that override config keys (the CLI cannot create release records). */
 const GITHUB_CONFIG_OVERRIDES: Record<string, string> = { 'create-tag': 'release.tag' };
@@ -46,6 +47,14 @@ function readEnvironment(): string | undefined {
 function workflowRunUrl(env: NodeJS.ProcessEnv): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
+}
+
+/** Commit and compare pages of the repository, for the links in the release notes. */
+function repositoryLinks(env: NodeJS.ProcessEnv, owner: string, repo: string): ReleaseNotesLinks | undefined {
+  const server = env.GITHUB_SERVER_URL;
+  if (!server || !owner || !repo) return undefined;
+  const base = `${server.replace(/\/+$/, '')}/${owner}/${repo}`;
+  return { commit: `${base}/commit/`, compare: `${base}/compare/` };
 }
 
 /**
@@ -154,6 +163,7 @@ export class GitHubPlatform implements Platform {
       throw new UsageError((error as Error).message);
     }
     const logUrl = workflowRunUrl(process.env);
+    const links = repositoryLinks(process.env, repo.owner, repo.repo);
     return new ReleaseRecorder(api, {
       release,
       // If this step is killed, the post step closes the deployment it leaves open.
@@ -161,6 +171,7 @@ export class GitHubPlatform implements Platform {
       ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
       ...(inputs.sha ? { sha: inputs.sha } : {}),
       ...(logUrl !== undefined ? { logUrl } : {}),
+      ...(links !== undefined ? { links } : {}),
     });
   }
 

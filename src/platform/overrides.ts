@@ -10,7 +10,8 @@ export const CONFIG_OVERRIDES: Record<string, string> = {
   'function-name': 'target.function-name',
   alias: 'target.alias',
   region: 'target.region',
-  version: 'target.version',
+  // Not `version`: the CLI's global --version prints the tool's own version.
+  'target-version': 'target.version',
   preset: 'rollout.preset',
   'dry-run': 'dry-run',
   'report-path': 'report.json',

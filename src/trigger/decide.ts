@@ -10,6 +10,11 @@ import type { Bump, CommitInput, MatchedCommit, ReleaseDecision } from './types.
 /** A manual run (workflow_dispatch with `force`) releases whatever the commits say. */
 export interface DecideOptions {
   forced?: boolean;
+  /**
+   * The run was started by hand (workflow_dispatch): it has no commits of its own, so without
+   * `forced` it never releases, and the reason says how to force it.
+   */
+  manual?: boolean;
   /** Why the run was forced, as the person who forced it would say it. */
   forcedReason?: string;
 }
@@ -61,7 +66,8 @@ export function decideRelease(
     };
   }
   if (matched.length === 0) {
-    return { release: false, bump: 'none', reason: noReleaseReason(considered, config), matched, considered };
+    const reason = options.manual ? manualNoReleaseReason(considered, config) : noReleaseReason(considered, config);
+    return { release: false, bump: 'none', reason, matched, considered };
   }
   return {
     release: true,
@@ -121,6 +127,15 @@ function noReleaseReason(considered: number, config: TriggerConfig): string {
   const has = considered === 1 ? 'no type' : 'a type';
   const scopes = config.scopes.length === 1 ? 'scope' : 'one of the scopes';
   return `No release: ${who} ${has} in ${config.types.join(', ')} with ${scopes} ${orList(config.scopes)}.`;
+}
+
+/** A manual run releases only when forced: say so, in the words of the action's input. */
+function manualNoReleaseReason(considered: number, config: TriggerConfig): string {
+  const why =
+    considered === 0
+      ? 'a manual run (workflow_dispatch) has no commits to decide on'
+      : noReleaseReason(considered, config).replace(/^No release: /, '').replace(/\.$/, '');
+  return `No release: ${why}; run again with force: true to release anyway.`;
 }
 
 function forcedReason(

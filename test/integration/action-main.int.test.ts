@@ -229,6 +229,8 @@ describe('dist/main.js on workflow_dispatch', () => {
     expect(plain.code).toBe(0);
     expect(plain.outputs['release']).toBe('false');
     expect(plain.outputs['bump']).toBe('none');
+    // A manual run without force says how to release.
+    expect(plain.outputs['reason']).toMatch(/^No release: a manual run \(workflow_dispatch\) has no commits to decide on; run again with force: true to release anyway\.$/);
     expect(github.seen).toEqual([]);
   });
 });
@@ -247,12 +249,15 @@ describe('dist/main.js with bad configuration or inputs', () => {
 
     expect(result.code).toBe(2);
     const message = '.github/model-release.yml:7:12 rollout.percent: must be a number from 1 to 99';
-    // Exactly one annotation per error, and it points at the line.
+    const bakeMessage = ".github/model-release.yml:8:3 rollout.bake: does not apply to strategy 'canary' (it is a key of all-at-once)";
+    // Both mistakes in one run, exactly one annotation per error, each pointing at its line.
     expect(annotations(result.stdout, 'error')).toEqual([
       { properties: expect.objectContaining({ file: '.github/model-release.yml', line: '7', col: '12' }), message },
+      { properties: expect.objectContaining({ file: '.github/model-release.yml', line: '8', col: '3' }), message: bakeMessage },
     ]);
-    expect(result.summary).toContain('Configuration is invalid (1 error); nothing was run.');
+    expect(result.summary).toContain('Configuration is invalid (2 errors); nothing was run.');
     expect(result.summary).toContain(message);
+    expect(result.summary).toContain(bakeMessage);
     expect(result.outputs['release']).toBe('false');
     expect(result.outputs['outcome']).toBe('aborted');
     expect(Object.values(result.outputs)).not.toContain('true');
@@ -267,7 +272,7 @@ describe('dist/main.js with bad configuration or inputs', () => {
   });
 
   it.each([
-    [{ command: 'deploy' }, "input 'command' must be one of release, check, trigger, rollback, got 'deploy'"],
+    [{ command: 'deploy' }, "input 'command' must be one of release, check, trigger, validate, rollback, got 'deploy'"],
     [{ force: 'maybe' }, "input 'force' must be true or false, got 'maybe'"],
     [{ set: 'rollout.step 20' }, "input 'set': expected key=value (e.g. rollout.step=20), got 'rollout.step 20'"],
   ])('exits 2 on bad inputs %j with a clear message', async (inputs, expected) => {

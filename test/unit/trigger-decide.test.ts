@@ -168,6 +168,21 @@ describe('decideRelease on several commits', () => {
       considered: 0,
     });
   });
+
+  it('tells a manual run (workflow_dispatch, no commits) how to release: force: true', () => {
+    expect(decideRelease([], defaults, { manual: true })).toEqual({
+      release: false,
+      bump: 'none',
+      reason: 'No release: a manual run (workflow_dispatch) has no commits to decide on; run again with force: true to release anyway.',
+      matched: [],
+      considered: 0,
+    });
+    expect(decideRelease([commit('docs: a')], defaults, { manual: true }).reason).toBe(
+      'No release: the only commit has no type in feat, fix, perf, revert with scope api; run again with force: true to release anyway.',
+    );
+    // Forced, the manual flag changes nothing: the run releases.
+    expect(decideRelease([], defaults, { manual: true, forced: true }).release).toBe(true);
+  });
 });
 
 describe('decideRelease when forced', () => {
