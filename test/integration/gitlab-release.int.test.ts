@@ -2,9 +2,9 @@
  * The GitLab component as a project installs it: its DEFAULT path, no `command` override. The
  * release job installs model-release-gate with npm, once per job into the job cache, from a
  * local registry (verdaccio on loopback, no uplinks: test/support/local-registry.ts) that holds
- * this package, staged as `npm pack` takes it under a test version with dist/cli.js freshly
- * built from the source (into a temporary folder), and its runtime dependencies packed from
- * node_modules. The jobs reach it only through `npm_config_registry`.
+ * this package, staged as `npm pack` takes it under a test version with the committed
+ * dist/cli.js (what users install; .ci/run checks it is what the sources build), and its
+ * runtime dependencies packed from node_modules. The jobs reach it only through `npm_config_registry`.
  *
  * Then, under gitlab-ci-local (see gitlab-component.int.test.ts for the set-up): a
  * `Feat (Api): …` push promotes through the release job, whose after_script reuses the install
@@ -14,15 +14,15 @@
  *
  * A promotion cannot finish sooner than the rollout loop allows, one CloudWatch period (60 s)
  * after the last step (src/rollout/loop.ts), so the pipeline takes about 65 s; preparing the
- * registry (ncc build of the CLI, pack and publish) 40 to 60 s, the npm install in the job
+ * registry (pack and publish) 30 to 50 s, the npm install in the job
  * about 10 s: about 2 minutes on an idle machine.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { RealClock, startSimulator, type Simulator } from '../sim/index.js';
 import { startFakeGitLabApi, type FakeGitLabApi } from '../support/fake-gitlab-api.js';
 import { componentProject, describeWithGitLabCiLocal, git, runPipeline } from '../support/gitlab-component.js';
-import { buildFreshCli, installedDependencyClosure, stageThisPackage, startLocalRegistry, type LocalRegistry } from '../support/local-registry.js';
+import { installedDependencyClosure, stageThisPackage, startLocalRegistry, type LocalRegistry } from '../support/local-registry.js';
 import { repoRoot } from '../support/run-bundle.js';
 import { fastRolloutConfig } from '../support/sim-release.js';
 
@@ -50,9 +50,9 @@ describeWithRegistry()('GitLab component, default install path, release under gi
   beforeAll(async () => {
     registry = await startLocalRegistry();
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    const [cli] = await Promise.all([buildFreshCli(), registry.publishInstalled(installedDependencyClosure(manifest, repoRoot))]);
-    const stage = await stageThisPackage(TEST_VERSION, { cli });
-    temporary.push(dirname(cli), stage);
+    await registry.publishInstalled(installedDependencyClosure(manifest, repoRoot));
+    const stage = await stageThisPackage(TEST_VERSION);
+    temporary.push(stage);
     await registry.npmPublish(stage, 'gitlab-component-test');
   }, 420_000);
   afterAll(async () => {

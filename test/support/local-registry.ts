@@ -234,25 +234,11 @@ export function installedDependencyClosure(manifest: { dependencies?: Record<str
 }
 
 /**
- * dist/cli.js built from the current source into a temporary folder (never into dist/), the way
- * scripts/bundle.mjs builds it: ncc, DuckDB external, a shebang.
- */
-export async function buildFreshCli(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'mrg-cli-build-'));
-  const ncc = join(repoRoot, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
-  await execFileAsync(process.execPath, [ncc, 'build', 'src/cli.ts', '-o', out, '--quiet', '--target', 'es2023', '-e', '@duckdb/node-api'], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
-  const code = readFileSync(join(out, 'index.js'), 'utf8');
-  const cli = join(out, 'cli.js');
-  writeFileSync(cli, code.startsWith('#!') ? code : `#!/usr/bin/env node\n${code}`, { mode: 0o755 });
-  return cli;
-}
-
-/**
  * This checkout staged as `npm pack` would take it (package.json `files`, README, …), with
- * `version` instead of package.json's, in a temporary folder ready for `npm publish`; with
- * `cli`, that file stands in for dist/cli.js (a fresh build of the source).
+ * `version` instead of package.json's, in a temporary folder ready for `npm publish`. It ships
+ * the committed dist/cli.js, exactly what users install.
  */
-export async function stageThisPackage(version: string, options: { cli?: string } = {}): Promise<string> {
+export async function stageThisPackage(version: string): Promise<string> {
   const { stdout } = await execFileAsync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, env: cleanNpmEnv(), maxBuffer: 16 * 1024 * 1024 });
   const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
   if (!pack) throw new Error('npm pack --dry-run listed nothing');
@@ -263,6 +249,5 @@ export async function stageThisPackage(version: string, options: { cli?: string 
   }
   const manifest = JSON.parse(readFileSync(join(stage, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
-  if (options.cli !== undefined) cpSync(options.cli, join(stage, 'dist', 'cli.js'));
   return stage;
 }
