@@ -22,7 +22,11 @@ Commits (one way; default: GitLab's CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA, else HE
   --stdin                  messages on standard input, separated by NUL or a line '---'
   --force                  release even when no commit targets the API scope
   --sha <sha> --tag <tag>  recorded in the published version's description; --sha is also
-                           reported as the SHA of a single --message or --stdin message`;
+                           reported as the SHA of a single --message or --stdin message
+
+Release tags in GitLab CI (release.tag set, GITLAB_CI=true): the next tag is named before
+publishing and created as a GitLab release on promotion, with MODEL_RELEASE_GATE_GITLAB_TOKEN
+(a project access token, sent as PRIVATE-TOKEN) else CI_JOB_TOKEN. Elsewhere no tag is created.`;
 
 export const HELP: Record<string, string> = {
   main: `model-release-gate ${TOOL_VERSION}: gate the release of an ML model served as an API.

@@ -188,6 +188,7 @@ describe('target.code: new code is deployed, waited for, verified and published 
     expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'aborted', exitCode: 1 });
     expect(report.headline).toMatch(/was changed by someone else since it was read .* did not overwrite it and published nothing/);
     expect(writeOperations()).toEqual(['UpdateFunctionCode 412']);
+    expect(sim.injectedEvents.map((e) => e.kind)).toEqual(['concurrentCodeChange']);
     expect(sim.getLatest(FN).codeSha256).toBe('someone-elses-code');
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: '3', weights: {} });
   });

@@ -13,6 +13,7 @@ import {
 } from './lambda-model.js';
 import type { SeededRandom } from './random.js';
 import type { FunctionRuntime } from './runtime.js';
+import type { InjectedEvent } from './simulator.js';
 
 const API_VERSION = '2015-03-31';
 /** TagResource, UntagResource and ListTags live under an older API date, on `/tags/{ARN}`. */
@@ -28,8 +29,8 @@ export interface LambdaApiContext {
   now(): number;
   /** Hold each Invoke answer for its drawn duration in real time. */
   realInvokeLatency?: boolean;
-  /** Called when an injected concurrent change rewrote an alias. */
-  onInjectedAliasChange(detail: string): void;
+  /** Called when an injected concurrent change rewrote an alias or deployed someone else's code. */
+  onInjectedChange(kind: InjectedEvent['kind'], detail: string): void;
 }
 
 /** Lambda's LastModified format: `2026-01-01T00:00:00.000+0000`. */
@@ -140,7 +141,7 @@ export class LambdaApi {
           const segments = req.path.split('/').slice(1).map(decodeURIComponent);
           const name = parseFunctionRef(segments[2] ?? '').name;
           this.ctx.model.setLatestCode(name, sha);
-          this.ctx.onInjectedAliasChange(`${name}: someone else deployed code ${sha} after ${route.operation}`);
+          this.ctx.onInjectedChange('concurrentCodeChange', `${name}: someone else deployed code ${sha} after ${route.operation}`);
         }
         return response;
       },
@@ -324,7 +325,8 @@ export class LambdaApi {
         ...(change.weights !== undefined ? { weights: change.weights } : {}),
         ...(change.description !== undefined ? { description: change.description } : {}),
       });
-      this.ctx.onInjectedAliasChange(
+      this.ctx.onInjectedChange(
+        'concurrentAliasChange',
         `${fn.name}:${name} -> version ${changed.version} weights ${JSON.stringify(changed.weights)} revision ${changed.revisionId}`,
       );
     }

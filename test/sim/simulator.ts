@@ -41,10 +41,10 @@ export interface FunctionSpec {
   packageType?: 'Zip' | 'Image';
 }
 
-/** Something the simulator did on its own, e.g. a concurrent alias change it injected. */
+/** Something the simulator did on its own: a concurrent alias change or code deployment it injected. */
 export interface InjectedEvent {
   atMs: number;
-  kind: 'concurrentAliasChange';
+  kind: 'concurrentAliasChange' | 'concurrentCodeChange';
   detail: string;
 }
 
@@ -82,7 +82,7 @@ export class Simulator {
       random: new SeededRandom(options.seed ?? 42),
       now,
       realInvokeLatency: options.invokeLatency === 'real',
-      onInjectedAliasChange: (detail) => this.injectedEvents.push({ atMs: now(), kind: 'concurrentAliasChange', detail }),
+      onInjectedChange: (kind, detail) => this.injectedEvents.push({ atMs: now(), kind, detail }),
     });
     const cloudWatch = new CloudWatchApi(this.metrics, now);
     this.server = new SimulatorServer(
