@@ -24,6 +24,7 @@ import {
   type LambdaClient,
   type UpdateFunctionCodeCommandInput,
 } from '@aws-sdk/client-lambda';
+import { awsErrorName } from '../aws/error-name.js';
 import type { FunctionConfigurationChange } from '../config/types.js';
 import { TargetNotFoundError, type DeployContext, type DeployedCode } from '../targets/target.js';
 import { describeCode, type DeployRequest, type PreparedCode } from './code.js';
@@ -64,13 +65,6 @@ export function holdsConfiguration(fn: FunctionConfiguration, change: FunctionCo
 function sameStrings(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-function errorName(error: unknown): string {
-  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
-  const name = typeof e?.name === 'string' ? e.name : 'error';
-  const status = e?.$metadata?.httpStatusCode;
-  return status !== undefined ? `${name}, HTTP ${status}` : name;
 }
 
 function codeInput(code: PreparedCode): Partial<UpdateFunctionCodeCommandInput> {
@@ -167,13 +161,13 @@ export class LambdaCodeDeployer {
     const changed = now !== undefined && now.configuration.RevisionId !== before.RevisionId;
     const ours = now !== undefined && changed && (code.kind === 'zip' ? now.configuration.CodeSha256 === code.sha256 : code.kind === 'image' ? now.imageUri === code.uri : false);
     if (ours && now.configuration.CodeSha256) {
-      note(`UpdateFunctionCode failed on its way back (${errorName(error)}), but the function holds exactly the code sent: the update landed.`);
+      note(`UpdateFunctionCode failed on its way back (${awsErrorName(error)}), but the function holds exactly the code sent: the update landed.`);
       return now.configuration.CodeSha256;
     }
     if (changed && code.kind === 's3') {
       throw new DeployError(
         'unknown-outcome',
-        `UpdateFunctionCode failed (${errorName(error)}) and the function changed since it was read; with an S3 package the gate cannot tell its own update from someone else's, so nothing was published. Check the function, then run the release again.`,
+        `UpdateFunctionCode failed (${awsErrorName(error)}) and the function changed since it was read; with an S3 package the gate cannot tell its own update from someone else's, so nothing was published. Check the function, then run the release again.`,
       );
     }
     if (error instanceof PreconditionFailedException || changed) {
@@ -204,7 +198,7 @@ export class LambdaCodeDeployer {
       const now = await this.read(false).catch(() => undefined);
       const changed = now !== undefined && now.configuration.RevisionId !== before.RevisionId;
       if (changed && holdsConfiguration(now.configuration, change) && now.configuration.CodeSha256 === ourSha) {
-        note(`UpdateFunctionConfiguration failed on its way back (${errorName(error)}), but the function holds exactly the configuration sent: the update landed.`);
+        note(`UpdateFunctionConfiguration failed on its way back (${awsErrorName(error)}), but the function holds exactly the configuration sent: the update landed.`);
       } else if (error instanceof PreconditionFailedException || changed) {
         throw new DeployError('conflict', `The function '${this.functionName}' was changed by someone else before its configuration was updated; the gate did not overwrite it and published nothing.`);
       } else {

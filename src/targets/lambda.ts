@@ -20,6 +20,7 @@ import {
   type AliasConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { awsErrorName } from '../aws/error-name.js';
 import type { DeployRequest } from '../deploy/code.js';
 import { DeployError, LambdaCodeDeployer } from '../deploy/lambda-code.js';
 import { parseReleaseTags, releaseTagEntry } from './lambda-release-tags.js';
@@ -91,13 +92,6 @@ function holds(alias: AliasState, change: AliasChange): boolean {
 
 function summarize(alias: AliasState): string {
   return `version ${alias.version}, weights ${JSON.stringify(alias.additionalWeights)}, revision ${alias.revisionId}`;
-}
-
-function errorName(error: unknown): string {
-  const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
-  const status = e?.$metadata?.httpStatusCode;
-  const name = typeof e?.name === 'string' ? e.name : 'error';
-  return status !== undefined ? `${name}, HTTP ${status}` : name;
 }
 
 /** States we have read or written, by revision, so a write knows the version it leaves in place. */
@@ -178,7 +172,7 @@ export class LambdaAliasTarget implements RolloutTarget {
     const latest = await this.getFunction('$LATEST');
     const ours = (await this.listVersions()).find((v) => !existing.has(v.version) && v.codeSha256 === deployed.codeSha256 && v.description === description);
     if (ours) {
-      this.options.log?.(`${this.describe()}: PublishVersion failed on its way back (${errorName(error)}), but version ${ours.version} holds exactly the deployed code: the publish landed.`);
+      this.options.log?.(`${this.describe()}: PublishVersion failed on its way back (${awsErrorName(error)}), but version ${ours.version} holds exactly the deployed code: the publish landed.`);
       return { version: ours.version, published: true, description: ours.description };
     }
     const what =
@@ -199,7 +193,7 @@ export class LambdaAliasTarget implements RolloutTarget {
       // A lost reply is harmless here: tagging is idempotent, and the SDK's retry writes the same tag.
       const limit = /tag/i.test((error as Error).message ?? '') && /limit|exceed|too many/i.test((error as Error).message ?? '');
       throw new Error(
-        `Could not tag ${this.describe()} with ${entry.key}=${entry.value} (${errorName(error)}: ${(error as Error).message})${limit ? '; a Lambda function holds at most 50 tags: remove old model-release-gate:tag:* tags' : ''}.`,
+        `Could not tag ${this.describe()} with ${entry.key}=${entry.value} (${awsErrorName(error)}: ${(error as Error).message})${limit ? '; a Lambda function holds at most 50 tags: remove old model-release-gate:tag:* tags' : ''}.`,
       );
     }
   }
@@ -379,7 +373,7 @@ export class LambdaAliasTarget implements RolloutTarget {
       const current = await this.readAlias().catch(() => undefined);
       if (current !== undefined && holds(current, intended)) {
         this.options.log?.(
-          `${this.describe()}: UpdateAlias failed on its way back (${errorName(error)}), but the alias reads back exactly as written (${summarize(current)}): the write landed.`,
+          `${this.describe()}: UpdateAlias failed on its way back (${awsErrorName(error)}), but the alias reads back exactly as written (${summarize(current)}): the write landed.`,
         );
         return current;
       }
