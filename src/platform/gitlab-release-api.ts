@@ -12,10 +12,14 @@
  * recorder's retry reads); the token never appears in them.
  */
 import type { ReleaseTagsApi } from '../release/recorder.js';
+import { formatDuration } from '../report/format.js';
 import type { ReleaseNotesLinks } from '../release/notes.js';
 
 /** Tags per page; GitLab allows up to 100. */
 const PER_PAGE = 100;
+
+/** Longest wait for one reply: a GitLab that never answers must not hold the job (and the release record is a warning at worst). */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export type GitLabAuth = { kind: 'private-token'; token: string } | { kind: 'job-token'; token: string };
 
@@ -26,6 +30,8 @@ export interface GitLabReleaseApiOptions {
   projectId: string;
   auth: GitLabAuth;
   fetch?: typeof fetch;
+  /** Per-request timeout; default 30 s. A request that times out counts as one with no answer. */
+  requestTimeoutMs?: number;
 }
 
 /** A GitLab API failure; `status` is the HTTP status, absent when no answer came. */
@@ -67,10 +73,12 @@ export function createGitLabReleaseApi(options: GitLabReleaseApiOptions): Releas
         method,
         headers: { [header]: auth.token, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new GitLabApiError(`GitLab API at ${options.apiUrl} could not be reached while ${doing}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      const reason = (error as Error).name === 'TimeoutError' ? `no reply within ${formatDuration(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS)}` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new GitLabApiError(`GitLab API at ${options.apiUrl} could not be reached while ${doing}: ${reason}`);
     }
     if (response.ok) return response;
     const detail = await gitLabMessage(response);

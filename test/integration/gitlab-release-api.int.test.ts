@@ -5,7 +5,8 @@
  * way the CLI wires it in a GitLab job (CliPlatform.releaseRecords from the job's variables).
  */
 import { CliPlatform } from '../../src/platform/cli.js';
-import { createGitLabReleaseApi } from '../../src/platform/gitlab-release-api.js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createGitLabReleaseApi, GitLabApiError } from '../../src/platform/gitlab-release-api.js';
 import { UsageError, type GateInputs } from '../../src/platform/types.js';
 import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
@@ -122,6 +123,27 @@ describe('GitLab release API port against the local GitLab API', () => {
     expect([...gitlab.releases.values()]).toEqual([{ tag_name: 'model-v1.1.0', name: 'model-v1.1.0', description: '### Features', sha: SHA }]);
     // Someone else's release of that tag at another commit is not ours.
     await expect(api.createRelease({ tag: 'model-v1.1.0', sha: 'b'.repeat(40), name: 'model-v1.1.0', notes: '' })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('a GitLab that accepts the connection and never answers cannot hold the job: each request times out with a clear error', async () => {
+    // Accepts every connection and never writes a byte back.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const api = createGitLabReleaseApi({ apiUrl: `http://127.0.0.1:${port}/api/v4`, projectId: '42', auth: { kind: 'job-token', token: JOB }, requestTimeoutMs: 300 });
+      const error = await api.listTags().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(GitLabApiError);
+      expect((error as GitLabApiError).status).toBeUndefined();
+      expect((error as Error).message).toBe(`GitLab API at http://127.0.0.1:${port}/api/v4 could not be reached while listing the repository tags: no reply within 300 ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((closed) => silent.close(() => closed()));
+    }
   });
 });
 
