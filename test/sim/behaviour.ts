@@ -16,6 +16,11 @@ export interface VersionBehaviour {
   latencyMs: LatencyProfile | ((tMs: number) => LatencyProfile);
   /** Probability that an invocation is throttled (429) and never runs (0..1). */
   throttleRate?: number;
+  /**
+   * SageMaker models only: probability that the model answers with a 4xx (a ModelError with
+   * OriginalStatusCode 400, counted in Invocation4XXErrors). Lambda versions ignore it.
+   */
+  clientErrorRate?: number | ((tMs: number) => number);
 }
 
 /** What happened to one invocation. */
@@ -24,18 +29,42 @@ export type InvocationOutcome =
   | { kind: 'ok'; durationMs: number }
   | { kind: 'error'; durationMs: number };
 
+/** What happened to one invocation of a SageMaker model: a 4xx answer is possible too. */
+export type ModelOutcome = InvocationOutcome | { kind: 'clientError'; durationMs: number };
+
 /** A healthy model: no errors, ~80 ms median, 250 ms p99. */
 export const HEALTHY: VersionBehaviour = { errorRate: 0, latencyMs: { p50: 80, p99: 250 } };
 
 /** Draws the outcome of one invocation at `tMs`. */
 export function runInvocation(behaviour: VersionBehaviour, tMs: number, random: SeededRandom): InvocationOutcome {
+  const draw = drawInvocation(behaviour, tMs, random);
+  if (draw.throttled) return { kind: 'throttled' };
+  return draw.errorDraw < draw.errorRate ? { kind: 'error', durationMs: draw.durationMs } : { kind: 'ok', durationMs: draw.durationMs };
+}
+
+/**
+ * Draws the answer of a SageMaker model at `tMs`. The 4xx band sits right after the 5xx band
+ * of the same draw, so a behaviour without `clientErrorRate` answers as `runInvocation` would.
+ */
+export function runModelInvocation(behaviour: VersionBehaviour, tMs: number, random: SeededRandom): ModelOutcome {
+  const draw = drawInvocation(behaviour, tMs, random);
+  if (draw.throttled) return { kind: 'throttled' };
+  if (draw.errorDraw < draw.errorRate) return { kind: 'error', durationMs: draw.durationMs };
+  const clientErrorRate = rateAt(behaviour.clientErrorRate ?? 0, tMs);
+  if (draw.errorDraw < draw.errorRate + clientErrorRate) return { kind: 'clientError', durationMs: draw.durationMs };
+  return { kind: 'ok', durationMs: draw.durationMs };
+}
+
+function rateAt(rate: number | ((tMs: number) => number), tMs: number): number {
+  return typeof rate === 'function' ? rate(tMs) : rate;
+}
+
+function drawInvocation(behaviour: VersionBehaviour, tMs: number, random: SeededRandom): { throttled: boolean; errorDraw: number; errorRate: number; durationMs: number } {
   // Draw the same number of random values on every path so changing one rate does not
   // reshuffle the whole sequence of later decisions.
   const throttleDraw = random.next();
   const errorDraw = random.next();
   const latency = typeof behaviour.latencyMs === 'function' ? behaviour.latencyMs(tMs) : behaviour.latencyMs;
   const durationMs = sampleLognormalLatency(random, latency.p50, latency.p99);
-  if (throttleDraw < (behaviour.throttleRate ?? 0)) return { kind: 'throttled' };
-  const errorRate = typeof behaviour.errorRate === 'function' ? behaviour.errorRate(tMs) : behaviour.errorRate;
-  return errorDraw < errorRate ? { kind: 'error', durationMs } : { kind: 'ok', durationMs };
+  return { throttled: throttleDraw < (behaviour.throttleRate ?? 0), errorDraw, errorRate: rateAt(behaviour.errorRate, tMs), durationMs };
 }

@@ -35,7 +35,8 @@ function invalidValue(message: string): SimApiError {
 /**
  * CloudWatch GetMetricData over the AWS JSON 1.0 protocol (awsQueryCompatible): the SDK posts
  * to `/` with `X-Amz-Target: GraniteServiceVersion20100801.GetMetricData`, timestamps in epoch
- * seconds. Only `AWS/Lambda` metrics exist; metric math is not simulated.
+ * seconds. `AWS/Lambda` and `AWS/SageMaker` metrics exist (other namespaces answer no
+ * datapoints); metric math is not simulated.
  */
 export class CloudWatchApi {
   constructor(
@@ -128,13 +129,13 @@ export class CloudWatchApi {
       throw invalidValue(`The parameter Period must be a multiple of 60 (got ${period}).`);
     }
     if (!stat.Stat || !isSupportedStatistic(stat.Stat)) throw invalidValue(`The statistic ${String(stat.Stat)} is not supported.`);
-    if (metric.Namespace !== 'AWS/Lambda') return [];
     const dimensions: DimensionFilter = {};
     for (const d of metric.Dimensions ?? []) {
       if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
     }
     const periodMs = period * 1000;
     return this.metrics.query({
+      namespace: metric.Namespace,
       metric: metric.MetricName,
       dimensions,
       periodMs,

@@ -1,4 +1,6 @@
+import type { ServiceName } from './api.js';
 import { SimApiError } from './errors.js';
+import type { EndpointChange } from './sagemaker-model.js';
 
 /** HTTP statuses the control plane can be made to fail with. */
 export type ThrottleStatus = 429 | 500 | 503;
@@ -21,6 +23,14 @@ export interface ConcurrentCodeChange {
   afterOperation: string;
   nth?: number;
   codeSha256: string;
+}
+
+/** Someone else changes a SageMaker endpoint right after our n-th successful call of `afterOperation`. */
+export interface ConcurrentEndpointChange {
+  endpointName: string;
+  afterOperation: string;
+  nth?: number;
+  change: EndpointChange;
 }
 
 /** How the client loses the reply to a call that has already been applied. */
@@ -53,13 +63,14 @@ export interface LostReplyFault {
 const DATA_PLANE = new Set(['Invoke']);
 
 /**
- * Pending injected faults. The API layers ask it before handling a request
- * (`failureFor`) and after a successful UpdateAlias (`aliasChangeDue`).
+ * Pending injected faults. The API layers ask it before handling a request (`failureFor`)
+ * and after a successful call (`aliasChangeDue`, `codeChangeDue`, `endpointChangeDue`).
  */
 export class FaultInjector {
   private throttles: Array<{ operations?: Set<string>; remaining: number; status: ThrottleStatus }> = [];
   private aliasChanges: Array<ConcurrentAliasChange & { seen: number }> = [];
   private codeChanges: Array<ConcurrentCodeChange & { seen: number }> = [];
+  private endpointChanges: Array<ConcurrentEndpointChange & { seen: number }> = [];
   private lostReplies: Array<{ operations: Set<string>; skip: number; remaining: number; reply: LostReplyKind; holdMs: number }> = [];
 
   throttle(fault: ThrottleFault): void {
@@ -100,15 +111,19 @@ export class FaultInjector {
     this.aliasChanges.push({ ...fault, seen: 0 });
   }
 
-  /** The error to answer `operation` with instead of handling it, consuming one injected failure. */
-  failureFor(service: 'lambda' | 'cloudwatch', operation: string): SimApiError | undefined {
+  /**
+   * The error to answer `operation` with instead of handling it, consuming one injected failure.
+   * A fault without `operations` hits Lambda's control plane only.
+   */
+  failureFor(service: ServiceName, operation: string): SimApiError | undefined {
     const fault = this.throttles.find((f) =>
       f.operations ? f.operations.has(operation) : service === 'lambda' && !DATA_PLANE.has(operation),
     );
     if (!fault) return undefined;
     fault.remaining--;
     if (fault.remaining === 0) this.throttles = this.throttles.filter((f) => f !== fault);
-    return service === 'lambda' ? lambdaFailure(fault.status) : cloudWatchFailure(fault.status);
+    if (service === 'lambda') return lambdaFailure(fault.status);
+    return service === 'cloudwatch' ? cloudWatchFailure(fault.status) : sageMakerFailure(fault.status);
   }
 
   concurrentCodeChange(fault: ConcurrentCodeChange): void {
@@ -128,6 +143,23 @@ export class FaultInjector {
     return undefined;
   }
 
+  concurrentEndpointChange(fault: ConcurrentEndpointChange): void {
+    this.endpointChanges.push({ ...fault, seen: 0 });
+  }
+
+  /** Counts a successful `operation`; returns the endpoint change someone else makes now, if one became due. */
+  endpointChangeDue(operation: string): { endpointName: string; change: EndpointChange } | undefined {
+    for (const pending of this.endpointChanges) {
+      if (pending.afterOperation !== operation) continue;
+      pending.seen++;
+      if (pending.seen === (pending.nth ?? 1)) {
+        this.endpointChanges = this.endpointChanges.filter((p) => p !== pending);
+        return { endpointName: pending.endpointName, change: pending.change };
+      }
+    }
+    return undefined;
+  }
+
   /** Counts a successful UpdateAlias; returns the change to apply now, if one became due. */
   aliasChangeDue(): ConcurrentAliasChange['change'] | undefined {
     for (const pending of this.aliasChanges) {
@@ -142,8 +174,9 @@ export class FaultInjector {
 }
 
 /** The 5xx a client sees instead of the success of a call that landed. */
-export function lostReplyError(service: 'lambda' | 'cloudwatch', status: 500 | 502 | 503): SimApiError {
+export function lostReplyError(service: ServiceName, status: 500 | 502 | 503): SimApiError {
   if (service === 'cloudwatch') return cloudWatchFailure(status === 502 ? 500 : status);
+  if (service !== 'lambda') return status === 502 ? new SimApiError(502, 'InternalFailure', 'Bad Gateway') : sageMakerFailure(status);
   return new SimApiError(status, 'ServiceException', status === 502 ? 'Bad Gateway' : 'Simulated Lambda service failure after the call was applied');
 }
 
@@ -157,4 +190,11 @@ function cloudWatchFailure(status: ThrottleStatus): SimApiError {
   if (status === 429) return new SimApiError(400, 'Throttling', 'Rate exceeded');
   if (status === 500) return new SimApiError(500, 'InternalServiceFault', 'Simulated CloudWatch failure');
   return new SimApiError(503, 'ServiceUnavailable', 'Simulated CloudWatch outage');
+}
+
+/** SageMaker (both APIs): throttling is a 400 `ThrottlingException`, which the SDK retries as throttling. */
+function sageMakerFailure(status: ThrottleStatus): SimApiError {
+  if (status === 429) return new SimApiError(400, 'ThrottlingException', 'Rate exceeded');
+  if (status === 500) return new SimApiError(500, 'InternalFailure', 'Simulated SageMaker failure');
+  return new SimApiError(503, 'ServiceUnavailable', 'Simulated SageMaker outage');
 }

@@ -8,9 +8,15 @@ export {
   type InjectedEvent,
   type AliasState,
   type RequestLogEntry,
+  type EndpointSpec,
+  type EndpointVariantSpec,
+  type EndpointState,
+  type EndpointVariantState,
+  type EndpointConfigVariant,
 } from './simulator.js';
 export { HEALTHY, type VersionBehaviour, type LatencyProfile } from './behaviour.js';
-export type { ScenarioTarget } from './scenarios.js';
-export type { ThrottleFault, ConcurrentAliasChange, ThrottleStatus } from './faults.js';
-export type { TrafficGenerator, TrafficSpec, TrafficTally } from './traffic.js';
+export type { ScenarioTarget, ModelTarget, FailingUpdate } from './scenarios.js';
+export type { ThrottleFault, ConcurrentAliasChange, ConcurrentEndpointChange, ThrottleStatus } from './faults.js';
+export type { TrafficGenerator, TrafficSpec, EndpointTrafficSpec, TrafficTally } from './traffic.js';
 export { ACCOUNT_ID, REGION, functionArn, codeShaOf } from './lambda-model.js';
+export { sageMakerArn, type EndpointTimings, type EndpointChange } from './sagemaker-model.js';

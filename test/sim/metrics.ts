@@ -1,6 +1,12 @@
 /** Lambda metric names the simulator records. */
 export type LambdaMetricName = 'Invocations' | 'Errors' | 'Throttles' | 'Duration';
 
+/** SageMaker endpoint metric names the simulator records (per EndpointName and VariantName). */
+export type SageMakerMetricName = 'Invocations' | 'Invocation5XXErrors' | 'Invocation4XXErrors' | 'ModelLatency' | 'OverheadLatency' | 'InvocationsPerInstance';
+
+export const LAMBDA_NAMESPACE = 'AWS/Lambda';
+export const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
+
 /** One invocation as CloudWatch sees it. */
 export interface InvocationRecord {
   atMs: number;
@@ -13,14 +19,13 @@ export interface InvocationRecord {
   durationMs: number;
 }
 
-/** Per-minute raw samples of one dimension combination. */
+/** Per-minute raw samples of one series: a namespace and one combination of dimension values. */
 interface MinuteBucket {
-  functionName: string;
-  resource: string;
-  executedVersion: string;
+  namespace: string;
+  dimensions: Record<string, string>;
   minuteStartMs: number;
-  /** One sample per datapoint CloudWatch would aggregate, per metric. */
-  samples: Record<LambdaMetricName, number[]>;
+  /** One sample per datapoint CloudWatch would aggregate, per metric name. */
+  samples: Map<string, number[]>;
 }
 
 const MINUTE_MS = 60_000;
@@ -34,45 +39,56 @@ export interface Datapoint {
   value: number;
 }
 
+/** A metric published later than the others of its minute, for the series matching `dimensions`. */
+export interface LateSeries {
+  namespace: string;
+  metric: string;
+  dimensions: DimensionFilter;
+  extraMs: number;
+}
+
 /**
- * Raw per-minute metric samples, with CloudWatch's publication semantics: a minute becomes
- * readable only `delayMs` after it ends, minutes without samples have no datapoint, and
- * a span can be blanked to simulate missing data.
+ * Raw per-minute metric samples of any namespace, with CloudWatch's publication semantics:
+ * a minute becomes readable only `delayMs` after it ends, minutes without samples have no
+ * datapoint, and a span can be blanked to simulate missing data.
  */
 export class MetricStore {
   private readonly buckets = new Map<string, MinuteBucket>();
   private readonly gaps: Array<{ fromMs: number; toMs: number }> = [];
   /** Series published later than the others (CloudWatch publishes each metric stream on its own). */
-  private readonly lateSeries: Array<{ metric: LambdaMetricName; version?: string; extraMs: number }> = [];
+  private readonly lateSeries: LateSeries[] = [];
 
   constructor(public delayMs: number) {}
 
+  /** A Lambda invocation, as Lambda publishes it under FunctionName, Resource and ExecutedVersion. */
   record(r: InvocationRecord): void {
-    const minuteStartMs = Math.floor(r.atMs / MINUTE_MS) * MINUTE_MS;
-    const key = `${r.functionName}|${r.resource}|${r.executedVersion}|${minuteStartMs}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = {
-        functionName: r.functionName,
-        resource: r.resource,
-        executedVersion: r.executedVersion,
-        minuteStartMs,
-        samples: { Invocations: [], Errors: [], Throttles: [], Duration: [] },
-      };
-      this.buckets.set(key, bucket);
-    }
+    const dimensions = { FunctionName: r.functionName, Resource: r.resource, ExecutedVersion: r.executedVersion };
     if (r.outcome === 'throttled') {
-      bucket.samples.Throttles.push(1);
+      this.put(LAMBDA_NAMESPACE, dimensions, r.atMs, { Throttles: 1 });
       return;
     }
     // Lambda publishes Errors for every invocation (0 or 1), so Average(Errors) is the error rate.
-    bucket.samples.Invocations.push(1);
-    bucket.samples.Errors.push(r.outcome === 'error' ? 1 : 0);
-    bucket.samples.Duration.push(r.durationMs);
+    this.put(LAMBDA_NAMESPACE, dimensions, r.atMs, { Invocations: 1, Errors: r.outcome === 'error' ? 1 : 0, Duration: r.durationMs });
   }
 
-  /** `metric` (of `version`, or of every version) becomes readable `extraMs` after the other series of its minute. */
-  addLateSeries(late: { metric: LambdaMetricName; version?: string; extraMs: number }): void {
+  /** Adds one sample per metric to the series `namespace` + `dimensions` for the minute of `atMs`. */
+  put(namespace: string, dimensions: Record<string, string>, atMs: number, samples: Record<string, number>): void {
+    const minuteStartMs = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;
+    const key = `${namespace}|${JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)))}|${minuteStartMs}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { namespace, dimensions, minuteStartMs, samples: new Map() };
+      this.buckets.set(key, bucket);
+    }
+    for (const [metric, value] of Object.entries(samples)) {
+      const list = bucket.samples.get(metric);
+      if (list) list.push(value);
+      else bucket.samples.set(metric, [value]);
+    }
+  }
+
+  /** `metric` of the series matching `dimensions` becomes readable `extraMs` after the other series of its minute. */
+  addLateSeries(late: LateSeries): void {
     this.lateSeries.push(late);
   }
 
@@ -82,10 +98,11 @@ export class MetricStore {
   }
 
   /**
-   * Datapoints of `metric` for `dimensions`, one per `periodMs` bucket in [startMs, endMs),
-   * oldest first, computed from the minutes published by `nowMs`.
+   * Datapoints of `namespace`/`metric` for `dimensions`, one per `periodMs` bucket in
+   * [startMs, endMs), oldest first, computed from the minutes published by `nowMs`.
    */
   query(request: {
+    namespace: string;
     metric: string;
     dimensions: DimensionFilter;
     periodMs: number;
@@ -96,12 +113,12 @@ export class MetricStore {
   }): Datapoint[] {
     const samplesByPeriod = new Map<number, number[]>();
     for (const bucket of this.buckets.values()) {
-      if (!this.matches(bucket, request.dimensions)) continue;
-      if (bucket.minuteStartMs + MINUTE_MS + this.delayMs + this.extraDelayMs(request.metric, bucket.executedVersion) > request.nowMs) continue;
+      if (bucket.namespace !== request.namespace || !matches(bucket.dimensions, request.dimensions)) continue;
+      if (bucket.minuteStartMs + MINUTE_MS + this.delayMs + this.extraDelayMs(bucket, request.metric) > request.nowMs) continue;
       if (this.inGap(bucket.minuteStartMs)) continue;
       const periodStart = Math.floor(bucket.minuteStartMs / request.periodMs) * request.periodMs;
       if (periodStart < request.startMs || periodStart >= request.endMs) continue;
-      const samples = bucket.samples[request.metric as LambdaMetricName] ?? [];
+      const samples = bucket.samples.get(request.metric) ?? [];
       if (samples.length === 0) continue;
       const list = samplesByPeriod.get(periodStart) ?? [];
       for (const s of samples) list.push(s);
@@ -112,25 +129,20 @@ export class MetricStore {
       .map(([startMs, samples]) => ({ startMs, value: applyStatistic(request.stat, samples) }));
   }
 
-  private matches(bucket: MinuteBucket, dimensions: DimensionFilter): boolean {
-    for (const [name, value] of Object.entries(dimensions)) {
-      const actual =
-        name === 'FunctionName' ? bucket.functionName
-        : name === 'Resource' ? bucket.resource
-        : name === 'ExecutedVersion' ? bucket.executedVersion
-        : undefined;
-      if (actual !== value) return false;
-    }
-    return true;
-  }
-
-  private extraDelayMs(metric: string, version: string): number {
-    return this.lateSeries.filter((l) => l.metric === metric && (l.version === undefined || l.version === version)).reduce((max, l) => Math.max(max, l.extraMs), 0);
+  private extraDelayMs(bucket: MinuteBucket, metric: string): number {
+    return this.lateSeries
+      .filter((l) => l.namespace === bucket.namespace && l.metric === metric && matches(bucket.dimensions, l.dimensions))
+      .reduce((max, l) => Math.max(max, l.extraMs), 0);
   }
 
   private inGap(minuteStartMs: number): boolean {
     return this.gaps.some((g) => minuteStartMs < g.toMs && minuteStartMs + MINUTE_MS > g.fromMs);
   }
+}
+
+/** A series matches when it has every filtered dimension with that value; an unknown dimension name matches nothing. */
+function matches(dimensions: Record<string, string>, filter: DimensionFilter): boolean {
+  return Object.entries(filter).every(([name, value]) => dimensions[name] === value);
 }
 
 const PERCENTILE = /^p(\d{1,2}(?:\.\d+)?)$/;

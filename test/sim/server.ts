@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiRequest, ApiResponse, Route } from './api.js';
+import type { ApiRequest, ApiResponse, Route, ServiceName } from './api.js';
 import { SimApiError } from './errors.js';
 import { lostReplyError, type LostReplyKind } from './faults.js';
 
-export type ServiceName = 'lambda' | 'cloudwatch';
+export type { ServiceName } from './api.js';
 
 /** One API request the simulator received, as tests inspect it. */
 export interface RequestLogEntry {
@@ -28,7 +28,7 @@ export type Router = (req: ApiRequest) => { service: ServiceName; route: Route }
 /** Asked before an operation runs: an injected failure to answer instead. */
 export type FailureSource = (service: ServiceName, operation: string) => SimApiError | undefined;
 
-/** Asked after an operation succeeded: whether (and how) its reply is to be lost. */
+/** Asked after an operation succeeded: whether (and how) its reply is to be lost (by operation name, in any service). */
 export type LostReplySource = (operation: string) => { reply: LostReplyKind; holdMs: number } | undefined;
 
 /** CloudWatch's JSON 1.0 errors carry the modelled shape in `__type` and the query code in a header. */
@@ -51,6 +51,22 @@ export function renderError(service: ServiceName, error: SimApiError): ApiRespon
       status: error.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'x-amzn-requestid': requestId },
       body: JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', [messageKey]: error.message, ...error.fields }),
+    };
+  }
+  if (service === 'sagemaker') {
+    // AWS JSON 1.1: the SDK takes the code from `__type` (then the header) and the message from `Message`.
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.code, 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: error.code, Message: error.message, ...error.fields }),
+    };
+  }
+  if (service === 'sagemaker-runtime') {
+    // REST-JSON: the code comes from the header; ModelError's members are body members.
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ Message: error.message, ...error.fields }),
     };
   }
   const queryCode = CLOUDWATCH_QUERY_CODES[error.code] ?? error.code;

@@ -1,15 +1,19 @@
 import type { VersionBehaviour } from './behaviour.js';
 import type { SimulatorClock } from './clock.js';
 import { CloudWatchApi } from './cloudwatch-api.js';
+import { EndpointRuntime, ModelBehaviours } from './endpoint-runtime.js';
 import { FaultInjector } from './faults.js';
 import { LambdaApi } from './lambda-api.js';
-import { codeShaOf, LambdaModel, type AliasState } from './lambda-model.js';
+import { ACCOUNT_ID, codeShaOf, LambdaModel, REGION, type AliasState } from './lambda-model.js';
 import { MetricStore } from './metrics.js';
 import { SeededRandom } from './random.js';
 import { BehaviourBook, FunctionRuntime } from './runtime.js';
-import { Scenarios, type ScenarioTarget } from './scenarios.js';
+import { SageMakerApi } from './sagemaker-api.js';
+import { DEFAULT_TIMINGS, SageMakerModel, sageMakerArn, type EndpointTimings, type LiveVariant, type VariantConfig } from './sagemaker-model.js';
+import { SageMakerRuntimeApi } from './sagemaker-runtime-api.js';
+import { Scenarios, type RunningTraffic } from './scenarios.js';
 import { SimulatorServer, type RequestLogEntry } from './server.js';
-import { TrafficGenerator, type TrafficSpec } from './traffic.js';
+import { TrafficGenerator, type EndpointTrafficSpec, type TrafficSpec } from './traffic.js';
 
 export type { AliasState } from './lambda-model.js';
 export type { RequestLogEntry } from './server.js';
@@ -28,6 +32,8 @@ export interface SimulatorOptions {
    * latency (the pre-traffic test) sees each version's latency profile.
    */
   invokeLatency?: 'instant' | 'real';
+  /** How long SageMaker endpoint changes take in clock time (defaults in EndpointTimings). */
+  sagemaker?: Partial<EndpointTimings>;
 }
 
 /** A function to create before the test, with versions 1..n already published. */
@@ -41,19 +47,107 @@ export interface FunctionSpec {
   packageType?: 'Zip' | 'Image';
 }
 
-/** Something the simulator did on its own: a concurrent alias change or code deployment it injected. */
+/** A variant of a SageMaker endpoint set up directly (`sim.createEndpoint`). */
+export interface EndpointVariantSpec {
+  variantName: string;
+  modelName: string;
+  /** InitialVariantWeight; default 1. */
+  weight?: number;
+  /** Default 1. */
+  instanceCount?: number;
+  /** Default `ml.m5.large`. */
+  instanceType?: string;
+}
+
+/** A SageMaker endpoint to create before the test, InService at once. */
+export interface EndpointSpec {
+  name: string;
+  /** Default `<name>-config`. */
+  configName?: string;
+  variants: EndpointVariantSpec[];
+  /** At most one, with exactly one production variant (SageMaker's shadow testing). */
+  shadowVariants?: EndpointVariantSpec[];
+}
+
+/** A variant of an endpoint as tests read it back: current weight and instance count, and the weight an update goes to. */
+export interface EndpointVariantState {
+  variantName: string;
+  modelName: string;
+  weight: number;
+  desiredWeight: number;
+  instanceCount: number;
+}
+
+/** A SageMaker endpoint as DescribeEndpoint would report it now. */
+export interface EndpointState {
+  status: string;
+  configName: string;
+  failureReason?: string;
+  variants: EndpointVariantState[];
+  shadowVariants: EndpointVariantState[];
+  /** The config an UpdateEndpoint in progress is deploying. */
+  pendingConfigName?: string;
+}
+
+/** A variant of an endpoint config as tests read it back (no instance type or count for a serverless variant). */
+export interface EndpointConfigVariant {
+  variantName: string;
+  modelName: string;
+  weight: number;
+  instanceCount?: number;
+  instanceType?: string;
+}
+
+/** Something the simulator did on its own: a concurrent alias, code or endpoint change it injected. */
 export interface InjectedEvent {
   atMs: number;
-  kind: 'concurrentAliasChange' | 'concurrentCodeChange';
+  kind: 'concurrentAliasChange' | 'concurrentCodeChange' | 'concurrentEndpointChange';
   detail: string;
 }
 
 /** Operations that change state; a dry run must send none of them. */
-const WRITE_OPERATIONS = new Set(['PublishVersion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'TagResource']);
+const WRITE_OPERATIONS = new Set([
+  'PublishVersion',
+  'CreateAlias',
+  'UpdateAlias',
+  'DeleteAlias',
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'TagResource',
+  'CreateModel',
+  'DeleteModel',
+  'CreateEndpointConfig',
+  'DeleteEndpointConfig',
+  'CreateEndpoint',
+  'UpdateEndpoint',
+  'UpdateEndpointWeightsAndCapacities',
+  'AddTags',
+  'DeleteTags',
+]);
+
+function variantState(v: LiveVariant): EndpointVariantState {
+  return { variantName: v.variantName, modelName: v.modelName, weight: v.weight, desiredWeight: v.desiredWeight, instanceCount: v.instanceCount };
+}
+
+function configVariant(v: VariantConfig): EndpointConfigVariant {
+  return {
+    variantName: v.variantName,
+    modelName: v.modelName,
+    weight: v.initialWeight,
+    ...(v.instanceCount !== undefined ? { instanceCount: v.instanceCount } : {}),
+    ...(v.instanceType !== undefined ? { instanceType: v.instanceType } : {}),
+  };
+}
+
+/** The ProductionVariant CreateEndpointConfig would receive for a variant set up directly. */
+function productionVariant(v: EndpointVariantSpec): Record<string, unknown> {
+  return { VariantName: v.variantName, ModelName: v.modelName, InitialInstanceCount: v.instanceCount ?? 1, InstanceType: v.instanceType ?? 'ml.m5.large', InitialVariantWeight: v.weight ?? 1 };
+}
 
 /**
- * A local AWS for tests: Lambda and CloudWatch over HTTP for the real SDK clients, with state
- * set up directly, traffic generated in the clock's time and faults injected on demand.
+ * A local AWS for tests: Lambda, SageMaker (control plane and runtime) and CloudWatch over HTTP
+ * for the real SDK clients, with state set up directly, traffic generated in the clock's time
+ * and faults injected on demand.
  */
 export class Simulator {
   /** Every API request received, in order (traffic generator invocations are not API requests). */
@@ -65,8 +159,11 @@ export class Simulator {
   private readonly behaviours = new BehaviourBook();
   private readonly faults = new FaultInjector();
   private readonly runtime: FunctionRuntime;
+  private readonly sagemaker: SageMakerModel;
+  private readonly modelBehaviours = new ModelBehaviours();
+  private readonly endpointRuntime: EndpointRuntime;
   private readonly server: SimulatorServer;
-  private readonly generators: Array<{ generator: TrafficGenerator; target: ScenarioTarget }> = [];
+  private readonly generators: RunningTraffic[] = [];
   private url = '';
 
   constructor(private readonly options: SimulatorOptions) {
@@ -85,10 +182,29 @@ export class Simulator {
       onInjectedChange: (kind, detail) => this.injectedEvents.push({ atMs: now(), kind, detail }),
     });
     const cloudWatch = new CloudWatchApi(this.metrics, now);
+    this.sagemaker = new SageMakerModel(now, { ...DEFAULT_TIMINGS, ...options.sagemaker });
+    this.endpointRuntime = new EndpointRuntime(this.sagemaker, this.metrics, this.modelBehaviours);
+    const sagemaker = new SageMakerApi({
+      model: this.sagemaker,
+      faults: this.faults,
+      now,
+      onInjectedChange: (kind, detail) => this.injectedEvents.push({ atMs: now(), kind, detail }),
+    });
+    const sagemakerRuntime = new SageMakerRuntimeApi({
+      runtime: this.endpointRuntime,
+      // Its own stream, so SageMaker invocations do not shift the outcomes of Lambda Invoke calls.
+      random: new SeededRandom((options.seed ?? 42) + 1),
+      now,
+      realInvokeLatency: options.invokeLatency === 'real',
+    });
     this.server = new SimulatorServer(
       (req) => {
         const cw = cloudWatch.route(req);
         if (cw) return { service: 'cloudwatch', route: cw };
+        const sm = sagemaker.route(req);
+        if (sm) return { service: 'sagemaker', route: sm };
+        const smr = sagemakerRuntime.route(req);
+        if (smr) return { service: 'sagemaker-runtime', route: smr };
         const fn = lambda.route(req);
         return fn ? { service: 'lambda', route: fn } : undefined;
       },
@@ -100,6 +216,8 @@ export class Simulator {
     this.scenarios = new Scenarios({
       model: this.model,
       behaviours: this.behaviours,
+      sagemaker: this.sagemaker,
+      modelBehaviours: this.modelBehaviours,
       faults: this.faults,
       metrics: this.metrics,
       traffic: () => this.generators,
@@ -186,17 +304,112 @@ export class Simulator {
     this.behaviours.set(functionName, version, behaviour);
   }
 
-  /** Starts invoking an alias continuously; the generator's `tally` counts what was sent. */
+  /** Starts invoking an alias continuously; the generator's `tally` counts what was sent per executed version. */
   startTraffic(spec: TrafficSpec): TrafficGenerator {
-    const generator = new TrafficGenerator(this.runtime, this.options.clock, spec);
+    const generator = new TrafficGenerator(
+      (atMs, random) => {
+        const { executedVersion, outcome } = this.runtime.invoke(spec.functionName, spec.alias, atMs, random);
+        return { servedBy: executedVersion, outcome: outcome.kind };
+      },
+      this.options.clock,
+      spec,
+    );
     generator.start();
     this.generators.push({ generator, target: { functionName: spec.functionName, alias: spec.alias } });
+    return generator;
+  }
+
+  /**
+   * Starts invoking a SageMaker endpoint continuously, routed by its variants' weights at each
+   * arrival; the generator's `tally` counts what was sent per production variant (`byVersion`).
+   */
+  startEndpointTraffic(spec: EndpointTrafficSpec): TrafficGenerator {
+    const generator = new TrafficGenerator(
+      (atMs, random) => {
+        const { variantName, outcome } = this.endpointRuntime.invoke(spec.endpointName, undefined, atMs, random);
+        return { servedBy: variantName, outcome: outcome.kind === 'clientError' ? 'error' : outcome.kind };
+      },
+      this.options.clock,
+      spec,
+    );
+    generator.start();
+    this.generators.push({ generator, endpointName: spec.endpointName });
     return generator;
   }
 
   stopTraffic(): void {
     for (const { generator } of this.generators) generator.stop();
     this.generators.length = 0;
+  }
+
+  /** Creates a SageMaker model directly (not an API request: absent from requestLog). */
+  createSageMakerModel(spec: { name: string; image?: string; modelData?: string; role?: string }): void {
+    this.sagemaker.createModel({
+      name: spec.name,
+      primaryContainer: {
+        Image: spec.image ?? `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${spec.name}:latest`,
+        ...(spec.modelData !== undefined ? { ModelDataUrl: spec.modelData } : {}),
+      },
+      executionRoleArn: spec.role ?? `arn:aws:iam::${ACCOUNT_ID}:role/sagemaker-execution`,
+    });
+  }
+
+  /**
+   * Creates an endpoint directly, InService at once: its models (when missing) and its config
+   * first, as an earlier deployment left them. Not API requests.
+   */
+  createEndpoint(spec: EndpointSpec): void {
+    const shadows = spec.shadowVariants ?? [];
+    for (const v of [...spec.variants, ...shadows]) if (!this.sagemaker.findModel(v.modelName)) this.createSageMakerModel({ name: v.modelName });
+    const configName = spec.configName ?? `${spec.name}-config`;
+    this.sagemaker.createEndpointConfig({
+      name: configName,
+      productionVariants: spec.variants.map(productionVariant),
+      ...(shadows.length > 0 ? { shadowVariants: shadows.map(productionVariant) } : {}),
+    });
+    this.sagemaker.createEndpoint(spec.name, configName, { immediate: true });
+  }
+
+  /** The endpoint as DescribeEndpoint would report it now. */
+  getEndpointState(name: string): EndpointState {
+    const endpoint = this.sagemaker.getEndpoint(name);
+    const pending = endpoint.transition?.target?.configName;
+    return {
+      status: endpoint.status,
+      configName: endpoint.configName,
+      ...(endpoint.failureReason !== undefined ? { failureReason: endpoint.failureReason } : {}),
+      variants: endpoint.variants.map(variantState),
+      shadowVariants: endpoint.shadowVariants.map(variantState),
+      ...(pending !== undefined ? { pendingConfigName: pending } : {}),
+    };
+  }
+
+  /** An endpoint config's variants in the order given, or undefined when there is none of that name. */
+  getEndpointConfig(name: string): { variants: EndpointConfigVariant[]; shadowVariants: EndpointConfigVariant[] } | undefined {
+    const config = this.sagemaker.findEndpointConfig(name);
+    return config && { variants: config.variants.map(configVariant), shadowVariants: config.shadowVariants.map(configVariant) };
+  }
+
+  /** Tags of a SageMaker resource, by ARN or by name (an endpoint, a model or an endpoint config). */
+  getSageMakerTags(arnOrName: string): Record<string, string> {
+    if (arnOrName.startsWith('arn:')) return Object.fromEntries(this.sagemaker.tagsOf(arnOrName));
+    const arns = [
+      this.sagemaker.findEndpoint(arnOrName) ? sageMakerArn('endpoint', arnOrName) : undefined,
+      this.sagemaker.findModel(arnOrName) ? sageMakerArn('model', arnOrName) : undefined,
+      this.sagemaker.findEndpointConfig(arnOrName) ? sageMakerArn('endpoint-config', arnOrName) : undefined,
+    ].filter((arn) => arn !== undefined);
+    if (arns.length !== 1) throw new Error(`getSageMakerTags: ${arns.length === 0 ? 'no' : 'more than one'} SageMaker resource named ${arnOrName}; pass an ARN`);
+    return Object.fromEntries(this.sagemaker.tagsOf(arns[0]!));
+  }
+
+  /** SageMaker model names, oldest first. */
+  listSageMakerModels(): string[] {
+    return this.sagemaker.listModels().map((m) => m.name);
+  }
+
+  /** How a SageMaker model behaves on every endpoint that serves it. */
+  setModelBehaviour(modelName: string, behaviour: VersionBehaviour): void {
+    this.modelBehaviours.set(modelName, behaviour);
   }
 
   /** The requests that changed state (PublishVersion, CreateAlias, UpdateAlias, ...), failed ones included. */

@@ -1,5 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 
 /** Fake credentials and region, as the real product would read them from the environment. */
 export function useTestCredentials(): void {
@@ -12,6 +14,15 @@ export function useTestCredentials(): void {
 export function sdkClients(endpoint: string, maxAttempts = 1): { lambda: LambdaClient; cloudWatch: CloudWatchClient } {
   return {
     lambda: new LambdaClient({ endpoint, maxAttempts }),
+    cloudWatch: new CloudWatchClient({ endpoint, maxAttempts }),
+  };
+}
+
+/** Real SageMaker, SageMaker Runtime and CloudWatch SDK clients pointed at the simulator. */
+export function sageMakerClients(endpoint: string, maxAttempts = 1): { sagemaker: SageMakerClient; runtime: SageMakerRuntimeClient; cloudWatch: CloudWatchClient } {
+  return {
+    sagemaker: new SageMakerClient({ endpoint, maxAttempts }),
+    runtime: new SageMakerRuntimeClient({ endpoint, maxAttempts }),
     cloudWatch: new CloudWatchClient({ endpoint, maxAttempts }),
   };
 }

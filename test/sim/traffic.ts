@@ -1,17 +1,29 @@
 import type { SimulatorClock } from './clock.js';
 import { SeededRandom } from './random.js';
-import type { FunctionRuntime } from './runtime.js';
 
-/** Steady production traffic on an alias. */
-export interface TrafficSpec {
-  functionName: string;
-  alias: string;
+/** How often requests arrive, and the seed of every draw; same seed, same run. */
+export interface TrafficRate {
   requestsPerMinute: number;
   /** Seeds arrivals, routing and behaviour draws; same seed, same run. */
   seed?: number;
 }
 
-/** What the generator sent, per executed version: lets tests compare metrics with reality. */
+/** Steady production traffic on an alias. */
+export interface TrafficSpec extends TrafficRate {
+  functionName: string;
+  alias: string;
+}
+
+/** Steady production traffic on a SageMaker endpoint, routed by its variants' weights. */
+export interface EndpointTrafficSpec extends TrafficRate {
+  endpointName: string;
+}
+
+/**
+ * What the generator sent, per executed version (Lambda) or production variant (SageMaker):
+ * lets tests compare metrics with reality. `errors` counts every error answer (on SageMaker,
+ * model 5xx and 4xx alike).
+ */
 export interface TrafficTally {
   total: number;
   byVersion: Record<string, { invocations: number; errors: number; throttles: number }>;
@@ -19,12 +31,15 @@ export interface TrafficTally {
   failed: number;
 }
 
+/** Runs one invocation at `atMs`: what served it and how it ended. Throws when it cannot run at all. */
+export type Invoker = (atMs: number, random: SeededRandom) => { servedBy: string; outcome: 'ok' | 'error' | 'throttled' };
+
 const REAL_TIME_TICK_MS = 100;
 
 /**
- * Invokes an alias continuously in the clock's time. With a virtual clock every jump in time
- * is filled with Poisson arrivals for the elapsed interval, each routed by the alias's weights
- * at that moment; with a real clock a 100 ms timer does the same.
+ * Invokes an alias or an endpoint continuously in the clock's time. With a virtual clock every
+ * jump in time is filled with Poisson arrivals for the elapsed interval, each routed by the
+ * weights at that moment; with a real clock a 100 ms timer does the same.
  */
 export class TrafficGenerator {
   readonly tally: TrafficTally = { total: 0, byVersion: {}, failed: 0 };
@@ -34,9 +49,9 @@ export class TrafficGenerator {
   private stopDriver: () => void = () => {};
 
   constructor(
-    private readonly runtime: FunctionRuntime,
+    private readonly invoke: Invoker,
     private readonly clock: SimulatorClock,
-    private readonly spec: TrafficSpec,
+    spec: TrafficRate,
   ) {
     this.random = new SeededRandom(spec.seed ?? 1);
     this.requestsPerMinute = spec.requestsPerMinute;
@@ -81,13 +96,13 @@ export class TrafficGenerator {
   private invokeOnce(atMs: number): void {
     this.tally.total++;
     try {
-      const { executedVersion, outcome } = this.runtime.invoke(this.spec.functionName, this.spec.alias, atMs, this.random);
-      const counts = (this.tally.byVersion[executedVersion] ??= { invocations: 0, errors: 0, throttles: 0 });
-      if (outcome.kind === 'throttled') counts.throttles++;
+      const { servedBy, outcome } = this.invoke(atMs, this.random);
+      const counts = (this.tally.byVersion[servedBy] ??= { invocations: 0, errors: 0, throttles: 0 });
+      if (outcome === 'throttled') counts.throttles++;
       else counts.invocations++;
-      if (outcome.kind === 'error') counts.errors++;
+      if (outcome === 'error') counts.errors++;
     } catch {
-      // A missing function or alias must not break the clock of the code under test.
+      // A missing function, alias or endpoint must not break the clock of the code under test.
       this.tally.failed++;
     }
   }
