@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole gate end-to-end with no AWS account. It starts the local AWS
- * simulator (Lambda + CloudWatch over HTTP), points the real SDK clients at it through
+ * simulator (Lambda, SageMaker and CloudWatch over HTTP), points the real SDK clients at it through
  * AWS_ENDPOINT_URL, and runs the same code as the CLI three times on a simulated clock
  * (minutes of rollout in about a second):
  *   1. a docs-only push: nothing to release;
@@ -16,7 +16,11 @@
  * than production, which a naive point comparison would pass, is stopped by the paired test;
  * then, with a stable version that already fails 2% of its requests, a release judged by
  * `compare` (the new version against stable, minute by minute) is promoted where the seed rule
- * would have rolled it back.
+ * would have rolled it back;
+ * then a SageMaker real-time endpoint (demo/sagemaker.yml): a new model first answers mirrored
+ * requests as a shadow variant, then takes 20% and 50% of the traffic and is promoted to the
+ * endpoint's only variant; the next model passes its shadow phase, fails once it serves clients,
+ * and is rolled back in one weights call, its variant then removed.
  * Exits non-zero if any run ends differently, so the demo doubles as a smoke test.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +34,7 @@ import { startSimulator, VirtualClock } from '../test/sim/index.js';
 const MINUTE = 60_000;
 const FUNCTION = 'churn-model';
 const ALIAS = 'prod';
+const ENDPOINT = 'churn-endpoint';
 
 function banner(title: string): void {
   process.stdout.write(`\n${'='.repeat(78)}\n${title}\n${'='.repeat(78)}\n`);
@@ -49,9 +54,22 @@ Object.assign(process.env, {
 sim.createFunction({ name: FUNCTION, versions: 3, aliases: [{ name: ALIAS, version: '3' }], latestCodeSha: 'code-v4' });
 sim.startTraffic({ functionName: FUNCTION, alias: ALIAS, requestsPerMinute: 600, seed: 42 });
 
-async function release(title: string, message: string, config = 'demo/model-release.yml'): Promise<{ exitCode: number; outcome: string | undefined }> {
+/** What the demo prints before and after a release: the Lambda alias, or the SageMaker endpoint's variants. */
+const aliasState = (): string => `alias: ${JSON.stringify(sim.getAliasState(FUNCTION, ALIAS))}`;
+const endpointState = (): string => {
+  const state = sim.getEndpointState(ENDPOINT);
+  return `endpoint: ${state.configName} ${state.variants.map((v) => `${v.variantName}(${v.modelName}) weight ${v.weight} × ${v.instanceCount}`).join(', ')}`;
+};
+
+async function release(
+  title: string,
+  message: string,
+  config = 'demo/model-release.yml',
+  state: () => string = aliasState,
+  set: string[] = [],
+): Promise<{ exitCode: number; outcome: string | undefined }> {
   banner(title);
-  process.stdout.write(`commit: ${message}\nalias before: ${JSON.stringify(sim.getAliasState(FUNCTION, ALIAS))}\n\n`);
+  process.stdout.write(`commit: ${message}\nbefore: ${state()}\n\n`);
   const reportPath = join(workdir, 'report.json');
   rmSync(reportPath, { force: true });
   const platform = new CliPlatform('release', {
@@ -59,13 +77,14 @@ async function release(title: string, message: string, config = 'demo/model-rele
     config,
     'report-path': reportPath,
     'state-file': join(workdir, 'state.json'),
+    ...(set.length > 0 ? { set } : {}),
   });
   const started = performance.now();
   const simulatedStart = clock.now();
   const exitCode = await runGate(platform, { clock });
   const outcome = (JSON.parse(readFileSync(reportPath, 'utf8')) as { outcome?: string }).outcome;
   process.stdout.write(
-    `\nalias after: ${JSON.stringify(sim.getAliasState(FUNCTION, ALIAS))}\n` +
+    `\nafter: ${state()}\n` +
       `simulated ${((clock.now() - simulatedStart) / MINUTE).toFixed(1)} min of rollout in ${((performance.now() - started) / 1000).toFixed(2)} s of real time\n`,
   );
   return { exitCode, outcome };
@@ -128,6 +147,31 @@ try {
     'demo/compare.yml',
   );
   runs.push({ name: 'compare judge, 2% baseline errors', expected: 'promoted', actual: compared.outcome });
+
+  // A SageMaker real-time endpoint: one variant serving churn-model-v1 on two instances.
+  sim.scenarios.healthy();
+  sim.createEndpoint({ name: ENDPOINT, variants: [{ variantName: 'AllTraffic', modelName: 'churn-model-v1', instanceCount: 2, instanceType: 'ml.m5.large' }] });
+  sim.startEndpointTraffic({ endpointName: ENDPOINT, requestsPerMinute: 600, seed: 7 });
+  const shadowed = await release(
+    '9. SageMaker: the new model answers mirrored requests as a shadow variant, then takes traffic step by step',
+    'Feat (Api): churn model 1.5 on the SageMaker endpoint',
+    'demo/sagemaker.yml',
+    endpointState,
+  );
+  runs.push({ name: 'SageMaker shadow phase, then canary', expected: 'promoted', actual: shadowed.outcome });
+
+  // The next model passes its shadow phase, then fails 5% of its requests once it serves clients:
+  // three endpoint updates of 5 simulated minutes each (add the variant, make it a shadow, make it
+  // a variant again) and the 3-minute shadow phase come first, so it fails from minute 23 on.
+  sim.scenarios.variantErrors({ endpointName: ENDPOINT, rate: 0.05, fromMs: clock.now() + 23 * MINUTE });
+  const failing = await release(
+    '10. SageMaker: the next model starts failing at 20% of the traffic and is rolled back in one weights call',
+    'Fix (Api): churn model 1.6 with the new tenure buckets',
+    'demo/sagemaker.yml',
+    endpointState,
+    ['target.model.image=123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-inference:1.6.0'],
+  );
+  runs.push({ name: 'SageMaker regression', expected: 'rolled-back', actual: failing.outcome });
 } finally {
   sim.stopTraffic();
   await sim.close();

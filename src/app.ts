@@ -8,7 +8,7 @@
 import { createAwsClients } from './aws/clients.js';
 import { formatConfigError, loadConfig } from './config/load.js';
 import type { GateConfig, TargetConfig } from './config/types.js';
-import type { Clock } from './core/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { errorMessage, runPipeline } from './pipeline.js';
 import { ReportBuilder } from './report/builder.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
@@ -16,6 +16,7 @@ import type { CheckResult, Report } from './report/result.js';
 import { runManualRollback } from './rollback/rollback.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
+import { SageMakerEndpointTarget } from './targets/sagemaker.js';
 import type { RolloutTarget } from './targets/target.js';
 
 export interface AppDeps {
@@ -26,10 +27,23 @@ export interface AppDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Lambda target over SDK clients built from the config's region (or AWS_REGION); `log` gets the target's notes. */
-export function defaultTargetFactory(env: NodeJS.ProcessEnv, log?: (line: string) => void): (config: TargetConfig) => RolloutTarget {
+/**
+ * The configured target over SDK clients built from the config's region (or AWS_REGION); `log`
+ * gets the target's notes, `clock` times the waits for a SageMaker endpoint to finish updating.
+ */
+export function defaultTargetFactory(env: NodeJS.ProcessEnv, log?: (line: string) => void, clock: Clock = systemClock): (config: TargetConfig) => RolloutTarget {
   return (config) => {
     const clients = createAwsClients({ region: config.region, env });
+    if (config.type === 'sagemaker') {
+      return new SageMakerEndpointTarget(clients.sagemaker, clients.sagemakerRuntime, clients.cloudwatch, {
+        endpointName: config.endpointName,
+        instances: config.instances,
+        clock,
+        ...(config.model ? { model: config.model } : {}),
+        ...(config.modelNamePrefix ? { modelNamePrefix: config.modelNamePrefix } : {}),
+        ...(log ? { log } : {}),
+      });
+    }
     return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias, ...(log ? { log } : {}) });
   };
 }
@@ -113,7 +127,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       state: platform.state,
       signal: deps.signal,
       log: (line) => platform.log.info(line),
-      createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line)),
+      createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line), deps.clock),
       workspace: inputs.workspace,
       ...(records ? { records } : {}),
     },
@@ -129,11 +143,11 @@ async function runRollbackCommand(platform: Platform, deps: AppDeps, inputs: Gat
     return 2;
   };
   if (!config.target) {
-    return usage('rollback.target', "rollback needs the alias to point: a 'target:' section in the config, or the function-name and alias inputs.");
+    return usage('rollback.target', "rollback needs the target to point: a 'target:' section in the config, or the function-name and alias inputs (endpoint-name and target-type: sagemaker for an endpoint).");
   }
   let target: RolloutTarget;
   try {
-    target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env, (line) => platform.log.info(line)))(config.target);
+    target = (deps.createTarget ?? defaultTargetFactory(deps.env ?? process.env, (line) => platform.log.info(line), deps.clock))(config.target);
   } catch (error) {
     return usage('rollback.target', `Cannot reach the rollback target: ${errorMessage(error)}`);
   }

@@ -22,6 +22,7 @@ import type { CheckResult, Report } from './report/result.js';
 import type { PlanFeasibility } from './rollout/feasibility.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { runRollout } from './rollout/loop.js';
+import { runShadowPhase } from './rollout/shadow.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import { parseReleaseDescription } from './rollback/resolve.js';
@@ -156,16 +157,19 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   }
   // New code is read and checked here first: a missing, unreadable or non-zip package is an
   // input error (exit 2) found before any AWS call, dry run included.
+  // New code and function configuration are Lambda's; a SageMaker candidate is a model (target.model).
+  const codeSource = targetConfig.type === 'lambda' ? targetConfig.code : undefined;
+  const configurationChange = targetConfig.type === 'lambda' ? targetConfig.configuration : undefined;
   let code: PreparedCode | undefined;
-  if (targetConfig.code !== undefined) {
+  if (codeSource !== undefined) {
     try {
-      code = prepareCode(targetConfig.code, deps.workspace ?? process.cwd());
+      code = prepareCode(codeSource, deps.workspace ?? process.cwd());
     } catch (error) {
       if (error instanceof CodeInputError) return abortForInput('rollout.deploy', error.message);
       throw error;
     }
   }
-  const deploying = code !== undefined || targetConfig.configuration !== undefined;
+  const deploying = code !== undefined || configurationChange !== undefined;
   // Create the target and read the alias before anything is published: a missing region or a
   // wrong function or alias name must fail with zero writes, as an input error (exit 2).
   let target: RolloutTarget;
@@ -224,7 +228,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   if (request.config.dryRun) {
     candidateVersion = targetConfig.version ?? (deploying ? '(new version of the deployed code)' : '(new version from $LATEST)');
     if (deploying) {
-      const what = [code !== undefined ? describeCode(code) : undefined, targetConfig.configuration !== undefined ? 'the configuration in target.configuration' : undefined].filter(Boolean).join(' and ');
+      const what = [code !== undefined ? describeCode(code) : undefined, configurationChange !== undefined ? 'the configuration in target.configuration' : undefined].filter(Boolean).join(' and ');
       results.push({ id: 'rollout.deploy', gate: 'rollout', status: 'skip', message: `dry run: would deploy ${what} to ${target.describe()} and publish it; nothing was written.` });
     }
     // A dry run writes nothing, but a version that does not exist is still named: the plan would be of nothing.
@@ -249,7 +253,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     if (deploying && target.deploy !== undefined) {
       try {
         deployed = await target.deploy(
-          { ...(code !== undefined ? { code } : {}), ...(targetConfig.configuration !== undefined ? { configuration: targetConfig.configuration } : {}) },
+          { ...(code !== undefined ? { code } : {}), ...(configurationChange !== undefined ? { configuration: configurationChange } : {}) },
           { clock: deps.clock, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) },
         );
       } catch (error) {
@@ -309,8 +313,34 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       });
       results.push(...pretrafficResults);
       if (gateFailed(pretrafficResults)) {
+        results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
         return finish('aborted', 1, `Pre-traffic tests of version ${candidateVersion} failed: no traffic was shifted. See the pretraffic results below.`);
       }
+    }
+  }
+
+  // 4c. Shadow phase (SageMaker): the candidate answers mirrored requests before any client sees it.
+  const shadow = rolloutConfig.shadow;
+  if (shadow !== undefined) {
+    if (request.config.dryRun) {
+      results.push({ id: 'rollout.shadow', gate: 'rollout', status: 'skip', message: `dry run: would run the candidate as a shadow variant on ${shadow.percent}% of ${alias.version}'s requests for ${Math.round(shadow.durationMs / 60_000)} min before the canary; nothing was written.` });
+    } else if (alias.version !== candidateVersion) {
+      let outcome;
+      try {
+        outcome = await runShadowPhase(
+          { target, clock: deps.clock, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) },
+          { candidate: candidateVersion, stable: alias.version, percent: shadow.percent, durationMs: shadow.durationMs, rollout: rolloutConfig },
+        );
+      } catch (error) {
+        // No client was routed to the candidate: a failed or cancelled shadow phase leaves traffic as it was.
+        results.push({ id: 'rollout.shadow', gate: 'rollout', status: 'error', message: `Shadow phase stopped: ${errorMessage(error)}` });
+        results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
+        return finish('aborted', 1, `Shadow phase of ${candidateVersion} stopped before any client traffic moved: ${errorMessage(error)}`);
+      }
+      results.push(outcome.result);
+      if (!outcome.passed) return finish('aborted', 1, outcome.reason);
+      // The phase changed the endpoint (its config): the canary starts from what is there now.
+      alias = await target.readAlias();
     }
   }
 
@@ -335,6 +365,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   );
   if (request.config.dryRun && feasibility !== undefined) results.push(...feasibilityResults(feasibility, rolloutConfig));
   results.push(...rolloutResults(result));
+  if (result.outcome === 'rolled-back' || result.outcome === 'aborted') results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
   Object.assign(outputs, rolloutOutputs(result));
   // Only now, with the alias settled, are the records written; their failures are warnings.
   if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
@@ -388,4 +419,22 @@ export function errorMessage(error: unknown): string {
 /** A gate stops the release when any of its results failed or could not be evaluated (warn-severity checks report `warn`). */
 function gateFailed(results: readonly CheckResult[]): boolean {
   return results.some((r) => r.status === 'fail' || r.status === 'error');
+}
+
+/**
+ * After a release that ended with the candidate off traffic, remove what the target keeps
+ * running for it (a SageMaker variant's instances). Never changes the outcome: the traffic is
+ * settled already, so a failure is a warning; and a cancelled job skips it (the runner allows
+ * seconds, an endpoint update takes minutes; the variant at weight 0 serves nobody).
+ */
+async function retireCandidate(target: RolloutTarget, candidate: string, signal: AbortSignal | undefined): Promise<CheckResult[]> {
+  if (target.retireCandidate === undefined) return [];
+  if (signal?.aborted) {
+    return [{ id: 'rollout.cleanup', gate: 'rollout', status: 'warn', message: `The job was cancelled, so the candidate ${candidate} was left on ${target.describe()} without traffic; the next release removes it, or remove it by hand.` }];
+  }
+  try {
+    return [{ id: 'rollout.cleanup', gate: 'rollout', status: 'pass', message: await target.retireCandidate(candidate) }];
+  } catch (error) {
+    return [{ id: 'rollout.cleanup', gate: 'rollout', status: 'warn', message: `Could not remove the candidate ${candidate} from ${target.describe()} (traffic is not affected: it has none): ${errorMessage(error)}` }];
+  }
 }

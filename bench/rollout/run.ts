@@ -9,6 +9,7 @@
  *
  * Writes bench/rollout/results.md and results.json next to this file.
  */
+import type { LambdaTargetConfig } from '../../src/config/types.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSteps } from '../../src/rollout/plan.js';
@@ -190,7 +191,8 @@ async function measureLostReply(scenario: LostReplyScenario, reply: LostReplyKin
     const report = await releaseWith(CONFIG, {
       clock,
       state,
-      createTarget: (config) => {
+      createTarget: (target) => {
+        const config = target as LambdaTargetConfig;
         const clients = createAwsClients({ region: config.region, requestTimeoutMs: 300 });
         return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias });
       },

@@ -6,10 +6,14 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 
 export interface AwsClients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
+  sagemaker: SageMakerClient;
+  sagemakerRuntime: SageMakerRuntimeClient;
 }
 
 export interface AwsClientOptions {
@@ -47,7 +51,7 @@ export function resolveRegion(configured: string | undefined, env: NodeJS.Proces
   return region;
 }
 
-/** Create the Lambda and CloudWatch clients with adaptive retries. */
+/** Create the service clients with adaptive retries (a client makes no call until it is used). */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const env = options.env ?? process.env;
   const common = {
@@ -61,5 +65,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     // whose reply was lost is recognised by reading the alias back (src/targets/lambda.ts).
     requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
-  return { lambda: new LambdaClient(common), cloudwatch: new CloudWatchClient(common) };
+  return {
+    lambda: new LambdaClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    sagemaker: new SageMakerClient(common),
+    sagemakerRuntime: new SageMakerRuntimeClient(common),
+  };
 }

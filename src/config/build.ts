@@ -11,7 +11,7 @@ import { parseDuration } from './duration.js';
 import type { ConfigIssue } from './issues.js';
 import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
 import type { RawConfig, RawJudge, RawRollout, RawTarget } from './raw.js';
-import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig, ThresholdJudgeConfig } from './types.js';
+import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig, SageMakerTargetConfig, TargetConfig, ThresholdJudgeConfig } from './types.js';
 
 export interface BuildResult {
   config: GateConfig;
@@ -19,13 +19,34 @@ export interface BuildResult {
   issues: ConfigIssue[];
 }
 
-function buildTarget(raw: RawTarget): LambdaTargetConfig {
-  // The schema refuses version with publish: true.
+function buildTarget(raw: RawTarget): TargetConfig {
+  return raw.type === 'sagemaker' ? buildSageMakerTarget(raw) : buildLambdaTarget(raw);
+}
+
+function buildSageMakerTarget(raw: RawTarget): SageMakerTargetConfig {
+  // The schema requires endpoint-name and exactly one of model and version here.
+  const target: SageMakerTargetConfig = { type: 'sagemaker', endpointName: raw['endpoint-name'] ?? '', instances: raw.instances ?? 'match' };
+  if (raw.region !== undefined) target.region = raw.region;
+  if (raw.version !== undefined) target.version = String(raw.version);
+  if (raw['model-name-prefix'] !== undefined) target.modelNamePrefix = raw['model-name-prefix'];
+  if (raw.model !== undefined) {
+    target.model = {
+      image: raw.model.image,
+      executionRole: raw.model['execution-role'],
+      ...(raw.model['model-data'] !== undefined ? { modelData: raw.model['model-data'] } : {}),
+      ...(raw.model.environment !== undefined ? { environment: { ...raw.model.environment } } : {}),
+    };
+  }
+  return target;
+}
+
+function buildLambdaTarget(raw: RawTarget): LambdaTargetConfig {
+  // The schema refuses version with publish: true, and requires function-name and alias here.
   const version = raw.version === undefined ? undefined : String(raw.version);
   const target: LambdaTargetConfig = {
     type: 'lambda',
-    functionName: raw['function-name'],
-    alias: raw.alias,
+    functionName: raw['function-name'] ?? '',
+    alias: raw.alias ?? '',
     // An explicit version is the candidate; publishing $LATEST as well would deploy something else.
     publish: raw.publish ?? (version === undefined ? DEFAULT_PUBLISH : false),
   };
@@ -104,6 +125,13 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
   };
   if (preset !== undefined) rollout.preset = preset;
   if (raw['expected-rpm'] !== undefined) rollout.expectedRpm = raw['expected-rpm'];
+  if (raw.shadow !== undefined) {
+    const durationMs = ms(raw.shadow.duration, 10 * 60_000);
+    if (durationMs % 60_000 !== 0) {
+      issues.push({ path: ['rollout', 'shadow', 'duration'], message: `must be whole minutes (like 10m): CloudWatch publishes one datapoint a minute, and the phase is judged on whole minutes` });
+    }
+    rollout.shadow = { percent: raw.shadow.percent ?? 100, durationMs };
+  }
   return rollout;
 }
 
@@ -131,6 +159,12 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
   if (file !== undefined) config.file = file;
   if (raw.target !== undefined) config.target = buildTarget(raw.target);
   if (raw.rollout !== undefined) config.rollout = buildRollout(raw.rollout, issues);
+  if (config.rollout?.shadow !== undefined && config.target?.type !== 'sagemaker') {
+    issues.push({
+      path: ['rollout', 'shadow'],
+      message: `needs target.type: sagemaker: only a SageMaker endpoint can mirror production's requests to a shadow variant (${config.target === undefined ? 'there is no target' : 'a Lambda alias routes each request to one version'}); remove rollout.shadow, or use pretraffic tests before the canary`,
+    });
+  }
   if (raw.report?.json !== undefined) config.report.jsonPath = raw.report.json;
   if (raw.report?.junit !== undefined) config.report.junitPath = raw.report.junit;
   if (raw.report?.dotenv !== undefined) config.report.dotenvPath = raw.report.dotenv;

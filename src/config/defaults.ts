@@ -62,4 +62,9 @@ export const DEFAULT_STRATEGY_KEYS = {
   linear: { stepPercent: 10, intervalMs: 60_000 },
   canary: { percent: 10, intervalMs: 5 * 60_000 },
   'all-at-once': { bakeMs: 0 },
+  /**
+   * An even split gives the compare judge the most evidence per minute (docs/judge.md), and an
+   * hour holds the split long enough for a decision at modest traffic.
+   */
+  ab: { percent: 50, intervalMs: 60 * 60_000 },
 } as const;

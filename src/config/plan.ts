@@ -1,8 +1,9 @@
 /**
  * The rollout plan: a CodeDeploy-style preset name, or a strategy with its keys, turned into
  * one PlanConfig. The rules between these keys (preset or strategy, each strategy's keys, no
- * 0s step) are in the JSON Schema, so editors show them too; only what a schema cannot say
- * (steps only move forward) is checked here.
+ * 0s step, ab only with the compare judge) are in the JSON Schema, so editors show them too;
+ * only what a schema cannot say (steps only move forward, an A/B interval of at least a
+ * minute) is checked here.
  */
 import { DEFAULT_PRESET, DEFAULT_STRATEGY_KEYS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -13,14 +14,23 @@ import type { PlanConfig } from './types.js';
 type Strategy = PlanConfig['strategy'];
 type PlanKey = 'step' | 'interval' | 'percent' | 'bake' | 'steps';
 
+/** The shortest A/B interval: one metric period, the least the compare judge can compare. */
+export const AB_MINIMUM_INTERVAL_MS = 60_000;
+
 /** The keys each strategy reads (the schema refuses the others; a test keeps the two in step). */
 export const STRATEGY_KEYS: Record<Strategy, readonly PlanKey[]> = {
   linear: ['step', 'interval'],
   canary: ['percent', 'interval'],
   'all-at-once': ['bake'],
   steps: ['steps'],
+  ab: ['percent', 'interval'],
 };
-const STRATEGIES = Object.keys(STRATEGY_KEYS) as Strategy[];
+/**
+ * The strategies keys alone may choose, in order. Never ab: its keys are canary's, and an A/B
+ * test (one split held for the whole interval, promoted with no bake at 100 %) is a different
+ * release from a canary; it has to be asked for by name.
+ */
+const INFERRED_STRATEGIES: readonly Strategy[] = ['linear', 'canary', 'all-at-once', 'steps'];
 export const PLAN_KEYS: readonly PlanKey[] = ['step', 'interval', 'percent', 'bake', 'steps'];
 
 const PRESET = /^(?:CodeDeployDefault\.Lambda)?(?:Canary(\d+)Percent(\d+)Minutes?|Linear(\d+)PercentEvery(\d+)Minutes?|(AllAtOnce))$/;
@@ -67,11 +77,12 @@ function ms(text: string | undefined, fallback: number): number {
 
 /**
  * Strategy named by the user, or the first whose keys cover the keys given (the schema refuses
- * keys of two strategies): `interval` alone reads as linear, the default plan's strategy.
+ * keys of two strategies): `interval` alone reads as linear, the default plan's strategy,
+ * `percent` as canary; never ab (INFERRED_STRATEGIES).
  */
 function chooseStrategy(rollout: RawRollout, present: PlanKey[]): Strategy | undefined {
   if (rollout.strategy !== undefined) return rollout.strategy;
-  return STRATEGIES.find((s) => present.every((k) => STRATEGY_KEYS[s].includes(k)));
+  return INFERRED_STRATEGIES.find((s) => present.every((k) => STRATEGY_KEYS[s].includes(k)));
 }
 
 function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[]): PlanConfig {
@@ -90,6 +101,17 @@ function planFor(strategy: Strategy, rollout: RawRollout, issues: ConfigIssue[])
       };
     case 'all-at-once':
       return { strategy, bakeMs: ms(rollout.bake, DEFAULT_STRATEGY_KEYS['all-at-once'].bakeMs) };
+    case 'ab': {
+      const intervalMs = ms(rollout.interval, DEFAULT_STRATEGY_KEYS.ab.intervalMs);
+      // The schema refuses 0s; "at least a minute" needs the duration's value, so it is checked here.
+      if (intervalMs < AB_MINIMUM_INTERVAL_MS) {
+        issues.push({
+          path: ['rollout', 'interval'],
+          message: `must be at least 1m for strategy ab: CloudWatch has one datapoint a minute, and a split held for less gives the compare judge no whole minute of both versions to compare`,
+        });
+      }
+      return { strategy, percent: rollout.percent ?? DEFAULT_STRATEGY_KEYS.ab.percent, intervalMs };
+    }
     case 'steps': {
       const steps = rollout.steps ?? [];
       steps.forEach((step, index) => {
@@ -141,7 +163,9 @@ function defaultPlan(): PlanConfig {
 
 /**
  * How long a step may be extended waiting for invocations when the user does not say:
- * one step of the plan (linear, canary), the bake (all-at-once), the shortest step (steps).
+ * one step of the plan (linear, canary), the bake (all-at-once), the shortest step (steps),
+ * none for ab: an A/B test holds its split for the interval asked for and decides at its end
+ * (after the last minute is published), rather than holding it up to twice as long.
  */
 export function defaultMaxExtensionMs(plan: PlanConfig): number {
   switch (plan.strategy) {
@@ -150,6 +174,8 @@ export function defaultMaxExtensionMs(plan: PlanConfig): number {
       return plan.intervalMs;
     case 'all-at-once':
       return plan.bakeMs;
+    case 'ab':
+      return 0;
     case 'steps':
       return plan.steps.length === 0 ? 0 : Math.min(...plan.steps.map((s) => s.durationMs));
   }

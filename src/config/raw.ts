@@ -28,7 +28,7 @@ export interface RawJudge {
 
 export interface RawRollout {
   preset?: string;
-  strategy?: 'linear' | 'canary' | 'all-at-once' | 'steps';
+  strategy?: 'linear' | 'canary' | 'all-at-once' | 'steps' | 'ab';
   step?: number;
   interval?: string;
   percent?: number;
@@ -36,6 +36,7 @@ export interface RawRollout {
   steps?: RawStep[];
   poll?: string;
   'final-bake'?: string;
+  shadow?: { percent?: number; duration?: string };
   'metric-delay'?: string;
   'min-invocations'?: number;
   'expected-rpm'?: number;
@@ -46,9 +47,15 @@ export interface RawRollout {
 }
 
 export interface RawTarget {
-  type?: 'lambda';
-  'function-name': string;
-  alias: string;
+  type?: 'lambda' | 'sagemaker';
+  /** Lambda only (the schema requires them there). */
+  'function-name'?: string;
+  alias?: string;
+  /** SageMaker only. */
+  'endpoint-name'?: string;
+  model?: { image: string; 'model-data'?: string; 'execution-role': string; environment?: Record<string, string> };
+  instances?: 'match' | 'auto' | number;
+  'model-name-prefix'?: string;
   region?: string;
   publish?: boolean;
   version?: string | number;

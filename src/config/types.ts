@@ -44,13 +44,29 @@ export interface FunctionConfigurationChange {
   environment?: Record<string, string>;
 }
 
-export type TargetConfig = LambdaTargetConfig;
+/** Production variants of a SageMaker real-time endpoint (src/targets/sagemaker.ts). */
+export interface SageMakerTargetConfig {
+  type: 'sagemaker';
+  endpointName: string;
+  region?: string;
+  /** The candidate model to create; absent when `version` names an existing model. */
+  model?: { image: string; modelData?: string; executionRole: string; environment?: Record<string, string> };
+  /** An existing SageMaker model to deploy instead of creating one. */
+  version?: string;
+  /** Candidate variant instance count: `match` the stable variant's (default), `auto` scales with its share, or fixed. */
+  instances: 'match' | 'auto' | number;
+  modelNamePrefix?: string;
+}
+
+export type TargetConfig = LambdaTargetConfig | SageMakerTargetConfig;
 
 export type PlanConfig =
   | { strategy: 'linear'; stepPercent: number; intervalMs: number }
   | { strategy: 'canary'; percent: number; intervalMs: number }
   | { strategy: 'all-at-once'; bakeMs: number }
-  | { strategy: 'steps'; steps: Array<{ percent: number; durationMs: number }> };
+  | { strategy: 'steps'; steps: Array<{ percent: number; durationMs: number }> }
+  /** A/B test: `percent` on the candidate for `intervalMs`, then promote or roll back (no final bake; compare judge only). */
+  | { strategy: 'ab'; percent: number; intervalMs: number };
 
 export interface ThresholdJudgeConfig {
   type: 'threshold';
@@ -121,6 +137,8 @@ export interface RolloutConfig {
   onInconclusive: 'rollback' | 'promote';
   /** An alias that already has additional weights: refuse (default) or roll it back first. */
   onExistingCanary: 'refuse' | 'rollback';
+  /** Shadow phase before the canary (SageMaker only, src/rollout/shadow.ts). */
+  shadow?: { percent: number; durationMs: number };
 }
 
 /** Release records (src/release/records.ts); the GitHub Action creates them, the CLI does not. */

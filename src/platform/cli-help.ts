@@ -4,10 +4,13 @@ import { TOOL_VERSION } from '../pipeline.js';
 const COMMON = `Configuration:
   --config <path>          config file (default model-release.yml; defaults apply when absent)
   --set <key=value>        override any config key, repeatable (e.g. --set rollout.step=20)
+  --target-type <type>     override target.type (lambda or sagemaker)
   --function-name <name>   override target.function-name
   --alias <name>           override target.alias
+  --endpoint-name <name>   override target.endpoint-name (SageMaker)
   --region <region>        override target.region (otherwise AWS_REGION)
-  --target-version <n>     override target.version (deploy an existing version)
+  --target-version <v>     override target.version (deploy an existing Lambda version or
+                           SageMaker model)
   --preset <name>          override rollout.preset (e.g. Canary10Percent5Minutes)
   --dry-run                print the plan, its expected time and whether it can be judged;
                            make no AWS write (exit 2 for a plan that can never pass)
@@ -63,7 +66,8 @@ ${COMMON}`,
   release: `Usage: model-release-gate release [options]
 
 Run the whole gate: trigger, then (when configured) the checks, then the canary rollout on the
-Lambda alias, rolling back automatically on errors. SIGINT/SIGTERM roll back before exiting.
+Lambda alias or the SageMaker endpoint's variants, rolling back automatically on errors.
+SIGINT/SIGTERM roll back before exiting.
   --state-file <path>      where rollout state is kept for 'recover' (default .model-release-gate/state.json)
 
 ${COMMON}`,
@@ -97,6 +101,8 @@ is invalid, or the plan can never pass.`,
 
 Point the alias at the Lambda version a release published, with no additional weights, using
 the alias's RevisionId (a concurrent change is reported, never overwritten), then read it back.
+On a SageMaker endpoint (target.type: sagemaker), the endpoint gets a config with one variant
+serving the release's model, after comparing the endpoint with what was read before the write.
 The version is found through the description each release wrote when it published it
 ('model-release-gate sha=<sha> tag=<tag>').
   --to <value>             a release tag (e.g. model-v1.4.0), a commit SHA (7 to 40 hex digits,
@@ -106,8 +112,10 @@ The version is found through the description each release wrote when it publishe
   --force                  roll back even while a rollout is in progress on the alias
   --config <path>          config file (default model-release.yml): target.function-name, target.alias
   --set <key=value>        override any config key, repeatable
+  --target-type <type>     override target.type (lambda or sagemaker)
   --function-name <name>   override target.function-name
   --alias <name>           override target.alias
+  --endpoint-name <name>   override target.endpoint-name (SageMaker)
   --region <region>        override target.region (otherwise AWS_REGION)
   --dry-run                resolve and print what would change; make no AWS write
   --report-path <path>     write the JSON report here

@@ -7,8 +7,10 @@ import { UsageError } from './types.js';
 
 /** Input/flag name → dotted config path. */
 export const CONFIG_OVERRIDES: Record<string, string> = {
+  'target-type': 'target.type',
   'function-name': 'target.function-name',
   alias: 'target.alias',
+  'endpoint-name': 'target.endpoint-name',
   region: 'target.region',
   // Not `version`: the CLI's global --version prints the tool's own version.
   'target-version': 'target.version',

@@ -33,7 +33,8 @@ export function parsePromotionHistory(description: string | undefined): string[]
   const at = description.indexOf(MARKER);
   if (at < 0) return undefined;
   const list = description.slice(at + MARKER.length).split(/\s/, 1)[0] ?? '';
-  const versions = list.split(',').filter((v) => /^\d+$/.test(v));
+  // Lambda version numbers, or SageMaker model names (letters, digits, hyphens).
+  const versions = list.split(',').filter((v) => /^[a-zA-Z0-9](?:-*[a-zA-Z0-9])*$/.test(v));
   return versions.length > 0 ? versions : undefined;
 }
 

@@ -64,9 +64,15 @@ export function parseReleaseDescription(version: string, description: string): R
   return record;
 }
 
-/** Numeric order of Lambda versions (`$LATEST` and other non-numeric qualifiers sort out). */
-function versionNumber(version: string): number {
-  return /^\d+$/.test(version) ? Number(version) : Number.NaN;
+/**
+ * The age order of versions: Lambda's version numbers, or, for a target whose versions are
+ * names (SageMaker models), their place in `listVersions`, which lists them oldest first.
+ * `$LATEST` and names the target did not list sort out.
+ */
+function versionOrder(versions: readonly PublishedVersion[]): (version: string) => number {
+  const position = new Map(versions.map((v, i) => [v.version, i]));
+  const numbered = versions.length > 0 && versions.every((v) => /^\d+$/.test(v.version));
+  return (version) => (numbered ? (/^\d+$/.test(version) ? Number(version) : Number.NaN) : (position.get(version) ?? Number.NaN));
 }
 
 export type Resolution =
@@ -97,6 +103,7 @@ export function resolveRollbackTarget(
   tagged: readonly ReleaseTagRecord[] = [],
 ): Resolution {
   const exists = new Set(versions.map((v) => v.version));
+  const versionNumber = versionOrder(versions);
   const records = [
     ...versions.map((v) => parseReleaseDescription(v.version, v.description)),
     ...tagged.filter((t) => exists.has(t.version)).map((t): ReleaseRecord => ({ version: t.version, tag: t.tag, ...(t.sha !== undefined ? { sha: t.sha } : {}) })),

@@ -22,7 +22,7 @@ import type { StepEvidence, Verdict } from './judge.js';
 import { judgeThreshold } from './judge.js';
 import { decisiveStepIndex, judgeCompare } from './judge-compare.js';
 import type { RolloutStep } from './plan.js';
-import { buildSteps } from './plan.js';
+import { buildSteps, describeAbTest } from './plan.js';
 import type { RolloutRecord } from './recovery.js';
 import { asError, describeAlias, rollBackCandidate, routesTo, saveRolloutRecord } from './recovery.js';
 import {
@@ -217,8 +217,12 @@ class RolloutRun {
     this.stepOwnFromMs = firstWholeMinuteMs(this.stepStartedAtMs);
     // The minutes in which the weight changed hold calls of two splits: stable's calls of that
     // minute mostly came before the shift, so an incident both versions share that starts then
-    // would land on the canary alone. The compare judge leaves them out.
-    for (let minuteMs = Math.floor(requestedAtMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS; minuteMs < this.stepOwnFromMs; minuteMs += METRIC_PERIOD_MS) {
+    // would land on the canary alone. The compare judge leaves them out. A target that applies
+    // the change asynchronously says when it took effect (SageMaker: minutes after the request,
+    // the minutes before that still served the old, judged split, and count).
+    const changedFromMs = this.alias.appliedWithin?.fromMs ?? requestedAtMs;
+    const changedToMs = this.alias.appliedWithin?.toMs ?? this.stepStartedAtMs;
+    for (let minuteMs = Math.floor(changedFromMs / METRIC_PERIOD_MS) * METRIC_PERIOD_MS; minuteMs < firstWholeMinuteMs(changedToMs); minuteMs += METRIC_PERIOD_MS) {
       this.weightChangeMinutes.add(minuteMs);
     }
     this.stepClockStartMs = stepClockStartMs(this.stepStartedAtMs, stepJudgedMs(this.steps, index, this.config), this.config);
@@ -229,9 +233,13 @@ class RolloutRun {
     const waitMs = this.stepClockStartMs - this.stepStartedAtMs;
     // A minute in which the weight changed holds two steps' traffic: the step counts from its first whole one.
     const counted = waitMs > 0 ? ` from its first whole minute (in ${formatDuration(waitMs)})` : '';
+    const plan = this.config.plan;
     this.row({
       event: 'shift',
-      reason: `Routed ${formatWeight(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}${counted}.`,
+      reason:
+        plan.strategy === 'ab'
+          ? `Routed ${formatWeight(step.weight)} of traffic to version ${this.candidate}. ${describeAbTest(plan)}.`
+          : `Routed ${formatWeight(step.weight)} of traffic to version ${this.candidate}${step.final ? ' (final bake before promotion)' : ''}; baking ${formatDuration(step.durationMs)}${counted}.`,
     });
     return { name: 'bake', index };
   }
@@ -309,7 +317,9 @@ class RolloutRun {
       this.inconclusiveSteps.length > 0
         ? ` Steps ${this.inconclusiveSteps.join(', ')} were inconclusive and passed because on-inconclusive is 'promote'.`
         : '';
-    const reason = `Version ${this.candidate} promoted on ${this.target.describe()} after ${this.steps.length} step${this.steps.length === 1 ? '' : 's'} in ${formatDuration(this.clock.now() - this.startedAtMs)} (previous version ${this.stableVersion}).${caveat}`;
+    const plan = this.config.plan;
+    const after = plan.strategy === 'ab' ? `its A/B test (${plan.percent}% for ${formatDuration(plan.intervalMs)})` : `${this.steps.length} step${this.steps.length === 1 ? '' : 's'}`;
+    const reason = `Version ${this.candidate} promoted on ${this.target.describe()} after ${after} in ${formatDuration(this.clock.now() - this.startedAtMs)} (previous version ${this.stableVersion}).${caveat}`;
     this.row({ event: 'promote', reason });
     return this.finish('promoted', reason);
   }
@@ -531,6 +541,8 @@ class RolloutRun {
    */
   private plan(existing: boolean): LoopState {
     const schedule = planSchedule(this.steps, this.config);
+    const plan = this.config.plan;
+    const ab = plan.strategy === 'ab' ? describeAbTest(plan) : undefined;
     for (const planned of schedule) {
       const step = this.step(planned.index);
       const judgedUntil =
@@ -544,14 +556,19 @@ class RolloutRun {
         step: planned.index + 1,
         weight: step.weight,
         event: 'shift',
-        reason: `Planned: route ${formatWeight(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
+        reason:
+          ab !== undefined
+            ? `Planned: route ${formatWeight(step.weight)} of traffic to version ${this.candidate} and hold it ${formatDuration(step.durationMs)} (A/B test)${judgedUntil}.`
+            : `Planned: route ${formatWeight(step.weight)} of traffic to version ${this.candidate} and bake ${formatDuration(step.durationMs)}${step.final ? ' (final bake)' : ''}${judgedUntil}.`,
       });
     }
     const endMs = schedule.at(-1)?.endMs ?? 0;
-    this.timeline.push({ atMs: endMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}.` });
+    const promotion = ab !== undefined ? ` if the compare judge finds no regression (else roll back to version ${this.stableVersion})` : '';
+    this.timeline.push({ atMs: endMs, step: this.steps.length, weight: 1, event: 'promote', reason: `Planned: point the alias at version ${this.candidate}${promotion}.` });
     const clearing = existing ? ' after clearing the existing weights (on-existing-canary: rollback)' : '';
     const alignment = schedule[0] !== undefined && mayWaitForFirstWholeMinute(schedule[0].judgedMs, this.config) ? ' from a first shift on a minute boundary (the first step counts from its first whole minute: up to 1m more)' : '';
-    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing} in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}, expected duration ${formatDuration(endMs)}${alignment} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
+    const how = ab !== undefined ? `: ${ab};` : ` in ${this.steps.length} step${this.steps.length === 1 ? '' : 's'},`;
+    const reason = `Dry run: would roll version ${this.candidate} out on ${this.target.describe()} (now ${describeAlias(this.currentAlias())})${clearing}${how} expected duration ${formatDuration(endMs)}${alignment} (up to ${formatDuration(maxDurationMs(this.steps, this.config))} with extensions); nothing was written.`;
     this.log(reason);
     return this.finish('planned', reason);
   }

@@ -1,10 +1,12 @@
 /**
- * Turns a plan from the config (linear, canary, all-at-once, explicit steps) into the list of
- * weights the rollout loop walks through. Every plan ends the same way: the last step (if
- * any) is a "final bake" at weight 1.0, still routed through the alias's additional weight,
- * so that rolling back stays one instant write (`weights {}`) until the promotion.
+ * Turns a plan from the config (linear, canary, all-at-once, explicit steps, A/B test) into the
+ * list of weights the rollout loop walks through. Every plan but the A/B test ends the same
+ * way: the last step (if any) is a "final bake" at weight 1.0, still routed through the alias's
+ * additional weight, so that rolling back stays one instant write (`weights {}`) until the
+ * promotion. The A/B test is one partial step, promoted or rolled back on its verdict.
  */
 import type { PlanConfig } from '../config/types.js';
+import { formatDuration } from './timing.js';
 
 /** One stage of the rollout: route `weight` of traffic to the candidate and watch it for `durationMs`. */
 export interface RolloutStep {
@@ -18,7 +20,8 @@ export interface RolloutStep {
 /**
  * The steps of `plan`, in order. Partial steps (weight < 1) come first; a final bake at
  * weight 1.0 for `finalBakeMs` follows unless the plan already has a 100% entry (which then
- * *is* the final bake) or `finalBakeMs` is 0 (promote right after the last partial step).
+ * *is* the final bake), `finalBakeMs` is 0 (promote right after the last partial step) or the
+ * plan is an A/B test (always one partial step, promoted right after it).
  * Throws RangeError on a plan that cannot be walked safely (non-positive or decreasing
  * percentages, a partial step without time to judge it).
  */
@@ -35,7 +38,21 @@ export function buildSteps(plan: PlanConfig, finalBakeMs: number): RolloutStep[]
       return [{ weight: 1, durationMs: plan.bakeMs, final: true }];
     case 'steps':
       return stepsFromPercents(plan.steps, finalBakeMs);
+    case 'ab':
+      // One split held for the interval, then promotion: the verdict at the end of that step is
+      // the A/B test's decision (the compare judge's decisive step), and a bake at 100 % after it
+      // would judge nothing (the stable version no longer serves). So finalBakeMs does not apply.
+      return stepsFromPercents([{ percent: plan.percent, durationMs: plan.intervalMs }], 0);
   }
+}
+
+/**
+ * The A/B test in plain words, for the dry run, the plan check and the report:
+ * "A/B test: 50% on the candidate for 2h, then promote if the compare judge finds no
+ * regression, else roll back".
+ */
+export function describeAbTest(plan: Extract<PlanConfig, { strategy: 'ab' }>): string {
+  return `A/B test: ${plan.percent}% on the candidate for ${formatDuration(plan.intervalMs)}, then promote if the compare judge finds no regression, else roll back`;
 }
 
 /**

@@ -43,7 +43,8 @@ export function parseReleaseTags(tags: Record<string, string>): ReleaseTagRecord
   for (const [key, value] of Object.entries(tags)) {
     if (!key.startsWith(RELEASE_TAG_KEY_PREFIX)) continue;
     const tag = key.slice(RELEASE_TAG_KEY_PREFIX.length);
-    const match = /^(\d+)(?:\s+sha=([0-9a-fA-F]+))?\s*$/.exec(value);
+    // A Lambda version number, or a SageMaker model name (src/targets/sagemaker.ts keeps its records the same way).
+    const match = /^([a-zA-Z0-9](?:-*[a-zA-Z0-9])*)(?:\s+sha=([0-9a-fA-F]+))?\s*$/.exec(value);
     if (tag === '' || !match?.[1]) continue;
     records.push({ tag, version: match[1], ...(match[2] !== undefined ? { sha: match[2].toLowerCase() } : {}) });
   }

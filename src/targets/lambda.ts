@@ -5,7 +5,7 @@
  * overwritten. Every write is read back and verified. Metrics come from CloudWatch with the
  * ExecutedVersion dimension, so the stable version's errors are never blamed on the canary.
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   GetAliasCommand,
   GetFunctionCommand,
@@ -21,6 +21,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/error-name.js';
+import { getMetricSeries, metricQuery } from '../aws/metric-data.js';
 import type { DeployRequest } from '../deploy/code.js';
 import { DeployError, LambdaCodeDeployer } from '../deploy/lambda-code.js';
 import { parseReleaseTags, releaseTagEntry } from './lambda-release-tags.js';
@@ -39,9 +40,6 @@ import {
   type RolloutTarget,
   type VersionMetrics,
 } from './target.js';
-
-/** CloudWatch's finest standard resolution for Lambda metrics; a datapoint covers one minute. */
-export const METRIC_PERIOD_SECONDS = 60;
 
 export interface LambdaTargetOptions {
   functionName: string;
@@ -234,35 +232,9 @@ export class LambdaAliasTarget implements RolloutTarget {
       { Name: 'Resource', Value: `${this.functionName}:${this.options.alias}` },
       { Name: 'ExecutedVersion', Value: version },
     ];
-    const query = (id: string, metricName: string, stat: string): MetricDataQuery => ({
-      Id: id,
-      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: dimensions }, Period: METRIC_PERIOD_SECONDS, Stat: stat },
-      ReturnData: true,
-    });
+    const query = (id: string, metricName: string, stat: string) => metricQuery(id, 'AWS/Lambda', metricName, dimensions, stat);
     const queries = [query('invocations', 'Invocations', 'Sum'), query('errors', 'Errors', 'Sum'), query('throttles', 'Throttles', 'Sum'), query('p99', 'Duration', 'p99')];
-    const series = new Map<string, Map<number, number>>(queries.map((q) => [q.Id as string, new Map()]));
-    let nextToken: string | undefined;
-    do {
-      const page = await this.cloudwatch.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: queries,
-          StartTime: new Date(window.startMs),
-          EndTime: new Date(window.endMs),
-          ScanBy: 'TimestampAscending',
-          NextToken: nextToken,
-        }),
-        signal ? { abortSignal: signal } : {},
-      );
-      for (const result of page.MetricDataResults ?? []) {
-        const target = series.get(result.Id ?? '');
-        if (!target) continue;
-        (result.Timestamps ?? []).forEach((at, i) => {
-          const value = result.Values?.[i];
-          if (value !== undefined) target.set(at.getTime(), value);
-        });
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const series = await getMetricSeries(this.cloudwatch, queries, window, signal);
 
     const invocations = series.get('invocations') as Map<number, number>;
     const errors = series.get('errors') as Map<number, number>;

@@ -17,6 +17,13 @@ export interface AliasState {
   revisionId: string;
   /** The alias description (it carries the promotion history, src/rollback/history.ts); absent when empty. */
   description?: string;
+  /**
+   * After a write that the service applies asynchronously (SageMaker: Updating, then the new
+   * weights), when the new routing took effect: after `fromMs` (the last read that still showed
+   * the old routing) and by `toMs` (the first that showed the new one). Absent: it took effect
+   * during the write call (Lambda).
+   */
+  appliedWithin?: { fromMs: number; toMs: number };
 }
 
 /** Aggregated metrics of one version over a time window, as the judge sees them. */
@@ -128,6 +135,21 @@ export interface RolloutTarget {
   pointTo(version: string, expectedRevisionId: string, description?: string): Promise<AliasState>;
   /** Every published version (not `$LATEST`) with its description, in the order the service lists them. */
   listVersions(): Promise<PublishedVersion[]>;
+  /**
+   * Undo what `resolveCandidate` put on the target besides a version, once the candidate no
+   * longer has traffic (rolled back, or stopped before traffic moved): SageMaker removes the
+   * candidate's variant so its instances stop running. Lambda versions cost nothing idle, so
+   * Lambda has no such method. Returns one sentence for the report.
+   */
+  retireCandidate?(candidate: string): Promise<string>;
+  /**
+   * Serve `candidate` as a shadow variant: it answers `samplingPercent` of the stable version's
+   * requests, mirrored, and no client sees its answers (SageMaker ShadowProductionVariants).
+   * Optional: only a target that can mirror traffic has it (src/rollout/shadow.ts).
+   */
+  startShadow?(candidate: string, samplingPercent: number): Promise<void>;
+  /** End the shadow: `keep` makes the candidate a variant at weight 0 for the canary, else it is removed. */
+  endShadow?(candidate: string, keep: boolean): Promise<void>;
   /** `signal` cancels the read (and its retries). */
   readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics>;
   invoke(version: string, payload: string): Promise<InvokeResult>;

@@ -1,5 +1,5 @@
 import { repoRoot } from '../support/run-bundle.js';
-import { comparePolicy, isFullRun, readPolicy } from './operation-log.mjs';
+import { comparePolicies, comparePolicy, isFullRun, POLICY_DOCUMENTS, readPolicy } from './operation-log.mjs';
 
 const POLICY = {
   Statement: [
@@ -33,5 +33,22 @@ describe('least-privilege comparison (used by the jest globalTeardown)', () => {
     const policy = readPolicy(repoRoot);
     expect(policy.Statement.length).toBeGreaterThan(0);
     for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
+  });
+
+  it('checks each target against its own document: SageMaker calls never widen the Lambda role, nor the reverse', () => {
+    const log = ['lambda:GetAlias', 'sagemaker:DescribeEndpoint', 'sagemaker-runtime:InvokeEndpoint', 'cloudwatch:GetMetricData'].join('\n');
+    const problems = comparePolicies(log, repoRoot);
+    // Every document is compared only with the operations of its own target (and the shared CloudWatch read).
+    expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy.json') && p.includes('sagemaker'))).toBe(false);
+    expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy-sagemaker.json') && p.includes('lambda'))).toBe(false);
+    expect(problems.find((p) => p.startsWith('granted by docs/iam-policy-sagemaker.json'))).toMatch(/sagemaker:UpdateEndpointWeightsAndCapacities/);
+    expect(POLICY_DOCUMENTS.map((d) => d.file)).toEqual(['docs/iam-policy.json', 'docs/iam-policy-sagemaker.json']);
+  });
+
+  it('docs/iam-policy-sagemaker.json allows only, and passes the execution role to SageMaker alone', () => {
+    const policy = readPolicy(repoRoot, 'docs/iam-policy-sagemaker.json') as { Statement: Array<{ Effect: string; Action: string | string[]; Condition?: unknown }> };
+    for (const statement of policy.Statement) expect(statement.Effect).toBe('Allow');
+    const passRole = policy.Statement.find((s) => s.Action === 'iam:PassRole');
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
   });
 });

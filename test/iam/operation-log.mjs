@@ -25,7 +25,31 @@ export const IAM_ACTION_OF = {
   's3:GetObject': 's3:GetObject',
   's3:GetObjectVersion': 's3:GetObjectVersion',
   'cloudwatch:GetMetricData': 'cloudwatch:GetMetricData',
+  // The SageMaker target (docs/iam-policy-sagemaker.json).
+  'sagemaker:DescribeEndpoint': 'sagemaker:DescribeEndpoint',
+  'sagemaker:DescribeEndpointConfig': 'sagemaker:DescribeEndpointConfig',
+  'sagemaker:CreateEndpointConfig': 'sagemaker:CreateEndpointConfig',
+  'sagemaker:UpdateEndpoint': 'sagemaker:UpdateEndpoint',
+  'sagemaker:UpdateEndpointWeightsAndCapacities': 'sagemaker:UpdateEndpointWeightsAndCapacities',
+  'sagemaker:DescribeModel': 'sagemaker:DescribeModel',
+  'sagemaker:CreateModel': 'sagemaker:CreateModel',
+  'sagemaker:ListModels': 'sagemaker:ListModels',
+  'sagemaker:AddTags': 'sagemaker:AddTags',
+  'sagemaker:ListTags': 'sagemaker:ListTags',
+  'sagemaker-runtime:InvokeEndpoint': 'sagemaker:InvokeEndpoint',
+  // CreateModel hands the execution role to SageMaker: the caller needs iam:PassRole on it.
+  'iam:PassRole': 'iam:PassRole',
 };
+
+/**
+ * The policy documents, and which logged operations each one must cover: a Lambda target's role
+ * and a SageMaker target's role are separate (least privilege per target); CloudWatch metrics
+ * are read by both, so both documents grant GetMetricData.
+ */
+export const POLICY_DOCUMENTS = [
+  { file: 'docs/iam-policy.json', covers: (operation) => /^(lambda|s3|cloudwatch):/.test(operation) },
+  { file: 'docs/iam-policy-sagemaker.json', covers: (operation) => /^(sagemaker|sagemaker-runtime|iam|cloudwatch):/.test(operation) },
+];
 
 /** True when jest runs every test file: no path or name filter, no changed-files selection. */
 export function isFullRun(globalConfig) {
@@ -52,7 +76,7 @@ export function policyActions(policy) {
 }
 
 /** The comparison, as the lines of an error message (empty when the policy is exact). */
-export function comparePolicy(logText, policy) {
+export function comparePolicy(logText, policy, file = 'docs/iam-policy.json') {
   const problems = [];
   const called = new Set();
   for (const operation of new Set(logText.split('\n').filter(Boolean))) {
@@ -63,11 +87,19 @@ export function comparePolicy(logText, policy) {
   const granted = policyActions(policy);
   const missing = [...called].filter((a) => !granted.has(a)).sort();
   const extra = [...granted].filter((a) => !called.has(a)).sort();
-  if (missing.length > 0) problems.push(`called but not granted by docs/iam-policy.json: ${missing.join(', ')}`);
-  if (extra.length > 0) problems.push(`granted by docs/iam-policy.json but never called by the tests: ${extra.join(', ')}`);
+  if (missing.length > 0) problems.push(`called but not granted by ${file}: ${missing.join(', ')}`);
+  if (extra.length > 0) problems.push(`granted by ${file} but never called by the tests: ${extra.join(', ')}`);
   return problems;
 }
 
-export function readPolicy(rootDir) {
-  return JSON.parse(readFileSync(join(rootDir, 'docs', 'iam-policy.json'), 'utf8'));
+export function readPolicy(rootDir, file = 'docs/iam-policy.json') {
+  return JSON.parse(readFileSync(join(rootDir, file), 'utf8'));
+}
+
+/** Every policy document compared with the operations it covers; the problems of all, each naming its file. */
+export function comparePolicies(logText, rootDir) {
+  const operations = logText.split('\n').filter(Boolean);
+  return POLICY_DOCUMENTS.flatMap(({ file, covers }) =>
+    comparePolicy(operations.filter(covers).join('\n'), readPolicy(rootDir, file), file),
+  );
 }

@@ -18,12 +18,16 @@ describe('npm run demo', () => {
     expect(run.status).toBe(0);
     const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
     const lines = summary.split('\n').filter((l) => /^(ok|FAIL)\s/.test(l));
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(11);
     expect(lines.every((l) => l.startsWith('ok'))).toBe(true);
     expect(summary).toContain('healthy release: promoted');
     // Scenario 2 deploys demo/code/churn-model.zip: the promoted version holds exactly its code.
     expect(summary).toMatch(/ok\s+deployed code is the zip: \S+ \(expected/);
     expect(summary).toContain('regression: rolled-back');
     expect(summary).toContain('compare judge, 2% baseline errors: promoted');
+    // The SageMaker endpoint: a shadow phase then a canary promoted; the next model rolled back.
+    expect(summary).toContain('SageMaker shadow phase, then canary: promoted');
+    expect(summary).toContain('SageMaker regression: rolled-back');
+    expect(run.stdout).toMatch(/Shadow phase passed after .* mirrored calls/);
   }, 150_000);
 });

@@ -5,6 +5,7 @@
  * and report what really happened. The real pipeline, the real Lambda target and the real SDK
  * clients over HTTP against the simulator, on one shared virtual clock.
  */
+import type { LambdaTargetConfig, TargetConfig } from '../../src/config/types.js';
 import { defaultTargetFactory } from '../../src/app.js';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { MemoryStateStore } from '../../src/core/state.js';
@@ -38,7 +39,8 @@ rollout:
 `;
 
 /** A target whose SDK clients give up on a reply after 300 ms (the product's default is 30 s). */
-const impatientTarget = (log: (line: string) => void) => (config: { functionName: string; alias: string; region?: string }) => {
+const impatientTarget = (log: (line: string) => void) => (target: TargetConfig) => {
+  const config = target as LambdaTargetConfig;
   const clients = createAwsClients({ region: config.region, requestTimeoutMs: 300 });
   return new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: config.functionName, alias: config.alias, log });
 };

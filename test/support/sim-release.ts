@@ -54,6 +54,8 @@ export async function releaseWith(
     state?: StateStore;
     /** Directory the config's paths (target.code.zip, data files) are relative to; default the process's. */
     workspace?: string;
+    /** Cancels the run, as SIGTERM does in the entry points. */
+    signal?: AbortSignal;
   },
 ): Promise<Report> {
   const config = loadTestConfig(configText);
@@ -70,9 +72,10 @@ export async function releaseWith(
       clock: deps.clock,
       state: deps.state ?? new MemoryStateStore(),
       log: deps.log ?? (() => undefined),
-      createTarget: deps.createTarget ?? defaultTargetFactory(process.env),
+      createTarget: deps.createTarget ?? defaultTargetFactory(process.env, deps.log, deps.clock),
       ...(deps.records ? { records: deps.records(config) } : {}),
       ...(deps.workspace !== undefined ? { workspace: deps.workspace } : {}),
+      ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
     },
   );
 }

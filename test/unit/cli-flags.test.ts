@@ -19,7 +19,7 @@ describe('--version and --target-version on the command line', () => {
   });
 
   it('the help names --target-version and says what --version does', () => {
-    expect(HELP.release).toMatch(/^ {2}--target-version <n> +override target\.version/m);
+    expect(HELP.release).toMatch(/^ {2}--target-version <v> +override target\.version/m);
     expect(HELP.release).not.toMatch(/^ {2}--version <n>/m);
     expect(HELP.main).toContain("'model-release-gate --version' (or -V, also after a command) prints this tool's version");
   });

@@ -202,7 +202,7 @@ describe('plan errors', () => {
 
   it('a key of another strategy', () => {
     expect(errors(yaml('rollout:', '  strategy: linear', '  percent: 20'))).toEqual([
-      "model-release.yml:3:3 rollout.percent: does not apply to strategy 'linear' (it is a key of canary)",
+      "model-release.yml:3:3 rollout.percent: does not apply to strategy 'linear' (it is a key of canary or ab)",
     ]);
   });
 
@@ -394,7 +394,7 @@ describe('overrides', () => {
 
   it('keep text for keys that can only be text', () => {
     const config = valid('', [input('target.function-name', '1234'), input('target.alias', 'live'), input('report.json', '2026')]);
-    expect(config.target?.functionName).toBe('1234');
+    expect(config.target?.type === 'lambda' && config.target.functionName).toBe('1234');
     expect(config.report.jsonPath).toBe('2026');
   });
 

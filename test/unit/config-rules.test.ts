@@ -52,9 +52,10 @@ describe('rollout plan rules', () => {
     PLAN_KEYS.filter((key) => !keys.includes(key)).map((key) => [strategy, key] as const),
   );
   it.each(cases)("strategy %s refuses the key %s, at the key", (strategy, key) => {
-    const needsSteps = strategy === 'steps' ? ['  steps: [{ percent: 50, duration: 1m }]'] : [];
-    expect(errors(yaml('rollout:', `  strategy: ${strategy}`, ...needsSteps, `  ${key}: ${VALUES[key]}`))).toEqual([
-      `model-release.yml:${3 + needsSteps.length}:3 rollout.${key}: does not apply to strategy '${strategy}' (it is a key of ${words(using(key))})`,
+    // What each strategy needs besides its keys: steps its list, ab the compare judge.
+    const needs = strategy === 'steps' ? ['  steps: [{ percent: 50, duration: 1m }]'] : strategy === 'ab' ? ['  judge: { type: compare }'] : [];
+    expect(errors(yaml('rollout:', `  strategy: ${strategy}`, ...needs, `  ${key}: ${VALUES[key]}`))).toEqual([
+      `model-release.yml:${3 + needs.length}:3 rollout.${key}: does not apply to strategy '${strategy}' (it is a key of ${words(using(key))})`,
     ]);
   });
 
@@ -93,13 +94,16 @@ describe('rollout plan rules', () => {
   });
 
   it('the schema and plan.ts agree on the keys of each strategy', () => {
+    // Only plan keys: a strategy's block may rule on other keys too (ab: final-bake, judge).
     const refusals = (rollout.allOf as Node[])
       .filter((rule) => typeof ((rule.if as Node).properties as Node | undefined)?.strategy === 'object')
       .map((rule) => {
         const strategy = (((rule.if as Node).properties as Node).strategy as Node).const as string;
-        const refused = Object.keys((rule.then as Node).properties as Node).filter((k) => ((rule.then as Node).properties as Node)[k] !== true);
+        const properties = (rule.then as Node).properties as Node;
+        const refused = Object.keys(properties).filter((k) => (PLAN_KEYS as readonly string[]).includes(k) && properties[k] !== true);
         return [strategy, refused.sort()];
       });
+    expect(refusals.map(([strategy]) => strategy)).toEqual(Object.keys(STRATEGY_KEYS));
     expect(Object.fromEntries(refusals)).toEqual(
       Object.fromEntries(Object.entries(STRATEGY_KEYS).map(([s, keys]) => [s, PLAN_KEYS.filter((k) => !keys.includes(k)).sort()])),
     );

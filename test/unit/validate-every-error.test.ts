@@ -75,7 +75,7 @@ describe('validate: every error in one run', () => {
     const report = JSON.parse(stdout) as { command: string; exitCode: number; headline: string; results: Array<{ status: string; message: string; location?: { line?: number } }> };
     expect(report).toMatchObject({ command: 'validate', exitCode: 2, headline: 'Configuration is invalid (6 errors); nothing was run.' });
     expect(report.results.map((r) => [r.status, r.message])).toEqual([
-      ['error', "gate.yml:3:3 rollout.percent: does not apply to strategy 'linear' (it is a key of canary)"],
+      ['error', "gate.yml:3:3 rollout.percent: does not apply to strategy 'linear' (it is a key of canary or ab)"],
       ['error', "gate.yml:4:13 rollout.interval: 'min' is not a unit (units h, m, s, ms); did you mean 10m?"],
       ['error', "gate.yml:5:3 rollout.stepp: unknown key 'stepp'; did you mean 'step'?"],
       ['error', 'gate.yml:6:10 dry-run: must be true or false'],
