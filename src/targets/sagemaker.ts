@@ -105,6 +105,8 @@ export const HISTORY_TAG = 'model-release-gate:history';
 /** The model tag that carries the release record (`model-release-gate sha=… tag=…`). */
 export const RELEASE_TAG = 'model-release-gate:release';
 const WAIT_FIRST_MS = 2_000;
+/** How long reads may lag behind a write before an unchanged endpoint is believed (eventual consistency). */
+const STALE_READ_GRACE_MS = 60_000;
 const WAIT_MAX_MS = 15_000;
 
 /** The SDK error's name (`ValidationException`...), without the HTTP status awsErrorName adds for logs. */
@@ -508,13 +510,26 @@ export class SageMakerEndpointTarget implements RolloutTarget {
   }
 
   /** Polls DescribeEndpoint with back-off until the endpoint leaves its transitional status. */
-  private async waitSettled(timeoutMs: number, what: string, onRead?: (view: EndpointView, atMs: number) => void): Promise<EndpointView> {
-    const deadline = this.options.clock.now() + timeoutMs;
+  private async waitSettled(
+    timeoutMs: number,
+    what: string,
+    onRead?: (view: EndpointView, atMs: number) => void,
+    expected?: (view: EndpointView) => boolean,
+  ): Promise<EndpointView> {
+    const startedMs = this.options.clock.now();
+    const deadline = startedMs + timeoutMs;
     let delay = WAIT_FIRST_MS;
+    let sawUpdate = false;
     for (;;) {
       const view = await this.describeOnce();
       onRead?.(view, this.options.clock.now());
-      if (!TRANSITIONAL_STATUSES.has(view.status)) return view;
+      if (TRANSITIONAL_STATUSES.has(view.status)) sawUpdate = true;
+      // Right after a write, a read can still show the endpoint as it was (InService, old
+      // state): DescribeEndpoint is eventually consistent. Until the update has been seen or
+      // its result shows, such a read proves nothing, so it is read again for a while before
+      // "nothing changed" (a silent rollback, a lost write) is concluded.
+      const unproven = !sawUpdate && expected !== undefined && !expected(view) && this.options.clock.now() - startedMs < STALE_READ_GRACE_MS;
+      if (!TRANSITIONAL_STATUSES.has(view.status) && !unproven) return view;
       if (this.options.clock.now() >= deadline) {
         throw new Error(`${this.describe()} is still ${view.status} ${Math.round(timeoutMs / 60_000)} minutes after ${what}; gave up waiting.`);
       }
@@ -544,7 +559,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     } catch (error) {
       failure = error;
     }
-    const after = await this.waitSettled(this.options.weightsTimeoutMs ?? 20 * 60_000, `asking it to ${what}`, onRead);
+    const after = await this.waitSettled(this.options.weightsTimeoutMs ?? 20 * 60_000, `asking it to ${what}`, onRead, (view) => view.configName === before.configName && holdsShares(view, shares));
     const landed = after.configName === before.configName && holdsShares(after, shares) && after.status === 'InService';
     if (landed) {
       if (failure !== undefined) this.options.log?.(`${this.describe()}: UpdateEndpointWeightsAndCapacities failed on its way back (${awsErrorName(failure)}), but the endpoint reads back as asked (${describeShares(after)}): the write landed.`);
@@ -603,6 +618,14 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     what: string,
     shadows: VariantSpec[] = [],
   ): Promise<EndpointView> {
+    if (TRANSITIONAL_STATUSES.has(before.status)) {
+      // Someone else's update is being applied: ours would be refused, or would replace theirs.
+      throw new RevisionConflictError(
+        `Endpoint ${this.describe()} is ${before.status} (an update started outside this run is being applied, config ${before.configName}); nothing was written. Run the release again once it is InService.`,
+        revisionOf(before),
+        aliasStateOf(before),
+      );
+    }
     const current = await this.describeConfig(before.configName);
     const template = current.ProductionVariants?.[0];
     const known = [...(current.ProductionVariants ?? []), ...(current.ShadowProductionVariants ?? [])];
@@ -637,7 +660,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     } catch (error) {
       failure = error;
     }
-    const after = await this.waitSettled(this.options.configTimeoutMs ?? 60 * 60_000, `asking it to ${what}`);
+    const after = await this.waitSettled(this.options.configTimeoutMs ?? 60 * 60_000, `asking it to ${what}`, undefined, (view) => view.configName === configName);
     if (after.configName === configName && after.status === 'InService') {
       if (failure !== undefined) this.options.log?.(`${this.describe()}: UpdateEndpoint failed on its way back (${awsErrorName(failure)}), but the endpoint now runs config ${configName}: the write landed.`);
       return after;

@@ -14,6 +14,8 @@ import type { TargetConfig } from '../../src/config/types.js';
 import type { Logger } from '../../src/platform/types.js';
 import type { Report } from '../../src/report/result.js';
 import type { RolloutTarget } from '../../src/targets/target.js';
+import { CreateEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
+import { sageMakerClients } from '../sim/test-clients.js';
 import { loadTestConfig, releaseWith, simulatorPerTest } from '../support/sim-release.js';
 
 const ENDPOINT = 'churn-endpoint';
@@ -136,6 +138,16 @@ describe('SageMaker endpoint target (real pipeline, real SDK clients, simulator)
     expect(report.results.find((r) => r.id === 'rollout.cleanup')).toMatchObject({ status: 'pass' });
   });
 
+  it('removes the candidate variant when the pre-traffic tests fail, before any traffic moved', async () => {
+    env.sim.scenarios.variantErrors({ endpointName: ENDPOINT, rate: 1 });
+    const report = await release(CONFIG + PRETRAFFIC);
+    expect(report.outcome).toBe('aborted');
+    expect(report.headline).toMatch(/Pre-traffic tests of version .* failed: no traffic was shifted/);
+    expect(writes('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
+    expect(report.results.find((r) => r.id === 'rollout.cleanup')).toMatchObject({ status: 'pass', message: expect.stringMatching(/Removed the variant of/) });
+    expect(env.sim.getEndpointState(ENDPOINT).variants.map((v) => v.modelName)).toEqual([STABLE_MODEL]);
+  });
+
   it('reports an endpoint update that SageMaker silently rolled back, and moves no traffic', async () => {
     env.sim.scenarios.failingEndpointUpdate({ endpointName: ENDPOINT, reason: 'The primary container for production variant candidate did not pass the ping health check.' });
     const report = await release();
@@ -199,6 +211,25 @@ describe('SageMaker endpoint target (real pipeline, real SDK clients, simulator)
     expect(state.variants.filter((v) => v.weight > 0).map((v) => [v.modelName, v.weight])).toEqual([[STABLE_MODEL, 0.5]]);
   });
 
+  it("refuses to add its variant while someone else's endpoint update is being applied, and writes nothing", async () => {
+    const { sagemaker } = sageMakerClients(env.sim.endpoint);
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'their-config',
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: STABLE_MODEL, InitialInstanceCount: 3, InstanceType: 'ml.m5.large', InitialVariantWeight: 1 }],
+      }),
+    );
+    // Their UpdateEndpoint starts right after the gate's first read of the endpoint.
+    env.sim.scenarios.concurrentEndpointChange({ endpointName: ENDPOINT, afterOperation: 'DescribeEndpoint', nth: 1, change: { configName: 'their-config' } });
+    const before = env.sim.requestLog.length;
+    const report = await release();
+    expect(report.exitCode).toBe(1);
+    expect(report.headline).toMatch(/is Updating \(an update started outside this run is being applied, config churn-endpoint-config\); nothing was written/);
+    const ours = env.sim.requestLog.slice(before).filter((e) => ['CreateEndpointConfig', 'UpdateEndpoint', 'UpdateEndpointWeightsAndCapacities'].includes(e.operation));
+    expect(ours).toEqual([]);
+    expect(env.sim.getEndpointState(ENDPOINT).pendingConfigName).toBe('their-config');
+  });
+
   it('rolls back when the candidate gets no traffic (no data is never a pass)', async () => {
     env.sim.stopTraffic();
     const report = await release();
@@ -238,6 +269,18 @@ describe('SageMaker endpoint target (real pipeline, real SDK clients, simulator)
       const state = env.sim.getEndpointState(ENDPOINT);
       expect(state.variants.map((v) => v.modelName)).toEqual([STABLE_MODEL]);
       expect(state.shadowVariants).toEqual([]);
+    });
+
+    it('ends a shadow phase cancelled by SIGTERM with no client traffic on the candidate', async () => {
+      const controller = new AbortController();
+      const running = releaseWith(SHADOW, { clock: env.clock, signal: controller.signal });
+      while (!env.sim.getEndpointState(ENDPOINT).shadowVariants.some((v) => v.modelName !== STABLE_MODEL)) await env.clock.sleep(10_000);
+      controller.abort(new Error('SIGTERM'));
+      const report = await running;
+      expect(report.exitCode).toBe(1);
+      expect(report.headline).toMatch(/Shadow phase of .* stopped before any client traffic moved/);
+      expect(writes('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
+      expect(env.sim.getEndpointState(ENDPOINT).variants.map((v) => [v.modelName, v.weight])).toEqual([[STABLE_MODEL, 1]]);
     });
 
     it('is a config error with a Lambda target', () => {
@@ -340,5 +383,21 @@ rollout:
     const again = await runManualRollback({ to: 'churn-v1.4.0', reason: 'fixed', actor: 'alice', force: false, dryRun: false }, { target, clock: env.clock, log: (l) => lines.push(l) });
     expect(again.exitCode).toBe(0);
     expect(env.sim.getEndpointState(ENDPOINT).variants.map((v) => v.modelName)).toEqual([released]);
+  });
+});
+
+describe('SageMaker endpoint target when DescribeEndpoint lags behind a write (eventual consistency)', () => {
+  // For 5 s after an update starts, reads still show the endpoint as it was: InService, old weights.
+  const env = simulatorPerTest(START, 60_000, { sagemaker: { describeLagMs: 5_000 } });
+
+  it('does not mistake a read from before the update for a silent rollback, and promotes', async () => {
+    env.sim.createEndpoint({ name: ENDPOINT, variants: [{ variantName: 'AllTraffic', modelName: STABLE_MODEL, instanceCount: 2, instanceType: 'ml.m5.large' }] });
+    env.sim.startEndpointTraffic({ endpointName: ENDPOINT, requestsPerMinute: 600, seed: 5 });
+    const report = await releaseWith(CONFIG, { clock: env.clock });
+    expect(report.headline).not.toMatch(/did not|silent/);
+    expect(report.outcome).toBe('promoted');
+    // The first read after each write came back stale, and the gate read again instead of concluding.
+    const reads = env.sim.requestLog.filter((e) => e.operation === 'DescribeEndpoint').length;
+    expect(reads).toBeGreaterThan(env.sim.requestLog.filter((e) => e.operation === 'UpdateEndpointWeightsAndCapacities').length * 2);
   });
 });

@@ -222,6 +222,11 @@ export class SageMakerApi {
    * PendingDeploymentSummary; during a weights update the current values with the desired ones.
    */
   private describeEndpoint(endpoint: EndpointRecord): unknown {
+    // A read that lags behind a write that just started (describeLagMs) sees the endpoint as it was.
+    const transition = endpoint.transition;
+    if (transition !== undefined && transition.kind !== 'create' && this.ctx.now() < transition.startedMs + this.ctx.model.timings.describeLagMs) {
+      return this.describeBefore(endpoint);
+    }
     const pending = endpoint.transition?.kind === 'config' ? endpoint.transition : undefined;
     return {
       EndpointName: endpoint.name,
@@ -243,6 +248,21 @@ export class SageMakerApi {
             },
           }
         : {}),
+    };
+  }
+
+  /** The endpoint as it read before its update in progress started. */
+  private describeBefore(endpoint: EndpointRecord): unknown {
+    const settled = (v: LiveVariant): LiveVariant => ({ ...v, desiredWeight: v.weight, desiredInstanceCount: v.instanceCount });
+    return {
+      EndpointName: endpoint.name,
+      EndpointArn: sageMakerArn('endpoint', endpoint.name),
+      EndpointConfigName: endpoint.configName,
+      ProductionVariants: endpoint.variants.map((v) => this.variantSummary(settled(v))),
+      ...(endpoint.shadowVariants.length > 0 ? { ShadowProductionVariants: endpoint.shadowVariants.map((v) => this.variantSummary(settled(v))) } : {}),
+      EndpointStatus: 'InService',
+      CreationTime: seconds(endpoint.creationMs),
+      LastModifiedTime: seconds(endpoint.lastModifiedMs),
     };
   }
 

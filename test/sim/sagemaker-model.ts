@@ -112,9 +112,14 @@ export interface EndpointTimings {
   instanceChangeMs: number;
   /** CreateEndpoint: Creating this long. Default 5 min. */
   createEndpointMs: number;
+  /**
+   * Eventual consistency: for this long after an update starts, DescribeEndpoint still answers
+   * as before it (InService, the old desired weights, no pending deployment). Default 0.
+   */
+  describeLagMs: number;
 }
 
-export const DEFAULT_TIMINGS: EndpointTimings = { endpointUpdateMs: 5 * 60_000, weightsUpdateMs: 30_000, instanceChangeMs: 4 * 60_000, createEndpointMs: 5 * 60_000 };
+export const DEFAULT_TIMINGS: EndpointTimings = { endpointUpdateMs: 5 * 60_000, weightsUpdateMs: 30_000, instanceChangeMs: 4 * 60_000, createEndpointMs: 5 * 60_000, describeLagMs: 0 };
 
 /** Someone else's change to an endpoint: weights set at once, or an UpdateEndpoint to an existing config. */
 export type EndpointChange = { weights: Record<string, number> } | { configName: string };
@@ -138,7 +143,7 @@ export class SageMakerModel {
 
   constructor(
     private readonly now: () => number,
-    private readonly timings: EndpointTimings,
+    readonly timings: EndpointTimings,
   ) {}
 
   createModel(request: { name: string; primaryContainer: Record<string, unknown>; executionRoleArn?: string; tags?: unknown }): ModelRecord {

@@ -14,7 +14,7 @@ import type { ReleaseRecords } from '../../src/release/records.js';
 import type { Report } from '../../src/report/result.js';
 import { messagesToCommits } from '../../src/trigger/sources/messages.js';
 import type { CommitInput } from '../../src/trigger/types.js';
-import { VirtualClock, startSimulator, type RequestLogEntry, type Simulator } from '../sim/index.js';
+import { VirtualClock, startSimulator, type RequestLogEntry, type Simulator, type SimulatorOptions } from '../sim/index.js';
 
 /** The loosely written header teams use; it must release like `feat(api): …`. */
 export const RELEASE_COMMIT = 'Feat (Api): score churn with the gradient-boosted model';
@@ -139,13 +139,17 @@ ${extra}`;
  * `startMs` (the product and the simulator share it), with the SDK pointed at it and the
  * environment restored afterwards. `restart()` gives a test a second, fresh run of its own.
  */
-export function simulatorPerTest(startMs: number, metricDelayMs = 60_000): { readonly sim: Simulator; readonly clock: VirtualClock; restart(): Promise<void> } {
+export function simulatorPerTest(
+  startMs: number,
+  metricDelayMs = 60_000,
+  options: Omit<SimulatorOptions, 'clock' | 'metricDelayMs'> = {},
+): { readonly sim: Simulator; readonly clock: VirtualClock; restart(): Promise<void> } {
   let sim: Simulator | undefined;
   let clock: VirtualClock | undefined;
   const savedEnv = { ...process.env };
   const start = async () => {
     clock = new VirtualClock(startMs);
-    sim = await startSimulator({ clock, metricDelayMs });
+    sim = await startSimulator({ clock, metricDelayMs, ...options });
     pointSdkAt(sim.endpoint);
   };
   beforeEach(start);
