@@ -20,7 +20,9 @@
  * then a SageMaker real-time endpoint (demo/sagemaker.yml): a new model first answers mirrored
  * requests as a shadow variant, then takes 20% and 50% of the traffic and is promoted to the
  * endpoint's only variant; the next model passes its shadow phase, fails once it serves clients,
- * and is rolled back in one weights call, its variant then removed.
+ * and is rolled back in one weights call, its variant then removed;
+ * finally a Lambda version healthy by every AWS/Lambda metric whose own business metric (the
+ * share of fallback answers, emitted as Embedded Metric Format) breaks its limit: rolled back.
  * Exits non-zero if any run ends differently, so the demo doubles as a smoke test.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -172,6 +174,31 @@ try {
     ['target.model.image=123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-inference:1.6.0'],
   );
   runs.push({ name: 'SageMaker regression', expected: 'rolled-back', actual: failing.outcome });
+
+  // Back on Lambda: the next version answers without errors and as fast as the stable one, but
+  // falls back to the default score for 1 request in 5 (the stable version: 1 in 50). The model
+  // reports it in an Embedded Metric Format line per request, with a ModelVersion dimension.
+  const stableVersion = sim.getAliasState(FUNCTION, ALIAS).version;
+  const served = new Map<string, number>();
+  sim.emitMetrics({
+    namespace: 'ChurnModel',
+    metric: 'FallbackAnswers',
+    source: FUNCTION,
+    dimensions: (version) => ({ ModelVersion: version }),
+    value: (version) => {
+      const n = (served.get(version) ?? 0) + 1;
+      served.set(version, n);
+      return n % (version === stableVersion ? 50 : 5) === 0 ? 1 : 0;
+    },
+  });
+  sim.scenarios.healthy();
+  sim.setLatestCode(FUNCTION, 'code-v7');
+  const business = await release(
+    '11. A business metric Lambda does not see: the new version falls back to the default score 4× as often',
+    'Feat (Api): churn model with the new tenure encoder',
+    'demo/business-metric.yml',
+  );
+  runs.push({ name: 'business metric (fallback share)', expected: 'rolled-back', actual: business.outcome });
 } finally {
   sim.stopTraffic();
   await sim.close();

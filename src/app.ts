@@ -17,6 +17,7 @@ import { runManualRollback } from './rollback/rollback.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
 import { SageMakerEndpointTarget } from './targets/sagemaker.js';
+import { defaultAlarmReader } from './signals/alarms.js';
 import type { RolloutTarget } from './targets/target.js';
 
 export interface AppDeps {
@@ -128,6 +129,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       signal: deps.signal,
       log: (line) => platform.log.info(line),
       createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line), deps.clock),
+      createAlarmReader: (target) => defaultAlarmReader(target.region, env),
       workspace: inputs.workspace,
       ...(records ? { records } : {}),
     },

@@ -11,6 +11,7 @@ import type { StateStore } from './core/state.js';
 import { dataGateFailed, runDataGate } from './data/gate.js';
 import { runModelGate } from './model/gate.js';
 import { runPretraffic } from './pretraffic/gate.js';
+import { confirmPromotionProblem, RolloutNotifications } from './notify/rollout.js';
 import type { Engine } from './data/engine/engine.js';
 import { CodeInputError, describeCode, prepareCode, type PreparedCode } from './deploy/code.js';
 import type { Command } from './platform/types.js';
@@ -26,6 +27,10 @@ import { runShadowPhase } from './rollout/shadow.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import { parseReleaseDescription } from './rollback/resolve.js';
+import { MetricQuerySignal } from './signals/metrics.js';
+import { createAwsClients } from './aws/clients.js';
+import { DEFAULT_COMPARE_JUDGE } from './config/defaults.js';
+import { alarmPreflight, defaultAlarmReader, type AlarmPreflight, type AlarmReader, type AlarmSignal } from './signals/alarms.js';
 import type { AliasState, CandidateVersion, DeployedCode, RolloutTarget } from './targets/target.js';
 import { unusableTargetMessage } from './targets/unusable.js';
 import { decideRelease } from './trigger/decide.js';
@@ -56,6 +61,8 @@ export interface PipelineDeps {
   dataEngine?: Engine;
   /** Release tag and deployment records (GitHub); none on platforms that cannot create them. */
   records?: ReleaseRecords;
+  /** Reads CloudWatch alarms (rollout.alarms) in the target's region; default the SDK client from the environment. */
+  createAlarmReader?: (config: TargetConfig) => AlarmReader;
 }
 
 /** A gate whose config section is absent is reported as skipped, so the report shows every stage. */
@@ -200,6 +207,57 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     return finish('aborted', 1, reason);
   }
 
+  // CloudWatch alarms: every name must exist and none may be firing already, checked before
+  // anything is published or written (dry run included: it names what a release would refuse).
+  let alarmSignal: AlarmSignal | undefined;
+  if (rolloutConfig.alarms !== undefined) {
+    let preflight: AlarmPreflight;
+    try {
+      const read = deps.createAlarmReader?.(targetConfig) ?? defaultAlarmReader(targetConfig.region);
+      preflight = await alarmPreflight(read, rolloutConfig.alarms, deps.signal);
+    } catch (error) {
+      const unusable = unusableTargetMessage(error);
+      if (unusable !== undefined) return abortForInput('rollout.alarms', unusable);
+      const message = `Could not read the CloudWatch alarms of rollout.alarms: ${errorMessage(error)}`;
+      results.push({ id: 'rollout.alarms', gate: 'rollout', status: 'error', message });
+      return finish('aborted', 1, `Rollout aborted before any change: ${message}`);
+    }
+    if (preflight.kind === 'missing') return abortForInput('rollout.alarms', preflight.message);
+    if (preflight.kind === 'firing') {
+      // Releasing the alias's own primary version is the loop's no-op: nothing to refuse.
+      if (targetConfig.version !== alias.version) {
+        results.push({
+          id: 'rollout.alarms',
+          gate: 'rollout',
+          status: 'fail',
+          observed: preflight.firing.map((s) => `${s.name} ALARM`).join(', '),
+          expected: 'no alarm in ALARM before the rollout',
+          message: preflight.message,
+        });
+        return finish('aborted', 1, preflight.message);
+      }
+    } else {
+      alarmSignal = preflight.signal;
+    }
+  }
+  // CloudWatch metric queries (rollout.metrics): read per version at every poll after the first shift.
+  let metricSignal: MetricQuerySignal | undefined;
+  if (rolloutConfig.metrics !== undefined) {
+    if (target.metricDimensions === undefined) return abortForInput('rollout.metrics', `${target.describe()} cannot say which dimension values a version has, so rollout.metrics cannot be judged on it; remove rollout.metrics.`);
+    const judge = rolloutConfig.judge;
+    metricSignal = new MetricQuerySignal(
+      createAwsClients({ ...(targetConfig.region !== undefined ? { region: targetConfig.region } : {}) }).cloudwatch,
+      { readMetrics: (v, w, s) => target.readMetrics(v, w, s), metricDimensions: (v) => target.metricDimensions?.(v) ?? Promise.resolve({}) },
+      rolloutConfig.metrics,
+      judge.type === 'compare' ? judge : { ...DEFAULT_COMPARE_JUDGE, minEffect: { ...DEFAULT_COMPARE_JUDGE.minEffect } },
+    );
+  }
+  const signals = [...(alarmSignal ? [alarmSignal] : []), ...(metricSignal ? [metricSignal] : [])];
+
+  // A confirm-promotion that cannot be asked (an unset secret) would roll back every release at its end: refuse now.
+  const confirmProblem = request.config.dryRun ? undefined : confirmPromotionProblem(request.config.notify);
+  if (confirmProblem !== undefined) return abortForInput('notify.confirm-promotion', confirmProblem);
+
   // Release records: the tag is named (and an existing one refused) before anything is
   // published, so the version description carries it and manual rollback can find it.
   let releaseTag = request.tag;
@@ -304,7 +362,10 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     if (request.config.dryRun && targetConfig.version === undefined) {
       results.push({ id: 'pretraffic.stage', gate: 'pretraffic', status: 'skip', message: 'dry run: no version was published, so there is nothing to invoke (set target.version to test an existing version).' });
     } else {
-      const pretrafficResults = await runPretraffic(request.config.pretraffic, {
+      // A SageMaker endpoint answers with the model's own body, never an API Gateway proxy
+      // envelope: 'auto' there could only misread a prediction that happens to look like one.
+      const pretraffic = targetConfig.type === 'sagemaker' && request.config.pretraffic.proxy === 'auto' ? { ...request.config.pretraffic, proxy: false as const } : request.config.pretraffic;
+      const pretrafficResults = await runPretraffic(pretraffic, {
         invoke: (version, payload) => target.invoke(version, payload),
         candidateVersion,
         ...(alias.version !== candidateVersion ? { productionVersion: alias.version } : {}),
@@ -356,19 +417,35 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // The post step (or GitLab after_script) needs to find the alias again even if this process dies.
   await deps.state.save('target', JSON.stringify(targetConfig));
   const records = deps.records;
-  const onTrafficMoving = records
-    ? () => void records.started({ version: candidateVersion, previousVersion: alias.version, target: target.describe() })
-    : undefined;
+  // Notifications (never in a dry run): sent in the background, they never delay or change the rollout.
+  const notify =
+    request.config.notify !== undefined && !request.config.dryRun
+      ? new RolloutNotifications(
+          request.config.notify,
+          { release: { ...(releaseTag !== undefined ? { tag: releaseTag } : {}), ...(request.sha !== undefined ? { sha: request.sha } : {}) }, target: target.describe(), candidate: candidateVersion, stable: alias.version },
+          { now: () => deps.clock.now(), log: deps.log },
+        )
+      : undefined;
+  const onTrafficMoving =
+    records || notify
+      ? () => {
+          if (records) void records.started({ version: candidateVersion, previousVersion: alias.version, target: target.describe() });
+          notify?.started();
+        }
+      : undefined;
   const result = await runRollout(
-    { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}) },
+    { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}), ...(signals.length > 0 ? { signals } : {}), ...notify?.loopDeps() },
     { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun },
   );
   if (request.config.dryRun && feasibility !== undefined) results.push(...feasibilityResults(feasibility, rolloutConfig));
   results.push(...rolloutResults(result));
+  if (alarmSignal !== undefined && result.outcome !== 'skipped') results.push(alarmSignal.result({ dryRun: request.config.dryRun }));
+  if (metricSignal !== undefined && result.outcome !== 'skipped') results.push(...metricSignal.results({ dryRun: request.config.dryRun }));
   if (result.outcome === 'rolled-back' || result.outcome === 'aborted') results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
   Object.assign(outputs, rolloutOutputs(result));
   // Only now, with the alias settled, are the records written; their failures are warnings.
   if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
+  if (notify) results.push(...(await notify.finished(result.outcome, result.reason, { cancelled: deps.signal?.aborted === true })));
   if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
     // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
     const first = results.find((r) => r.gate === 'rollout' && r.status === 'error' && r.id.startsWith('rollout.plan.'));

@@ -6,12 +6,14 @@ import { buildDataConfig } from './data.js';
 import type { LineOf } from './data.js';
 import { buildModelConfig } from '../model/config.js';
 import { buildPretrafficConfig } from '../pretraffic/config.js';
+import { CONFIRM_PROMOTION_DEFAULTS, WEBHOOK_DEFAULTS, envReferences, webhookUrlProblem } from '../notify/endpoint.js';
 import { DEFAULT_COMPARE_JUDGE, DEFAULT_DRY_RUN, DEFAULT_JUDGE, DEFAULT_RELEASE, DEFAULT_PUBLISH, DEFAULT_ROLLOUT, DEFAULT_TRIGGER } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { ConfigIssue } from './issues.js';
 import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
-import type { RawConfig, RawJudge, RawRollout, RawTarget } from './raw.js';
-import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, RolloutConfig, SageMakerTargetConfig, TargetConfig, ThresholdJudgeConfig } from './types.js';
+import type { RawConfig, RawJudge, RawMetricQuery, RawNotify, RawRollout, RawTarget } from './raw.js';
+import { METRIC_PLACEHOLDERS } from './types.js';
+import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, MetricQueryConfig, NotifyConfig, RolloutConfig, SageMakerTargetConfig, TargetConfig, ThresholdJudgeConfig } from './types.js';
 
 export interface BuildResult {
   config: GateConfig;
@@ -132,7 +134,96 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
     }
     rollout.shadow = { percent: raw.shadow.percent ?? 100, durationMs };
   }
+  if (raw.alarms !== undefined) {
+    rollout.alarms = { names: [...raw.alarms], ignoreInitial: raw['alarms-ignore-initial'] ?? false };
+  } else if (raw['alarms-ignore-initial'] !== undefined) {
+    issues.push({ path: ['rollout', 'alarms-ignore-initial'], message: 'applies only with rollout.alarms (the alarms to watch); add rollout.alarms, or remove this key' });
+  }
   return rollout;
+}
+
+/** A URL written without `${ENV}` references is checked now; one with them, once resolved (src/notify). */
+function checkUrl(url: string, path: string[], issues: ConfigIssue[]): void {
+  if (envReferences(url).length > 0) return;
+  const problem = webhookUrlProblem(url);
+  if (problem !== undefined) issues.push({ path, message: problem });
+}
+
+function buildNotify(raw: RawNotify, issues: ConfigIssue[]): NotifyConfig {
+  const webhooks = (raw.webhooks ?? []).map((hook, i) => {
+    checkUrl(hook.url, ['notify', 'webhooks', String(i), 'url'], issues);
+    return {
+      url: hook.url,
+      format: hook.format ?? WEBHOOK_DEFAULTS.format,
+      events: [...(hook.events ?? WEBHOOK_DEFAULTS.events)],
+      timeoutMs: ms(hook.timeout, WEBHOOK_DEFAULTS.timeoutMs),
+      retries: hook.retries ?? WEBHOOK_DEFAULTS.retries,
+      headers: { ...hook.headers },
+    };
+  });
+  const notify: NotifyConfig = { webhooks };
+  const confirm = raw['confirm-promotion'];
+  if (confirm !== undefined) {
+    checkUrl(confirm.url, ['notify', 'confirm-promotion', 'url'], issues);
+    notify.confirmPromotion = { url: confirm.url, timeoutMs: ms(confirm.timeout, CONFIRM_PROMOTION_DEFAULTS.timeoutMs), headers: { ...confirm.headers } };
+  }
+  return notify;
+}
+
+/** Statistics whose per-minute values can be summed into calls or events. */
+const COUNT_STATS = new Set(['Sum', 'SampleCount']);
+
+/**
+ * `rollout.metrics`, checking what the schema cannot: unique names, placeholders the target
+ * substitutes, a compare query that counts (Sum) over calls that exist and count too.
+ */
+function buildMetricQueries(raw: RawMetricQuery[], targetType: TargetConfig['type'], issues: ConfigIssue[]): MetricQueryConfig[] {
+  const allowed: readonly string[] = METRIC_PLACEHOLDERS[targetType];
+  const byName = new Map(raw.map((q) => [q.name, q]));
+  const seen = new Set<string>();
+  const referenced = new Set(raw.map((q) => q.judge?.compare?.calls).filter((c): c is string => c !== undefined));
+  return raw.map((query, i) => {
+    const at = (...path: string[]) => ['rollout', 'metrics', String(i), ...path];
+    if (seen.has(query.name)) issues.push({ path: at('name'), message: `names query '${query.name}' a second time: each rollout.metrics name must be unique (reasons and compare.calls refer to it)` });
+    seen.add(query.name);
+    const dimensions = { ...(query.dimensions ?? {}) };
+    for (const [dimension, value] of Object.entries(dimensions)) {
+      for (const match of value.matchAll(/\{([^{}]*)\}/g)) {
+        const placeholder = match[1] ?? '';
+        if (!allowed.includes(placeholder)) {
+          issues.push({
+            path: at('dimensions', dimension),
+            message: `has an unknown placeholder {${placeholder}}: a ${targetType === 'sagemaker' ? 'SageMaker' : 'Lambda'} target substitutes ${allowed.map((p) => `{${p}}`).join(', ')}`,
+          });
+        }
+      }
+    }
+    const built: MetricQueryConfig = { name: query.name, namespace: query.namespace, metric: query.metric, dimensions, stat: query.stat };
+    const judge = query.judge;
+    if (judge?.compare !== undefined) {
+      const calls = judge.compare.calls;
+      built.judge = { type: 'compare', calls };
+      if (query.stat !== 'Sum') {
+        issues.push({ path: at('stat'), message: `is ${query.stat}, but judge.compare compares rates: events counted per minute, so the stat must be Sum (a mean or a percentile cannot be compared as a rate)` });
+      }
+      const callsQuery = byName.get(calls);
+      if (calls === query.name) {
+        issues.push({ path: at('judge', 'compare', 'calls'), message: `names the query itself: the calls must be invocations or another query's name` });
+      } else if (calls !== 'invocations' && callsQuery === undefined) {
+        issues.push({ path: at('judge', 'compare', 'calls'), message: `is '${calls}', which is neither invocations nor the name of another rollout.metrics query (${[...byName.keys()].filter((n) => n !== query.name).join(', ') || 'there is none'})` });
+      } else if (callsQuery !== undefined && !COUNT_STATS.has(callsQuery.stat)) {
+        issues.push({ path: at('judge', 'compare', 'calls'), message: `names query '${calls}', whose stat is ${callsQuery.stat}: calls are counted per minute, so its stat must be Sum or SampleCount` });
+      }
+    } else if (judge !== undefined) {
+      built.judge = { type: 'threshold', ...(judge.max !== undefined ? { max: judge.max } : {}), ...(judge.min !== undefined ? { min: judge.min } : {}) };
+      if (judge.max !== undefined && judge.min !== undefined && judge.min > judge.max) {
+        issues.push({ path: at('judge'), message: `has min ${judge.min} above max ${judge.max}: no value could pass` });
+      }
+    } else if (!referenced.has(query.name)) {
+      issues.push({ path: at(), message: `'${query.name}' has no judge and no other query uses it as compare.calls, so it would judge nothing: add judge: { max: N }, { min: N } or { compare: { calls: invocations } }` });
+    }
+    return built;
+  });
 }
 
 /**
@@ -159,6 +250,9 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
   if (file !== undefined) config.file = file;
   if (raw.target !== undefined) config.target = buildTarget(raw.target);
   if (raw.rollout !== undefined) config.rollout = buildRollout(raw.rollout, issues);
+  if (config.rollout !== undefined && raw.rollout?.metrics !== undefined) {
+    config.rollout.metrics = buildMetricQueries(raw.rollout.metrics, config.target?.type ?? 'lambda', issues);
+  }
   if (config.rollout?.shadow !== undefined && config.target?.type !== 'sagemaker') {
     issues.push({
       path: ['rollout', 'shadow'],
@@ -173,6 +267,7 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
   const locate = (path: string[]) => (file === undefined ? undefined : { file, ...withDefinedLine(lineOf(path)) });
   if (raw.model !== undefined) config.model = buildModelConfig(raw.model, { ...(file !== undefined ? { file } : {}), locate }, issues);
   if (raw.pretraffic !== undefined) config.pretraffic = buildPretrafficConfig(raw.pretraffic, { ...(file !== undefined ? { file } : {}), locate }, issues);
+  if (raw.notify !== undefined) config.notify = buildNotify(raw.notify, issues);
   return { config, issues };
 }
 

@@ -26,6 +26,15 @@ export interface RawJudge {
   dispersion?: 'auto' | number;
 }
 
+export interface RawMetricQuery {
+  name: string;
+  namespace: string;
+  metric: string;
+  dimensions?: Record<string, string>;
+  stat: string;
+  judge?: { max?: number; min?: number; compare?: { calls: string } };
+}
+
 export interface RawRollout {
   preset?: string;
   strategy?: 'linear' | 'canary' | 'all-at-once' | 'steps' | 'ab';
@@ -43,6 +52,9 @@ export interface RawRollout {
   'max-extension'?: string;
   'on-inconclusive'?: 'rollback' | 'promote';
   'on-existing-canary'?: 'refuse' | 'rollback';
+  alarms?: string[];
+  'alarms-ignore-initial'?: boolean;
+  metrics?: RawMetricQuery[];
   judge?: RawJudge;
 }
 
@@ -70,6 +82,20 @@ export interface RawRelease {
   'initial-version'?: string;
 }
 
+export interface RawWebhook {
+  url: string;
+  format?: 'json' | 'slack';
+  events?: Array<'start' | 'step' | 'rollback' | 'promotion' | 'finish'>;
+  timeout?: string;
+  retries?: number;
+  headers?: Record<string, string>;
+}
+
+export interface RawNotify {
+  webhooks?: RawWebhook[];
+  'confirm-promotion'?: { url: string; timeout?: string; headers?: Record<string, string> };
+}
+
 export interface RawConfig {
   trigger?: { types?: string[]; scopes?: string[] };
   target?: RawTarget;
@@ -80,4 +106,5 @@ export interface RawConfig {
   data?: RawDataSection;
   model?: RawModel;
   pretraffic?: RawPretraffic;
+  notify?: RawNotify;
 }

@@ -139,6 +139,42 @@ export interface RolloutConfig {
   onExistingCanary: 'refuse' | 'rollback';
   /** Shadow phase before the canary (SageMaker only, src/rollout/shadow.ts). */
   shadow?: { percent: number; durationMs: number };
+  /** CloudWatch alarms watched at every poll after the first shift (src/signals/alarms.ts). */
+  alarms?: AlarmsConfig;
+  /** CloudWatch metric queries judged per version at every poll after the first shift (src/signals/metrics.ts). */
+  metrics?: MetricQueryConfig[];
+}
+
+/** Placeholders a `rollout.metrics` dimension value may hold, per target type. */
+export const METRIC_PLACEHOLDERS = {
+  lambda: ['version', 'alias', 'function'],
+  sagemaker: ['version', 'endpoint', 'variant'],
+} as const;
+
+/** One `rollout.metrics` entry. */
+export interface MetricQueryConfig {
+  /** Unique; names the query in reasons and in another query's `calls`. */
+  name: string;
+  namespace: string;
+  metric: string;
+  /** Dimension name → value template (`{version}`, `{alias}`... substituted per version). */
+  dimensions: Record<string, string>;
+  /** Sum, Average, Minimum, Maximum, SampleCount or pNN. */
+  stat: string;
+  /**
+   * threshold: the canary's value over the window within [min, max]; compare: this metric's Sum
+   * per minute as events over `calls` per minute (the target's invocations, or another query's
+   * Sum), canary against stable by the compare judge's test. Absent: only another query's calls.
+   */
+  judge?: { type: 'threshold'; max?: number; min?: number } | { type: 'compare'; calls: string };
+}
+
+/** `rollout.alarms` and `rollout.alarms-ignore-initial`. */
+export interface AlarmsConfig {
+  /** 1..100 unique alarm names, metric or composite. */
+  names: string[];
+  /** An alarm already in ALARM before the rollout: refuse to start (false, default), or count it only once it has left ALARM (true). */
+  ignoreInitial: boolean;
 }
 
 /** Release records (src/release/records.ts); the GitHub Action creates them, the CLI does not. */
@@ -162,6 +198,32 @@ export interface ReportConfig {
   dotenvPath?: string;
 }
 
+/** What a notification webhook can be told (src/notify). */
+export type NotifyEventName = 'start' | 'step' | 'rollback' | 'promotion' | 'finish';
+
+/** One notification webhook. Header values and the URL may hold `${ENV_NAME}` references, resolved at run time. */
+export interface WebhookConfig {
+  url: string;
+  format: 'json' | 'slack';
+  events: NotifyEventName[];
+  timeoutMs: number;
+  retries: number;
+  headers: Record<string, string>;
+}
+
+/** Flagger's confirm-promotion: a webhook that must answer 2xx before the promotion write. */
+export interface ConfirmPromotionConfig {
+  url: string;
+  timeoutMs: number;
+  headers: Record<string, string>;
+}
+
+/** Webhooks that hear about the rollout, and the optional promotion gate (src/notify). */
+export interface NotifyConfig {
+  webhooks: WebhookConfig[];
+  confirmPromotion?: ConfirmPromotionConfig;
+}
+
 export interface GateConfig {
   /** The file the config came from, for messages; undefined when no file was used. */
   file?: string;
@@ -177,5 +239,7 @@ export interface GateConfig {
   /** The pre-traffic smoke and stress test (src/pretraffic/config.ts). */
   pretraffic?: PretrafficConfig;
   report: ReportConfig;
+  /** Notification webhooks and confirm-promotion (src/notify). */
+  notify?: NotifyConfig;
   dryRun: boolean;
 }

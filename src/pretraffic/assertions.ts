@@ -1,10 +1,14 @@
 /**
  * Response assertions: a JSON Schema (ajv) and simple field rules on dotted paths. Each failed
- * assertion comes back as one sentence naming the field and the value seen.
+ * assertion comes back as one sentence naming the field and the value seen. A proxy response
+ * (src/pretraffic/proxy.ts) is judged by its statusCode first, and its assertions address the
+ * decoded body.
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Expectation, FieldRule } from './payloads.js';
+import { PROXY_KEYS, asProxyResponse, proxyBodyJson, proxyStatusProblem } from './proxy.js';
+import type { ProxyMode, ProxyResponse } from './proxy.js';
 
 const ajv = new Ajv2020.default({ allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -56,24 +60,80 @@ export function checkField(response: unknown, path: string, rule: FieldRule): st
   return problems;
 }
 
-/** Every failed assertion of one response (empty when all hold). */
-export function checkResponse(body: string, expectations: Expectation[]): string[] {
-  if (expectations.length === 0) return [];
+/** What one answered request comes to: whether it was a proxy response, and every problem with it. */
+export interface ResponseVerdict {
+  /** The payload was read as an API Gateway / function URL proxy response. */
+  proxy: boolean;
+  problems: string[];
+}
+
+/**
+ * Judge one response: its proxy statusCode first (a 5xx, an unexpected 4xx or a status the
+ * payload does not allow fails without looking further), then the assertions. In a proxy
+ * response, schemas validate the decoded body and field paths under `body` address it.
+ */
+export function judgeResponse(payload: string, expectations: Expectation[], mode: ProxyMode): ResponseVerdict {
+  const allowed = expectations.some((e) => e.status !== undefined) ? expectations.flatMap((e) => e.status ?? []) : undefined;
+  const asserts = expectations.some((e) => e.schema !== undefined || e.fields !== undefined);
+  if (mode === false && allowed === undefined && !asserts) return { proxy: false, problems: [] };
   let response: unknown;
   try {
-    response = JSON.parse(body);
+    response = JSON.parse(payload);
   } catch {
-    return [`the response is not JSON: ${show(body)}`];
+    if (mode === true) return { proxy: false, problems: [`not a proxy response (pretraffic.proxy is true): the response is not JSON: ${show(payload)}`] };
+    if (asserts || allowed !== undefined) return { proxy: false, problems: [`the response is not JSON: ${show(payload)}`] };
+    return { proxy: false, problems: [] };
   }
+  const proxy = asProxyResponse(response, mode);
+  if (proxy === undefined) {
+    const problems: string[] = [];
+    if (mode === true) problems.push(`not a proxy response (pretraffic.proxy is true): it needs a numeric statusCode and a string or absent body, got ${show(response)}`);
+    else if (allowed !== undefined) problems.push(`expect.status ${allowed.join(', ')} needs a proxy response, but the response is not one: ${show(response)}`);
+    if (problems.length > 0) return { proxy: false, problems };
+    return { proxy: false, problems: checkDocument(response, undefined, expectations) };
+  }
+  const statusProblem = proxyStatusProblem(proxy, allowed);
+  if (statusProblem !== undefined) return { proxy: true, problems: [statusProblem] };
+  return { proxy: true, problems: checkDocument(response, proxy, expectations) };
+}
+
+/** Every failed assertion of one response (empty when all hold); `judgeResponse` with proxy detection. */
+export function checkResponse(body: string, expectations: Expectation[], mode: ProxyMode = 'auto'): string[] {
+  return judgeResponse(body, expectations, mode).problems;
+}
+
+const isBodyPath = (path: string) => path === 'body' || path.startsWith('body.');
+
+function checkDocument(response: unknown, proxy: ProxyResponse | undefined, expectations: Expectation[]): string[] {
+  // A proxy body is decoded once, and only when an assertion needs it.
+  let decoded: { value: unknown } | { error: string } | undefined;
+  const body = () => (decoded ??= proxyBodyJson(proxy!));
   const problems: string[] = [];
   for (const expectation of expectations) {
     if (expectation.schema) {
       const validate = compileSchema(expectation.schema);
-      if (!validate(response)) {
-        for (const e of validate.errors ?? []) problems.push(`schema: ${e.instancePath === '' ? 'the response' : e.instancePath} ${e.message ?? 'is invalid'}`);
+      const subject = proxy ? body() : { value: response };
+      const name = proxy ? 'the body' : 'the response';
+      if ('error' in subject) problems.push(subject.error);
+      else if (!validate(subject.value)) {
+        for (const e of validate.errors ?? []) problems.push(`schema: ${e.instancePath === '' ? name : proxy ? `body${e.instancePath}` : e.instancePath} ${e.message ?? 'is invalid'}`);
       }
     }
-    for (const [path, rule] of Object.entries(expectation.fields ?? {})) problems.push(...checkField(response, path, rule));
+    for (const [path, rule] of Object.entries(expectation.fields ?? {})) {
+      if (!proxy) {
+        problems.push(...checkField(response, path, rule));
+        continue;
+      }
+      if (isBodyPath(path)) {
+        const subject = body();
+        if ('error' in subject) problems.push(subject.error);
+        else problems.push(...checkField({ body: subject.value }, path, rule));
+        continue;
+      }
+      const hint = PROXY_KEYS.has(path.split('.')[0]!) ? '' : ` (this is a proxy response: the answer's fields are under body, e.g. body.${path})`;
+      problems.push(...checkField(response, path, rule).map((p) => (p === `${path} is missing` ? `${p}${hint}` : p)));
+    }
   }
-  return problems;
+  // "body is not JSON" once, however many assertions needed the body.
+  return [...new Set(problems)];
 }

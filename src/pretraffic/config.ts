@@ -4,8 +4,9 @@
  */
 import type { ConfigIssue } from '../config/issues.js';
 import type { SourceLocation } from '../report/result.js';
+import type { ProxyMode } from './proxy.js';
 
-export const PRETRAFFIC_DEFAULTS = { concurrency: 4 } as const;
+export const PRETRAFFIC_DEFAULTS = { concurrency: 4, proxy: 'auto' } as const satisfies { concurrency: number; proxy: ProxyMode };
 
 export interface LatencyBudget {
   p50Ms?: number;
@@ -25,8 +26,10 @@ export interface PretrafficConfig {
   compareProduction: boolean;
   /** Candidate p99 may be at most (1 + this) × production p99. */
   maxSlowdown?: number;
-  /** JSON Schema file every response must satisfy. */
+  /** JSON Schema file every response must satisfy (the decoded body of a proxy response). */
   responseSchemaPath?: string;
+  /** Read responses as API Gateway / function URL proxy responses: detect (auto), always, never. */
+  proxy: ProxyMode;
   location?: SourceLocation;
   /** Where each key sits in the file, for messages. */
   locations: Partial<Record<'payloads' | 'latency' | 'max-slowdown' | 'response-schema', SourceLocation>>;
@@ -40,6 +43,7 @@ export interface RawPretraffic {
   'compare-production'?: boolean;
   'max-slowdown'?: number;
   'response-schema'?: string;
+  proxy?: ProxyMode;
 }
 
 export function buildPretrafficConfig(
@@ -60,6 +64,7 @@ export function buildPretrafficConfig(
     concurrency: raw.concurrency ?? PRETRAFFIC_DEFAULTS.concurrency,
     latency,
     compareProduction,
+    proxy: raw.proxy ?? PRETRAFFIC_DEFAULTS.proxy,
     locations: {},
   };
   if (context.file !== undefined) config.file = context.file;

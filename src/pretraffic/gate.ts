@@ -1,13 +1,14 @@
 /**
  * The pre-traffic gate: before any traffic shifts, invoke the new version directly (Lambda
  * Invoke with its version as Qualifier) with the payload file, N requests at concurrency C.
- * Any function error or failed assertion fails and names the payload; latency percentiles are
- * judged against a budget and, optionally, against production invoked side by side.
+ * Any function error, proxy 5xx (src/pretraffic/proxy.ts) or failed assertion fails and names
+ * the payload; latency percentiles are judged against a budget and, optionally, against
+ * production invoked side by side.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CheckResult, SourceLocation } from '../report/result.js';
-import { checkResponse, compileSchema } from './assertions.js';
+import { compileSchema, judgeResponse } from './assertions.js';
 import type { PretrafficConfig } from './config.js';
 import { invokeAll } from './invoker.js';
 import type { Invocation, Invoke } from './invoker.js';
@@ -86,6 +87,7 @@ interface RequestProblem {
 
 function invocationResult(invocations: Invocation[], shared: Expectation[], version: string, config: PretrafficConfig): CheckResult {
   const problems: RequestProblem[] = [];
+  let proxyResponses = 0;
   for (const inv of invocations) {
     const base = { payload: inv.payload.name, line: inv.payload.line, request: inv.index + 1 };
     if (inv.failure !== undefined) {
@@ -102,7 +104,9 @@ function invocationResult(invocations: Invocation[], shared: Expectation[], vers
       continue;
     }
     const expectations = inv.payload.expect ? [...shared, inv.payload.expect] : shared;
-    for (const problem of checkResponse(result.payload, expectations)) problems.push({ ...base, problem });
+    const verdict = judgeResponse(result.payload, expectations, config.proxy);
+    if (verdict.proxy) proxyResponses++;
+    for (const problem of verdict.problems) problems.push({ ...base, problem });
   }
   // One line per payload (a payload sent 20 times that fails 20 times is one problem to fix).
   const byPayload = new Map<number, RequestProblem[]>();
@@ -128,9 +132,9 @@ function invocationResult(invocations: Invocation[], shared: Expectation[], vers
       expected: 0,
       message:
         problems.length === 0
-          ? `${invocations.length} requests to version ${version}: no function error, every assertion held.`
+          ? `${invocations.length} requests to version ${version}: no function error, every assertion held${proxyResponses > 0 ? ` (${proxyResponses} proxy responses, judged by their statusCode and decoded body)` : ''}.`
           : `${failedRequests} of ${invocations.length} requests to version ${version} failed: ${listed}${more}.`,
-      details: { version, requests: invocations.length, failedRequests, problems },
+      details: { version, requests: invocations.length, failedRequests, proxyResponses, problems },
     },
     config.locations.payloads,
   );

@@ -1,7 +1,8 @@
 /**
  * The pre-traffic payload file: JSONL, one request per line,
  *   {"name": "null tenure", "payload": {...}, "expect": {"schema": {...}, "fields": {"score": {"min": 0, "max": 1}}}}
- * `name` and `expect` are optional. Blank lines and lines starting with // are skipped. Every
+ * `name` and `expect` are optional; `expect.status` (404, or [200, 404]) is the proxy statusCode a
+ * payload may answer with (src/pretraffic/proxy.ts). Blank lines and lines starting with // are skipped. Every
  * problem names the file and line.
  */
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,13 @@ export interface FieldRule {
 
 export interface Expectation {
   schema?: Record<string, unknown>;
-  /** Dotted path in the response JSON (`prediction.score`, `items.0.label`) → rule. */
+  /**
+   * Dotted path in the response JSON (`prediction.score`, `items.0.label`) → rule. In a proxy
+   * response, `body.…` addresses the decoded JSON body (`body.score`).
+   */
   fields?: Record<string, FieldRule>;
+  /** The proxy statusCodes this payload may answer with (a 4xx it exists to provoke); without it 1xx–3xx pass and 4xx fail. */
+  status?: number[];
 }
 
 export interface Payload {
@@ -85,12 +91,18 @@ export function readPayloads(path: string, displayPath: string): Payload[] {
 
 function readExpectation(value: unknown, at: string, problems: string[]): Expectation | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push(`${at}: "expect" must be an object with "schema" and/or "fields"`);
+    problems.push(`${at}: "expect" must be an object with "schema", "fields" and/or "status"`);
     return undefined;
   }
-  const { schema, fields, ...rest } = value as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) problems.push(`${at}: unknown key in "expect": ${Object.keys(rest).join(', ')} (allowed: schema, fields)`);
+  const { schema, fields, status, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) problems.push(`${at}: unknown key in "expect": ${Object.keys(rest).join(', ')} (allowed: schema, fields, status)`);
   const expectation: Expectation = {};
+  if (status !== undefined) {
+    const list = Array.isArray(status) ? status : [status];
+    const valid = list.length > 0 && list.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s <= 499);
+    if (valid) expectation.status = list as number[];
+    else problems.push(`${at}: "expect.status" must be a proxy statusCode from 100 to 499 or a list of them (a 5xx is always an error)`);
+  }
   if (schema !== undefined) {
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) problems.push(`${at}: "expect.schema" must be a JSON Schema object`);
     else expectation.schema = schema as Record<string, unknown>;

@@ -15,6 +15,7 @@ import type { RolloutConfig } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
 import type { StateStore } from '../core/state.js';
 import type { Outcome, TimelineRow, VersionSample } from '../report/result.js';
+import type { RolloutSignal, SignalPoll, SignalVerdict } from '../signals/signal.js';
 import { recordPromotion } from '../rollback/history.js';
 import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/target.js';
 import { RevisionConflictError } from '../targets/target.js';
@@ -50,7 +51,32 @@ export interface RolloutDeps {
    * records: the deployment goes `in_progress`). Not awaited; whatever it throws is ignored.
    */
   onTrafficMoving?: () => void;
+  /**
+   * Read at every poll alongside the metrics (CloudWatch alarms): a failing signal fails the
+   * step with its reason, before the judge's verdict; a signal that cannot be read is handled
+   * like a failed metrics read.
+   */
+  signals?: readonly RolloutSignal[];
+  /** Each shift, rollback and promotion once its timeline row is written (notifications). Not awaited; whatever it throws is ignored. */
+  onEvent?: (event: RolloutEvent) => void;
+  /**
+   * Asked right before the promotion write (confirm-promotion): anything but `ok: true` rolls
+   * back with its reason. The one hook that decides traffic, by design; gets the cancellation signal.
+   */
+  beforePromote?: (signal?: AbortSignal) => Promise<PromotionDecision>;
 }
+
+/** What the loop tells `onEvent`: a shift (step), the rollback, the promotion. */
+export interface RolloutEvent {
+  type: 'step' | 'rollback' | 'promotion';
+  step: number;
+  weight: number;
+  reason: string;
+}
+
+export type PromotionDecision = { ok: true } | { ok: false; reason: string };
+
+const EVENT_OF_ROW: Partial<Record<TimelineRow['event'], RolloutEvent['type']>> = { shift: 'step', rollback: 'rollback', promote: 'promotion' };
 
 export interface RolloutRequest {
   candidateVersion: string;
@@ -267,7 +293,8 @@ class RolloutRun {
 
       const observedAtMs = this.clock.now();
       this.nextPollAtMs = observedAtMs + this.config.pollMs;
-      this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}`;
+      const signals = this.deps.signals ?? [];
+      this.activity = `reading the metrics of versions ${this.candidate} and ${this.stableVersion}${signals.length > 0 ? ` and ${signals.map((s) => s.describe()).join(', ')}` : ''}`;
       // The poll whose `continue` would end the step inconclusive: the compare judge's final look.
       const lastLook = observedAtMs >= deadlineMs && (extended || this.config.maxExtensionMs <= 0);
       const observation = await this.observe(observedAtMs, index, lastLook);
@@ -305,6 +332,12 @@ class RolloutRun {
   private async promote(): Promise<LoopState> {
     this.throwIfCancelled();
     this.markTrafficMoving(); // a zero-step plan (blue/green without bake) moves traffic here
+    if (this.deps.beforePromote !== undefined) {
+      this.activity = `waiting for the promotion of version ${this.candidate} to be confirmed`;
+      const decision = await this.deps.beforePromote(this.deps.signal);
+      this.throwIfCancelled();
+      if (!decision.ok) return this.rollbackState(`Promotion of version ${this.candidate} not confirmed: ${asSentence(decision.reason)}`);
+    }
     this.activity = `promoting version ${this.candidate}`;
     const current = this.currentAlias();
     // The alias remembers what was promoted, so `rollback --to previous` can skip releases that
@@ -468,8 +501,33 @@ class RolloutRun {
         sibling.abort(error);
         throw error;
       });
-    const [canary, stable] = await Promise.all([read(this.candidate), read(this.stableVersion ?? '')]);
     const decisive = index === decisiveStepIndex(this.steps);
+    const poll: SignalPoll = {
+      candidateVersion: this.candidate,
+      stableVersion: this.stableVersion ?? '',
+      window,
+      stepOwnFromMs: this.stepOwnFromMs,
+      firstShiftAtMs: since,
+      excludedMinutes: this.weightChangeMinutes,
+      requireEvidence: decisive,
+      finalLook: lastLook && decisive,
+      minInvocations: this.config.minInvocations,
+    };
+    const checkSignal = (s: RolloutSignal) =>
+      s.check(signal, poll).catch((error: unknown) => {
+        sibling.abort(error);
+        throw error;
+      });
+    const [canary, stable, signalVerdicts] = await Promise.all([
+      read(this.candidate),
+      read(this.stableVersion ?? ''),
+      Promise.all((this.deps.signals ?? []).map(checkSignal)),
+    ]);
+    const signalFailure = signalVerdicts.find((v) => v.verdict === 'fail');
+    if (signalFailure !== undefined) {
+      // A signal (an alarm) is evidence on its own: the judge is not asked.
+      return { verdict: { verdict: 'fail', reason: signalFailure.reason, observed: {} }, canary, stable };
+    }
     const verdict =
       judge.type === 'compare'
         ? judgeCompare({
@@ -489,7 +547,7 @@ class RolloutRun {
             windowMs: window.endMs - window.startMs,
             step: this.stepEvidence(canary, window.startMs, nowMs),
           });
-    return { verdict: this.explainWaiting(verdict, index, nowMs), canary, stable };
+    return { verdict: withSignalNotes(this.explainWaiting(verdict, index, nowMs), signalVerdicts), canary, stable };
   }
 
   /** The candidate's invocations in the current step's own published minutes inside the window. */
@@ -648,6 +706,12 @@ class RolloutRun {
       ...stripUndefined(fields),
     };
     this.timeline.push(row);
+    const type = EVENT_OF_ROW[row.event];
+    try {
+      if (type !== undefined) this.deps.onEvent?.({ type, step: row.step, weight: row.weight, reason: row.reason });
+    } catch {
+      // Notifications never affect the rollout.
+    }
     this.log(`[+${formatDuration(row.atMs)}] step ${row.step} (${formatWeight(row.weight)}) ${row.event}${row.verdict !== undefined ? ` ${row.verdict}` : ''}: ${row.reason}`);
   }
 
@@ -691,6 +755,18 @@ function sample(metrics: VersionMetrics): VersionSample {
     throttles: metrics.throttles,
     p99Ms: metrics.p99Ms,
   };
+}
+
+/**
+ * What the signals that did not fail had to say (an alarm with INSUFFICIENT_DATA, a metric query
+ * still without data) is added to the verdict's reason; a signal's `continue` keeps a passing
+ * verdict from passing, as the judge's own `continue` would (no data is never a pass).
+ */
+function withSignalNotes(verdict: Verdict, signals: readonly SignalVerdict[]): Verdict {
+  const notes = signals.map((s) => s.reason.trim()).filter((r) => r !== '');
+  const waiting = verdict.verdict === 'pass' && signals.some((s) => s.verdict === 'continue');
+  const next = waiting ? { ...verdict, verdict: 'continue' as const } : verdict;
+  return notes.length === 0 ? next : { ...next, reason: `${asSentence(verdict.reason)} ${notes.join(' ')}` };
 }
 
 /** A time since the rollout started, as the timeline shows it: `+40s`, `+2m40s`, `+0s`. */

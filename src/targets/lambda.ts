@@ -226,6 +226,11 @@ export class LambdaAliasTarget implements RolloutTarget {
     return this.writeAlias({ version, weights: {}, ...(description !== undefined ? { description } : {}) }, expectedRevisionId);
   }
 
+  /** `{version}`, `{alias}`, `{function}` of a `rollout.metrics` query (the function's name, not its ARN). */
+  metricDimensions(version: string): Promise<Record<string, string>> {
+    return Promise.resolve({ version, alias: this.options.alias, function: this.functionName });
+  }
+
   async readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics> {
     const dimensions = [
       { Name: 'FunctionName', Value: this.functionName },

@@ -363,6 +363,13 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     return parseReleaseTags(await this.tagsOf((await this.readView()).endpointArn));
   }
 
+  /** `{version}` (the model), `{endpoint}`, `{variant}` of a `rollout.metrics` query: the variant that serves `version`. */
+  async metricDimensions(version: string): Promise<Record<string, string>> {
+    const view = this.last ?? (await this.readView());
+    const variant = variantOfModel(view, version) ?? variantOfModel(await this.readView(), version);
+    return { version, endpoint: this.options.endpointName, variant: variant?.variantName ?? version };
+  }
+
   /** The metrics of the variant that serves `version` (src/targets/sagemaker-metrics.ts says what counts as an error). */
   async readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics> {
     const view = this.last ?? (await this.readView());

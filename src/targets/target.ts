@@ -150,6 +150,12 @@ export interface RolloutTarget {
   startShadow?(candidate: string, samplingPercent: number): Promise<void>;
   /** End the shadow: `keep` makes the candidate a variant at weight 0 for the canary, else it is removed. */
   endShadow?(candidate: string, keep: boolean): Promise<void>;
+  /**
+   * The values `rollout.metrics` substitutes in a query's dimensions for `version` (Lambda:
+   * `version`, `alias`, `function`; SageMaker: `version` (the model), `endpoint`, `variant`).
+   * Optional: a target without it cannot judge metric queries.
+   */
+  metricDimensions?(version: string): Promise<Record<string, string>>;
   /** `signal` cancels the read (and its retries). */
   readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics>;
   invoke(version: string, payload: string): Promise<InvokeResult>;

@@ -25,6 +25,8 @@ export const IAM_ACTION_OF = {
   's3:GetObject': 's3:GetObject',
   's3:GetObjectVersion': 's3:GetObjectVersion',
   'cloudwatch:GetMetricData': 'cloudwatch:GetMetricData',
+  // Only with rollout.alarms (statement OptionalAlarms of both policy documents).
+  'cloudwatch:DescribeAlarms': 'cloudwatch:DescribeAlarms',
   // The SageMaker target (docs/iam-policy-sagemaker.json).
   'sagemaker:DescribeEndpoint': 'sagemaker:DescribeEndpoint',
   'sagemaker:DescribeEndpointConfig': 'sagemaker:DescribeEndpointConfig',

@@ -18,7 +18,7 @@ describe('npm run demo', () => {
     expect(run.status).toBe(0);
     const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
     const lines = summary.split('\n').filter((l) => /^(ok|FAIL)\s/.test(l));
-    expect(lines).toHaveLength(11);
+    expect(lines).toHaveLength(12);
     expect(lines.every((l) => l.startsWith('ok'))).toBe(true);
     expect(summary).toContain('healthy release: promoted');
     // Scenario 2 deploys demo/code/churn-model.zip: the promoted version holds exactly its code.
@@ -29,5 +29,8 @@ describe('npm run demo', () => {
     expect(summary).toContain('SageMaker shadow phase, then canary: promoted');
     expect(summary).toContain('SageMaker regression: rolled-back');
     expect(run.stdout).toMatch(/Shadow phase passed after .* mirrored calls/);
+    // A version healthy by AWS/Lambda metrics, stopped by the business metric it emits (EMF).
+    expect(summary).toContain('business metric (fallback share): rolled-back');
+    expect(run.stdout).toMatch(/Metric fallback-share .* is above max 0\.05/);
   }, 150_000);
 });

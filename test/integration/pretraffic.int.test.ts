@@ -2,7 +2,9 @@
  * The pre-traffic smoke and stress test against the AWS simulator, through the real Lambda
  * target and SDK: Invoke with the version as Qualifier, per-version error and latency scripts
  * (`invokeLatency: 'real'` makes each Invoke take its drawn duration), and the pipeline wiring
- * that runs it after the version is published and before the first traffic shift.
+ * that runs it after the version is published and before the first traffic shift. Versions
+ * with a `proxy` behaviour answer as a function behind API Gateway / a function URL: HTTP 200
+ * from Invoke with the real status inside the payload.
  */
 import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '../../src/aws/clients.js';
@@ -15,6 +17,7 @@ import { pointSdkAt, releaseWith, updateAliasCalls } from '../support/sim-releas
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pretraffic/', import.meta.url));
 const PAYLOADS = `${FIXTURES}payloads.jsonl`;
+const PROXY_PAYLOADS = `${FIXTURES}proxy-payloads.jsonl`;
 const FN = 'churn-model';
 
 describe('pre-traffic test against the simulator', () => {
@@ -33,8 +36,8 @@ describe('pre-traffic test against the simulator', () => {
     process.env = { ...savedEnv };
   });
 
-  async function pretraffic(section: string): Promise<CheckResult[]> {
-    const loaded = parseConfigText(`pretraffic:\n  payloads: ${PAYLOADS}\n${section}`, 'model-release.yml');
+  async function pretraffic(section: string, payloads = PAYLOADS): Promise<CheckResult[]> {
+    const loaded = parseConfigText(`pretraffic:\n  payloads: ${payloads}\n${section}`, 'model-release.yml');
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     const clients = createAwsClients({ env: process.env, maxAttempts: 2 });
     const target = new LambdaAliasTarget(clients.lambda, clients.cloudwatch, { functionName: FN, alias: 'prod' });
@@ -118,5 +121,41 @@ describe('pre-traffic test against the simulator', () => {
     expect(report.outcome).toBe('promoted');
     const operations = sim.requestLog.map((e) => e.operation);
     expect(operations.lastIndexOf('Invoke')).toBeLessThan(operations.indexOf('UpdateAlias'));
+  });
+
+  describe('proxy responses', () => {
+    it('judges the decoded body of a healthy proxy function: body.… fields and the response schema', async () => {
+      sim.setVersionBehaviour(FN, '4', { errorRate: 0, latencyMs: { p50: 5, p99: 10 }, proxy: {} });
+      const [responses] = await pretraffic(`  requests: 6\n  response-schema: response.schema.json\n`, PROXY_PAYLOADS);
+      expect(responses).toMatchObject({ status: 'pass', details: { proxyResponses: 6 } });
+      expect(responses!.message).toBe('6 requests to version 4: no function error, every assertion held (6 proxy responses, judged by their statusCode and decoded body).');
+    });
+
+    it('a proxy statusCode 500 answered with HTTP 200 fails the payloads; with proxy: false it would pass', async () => {
+      sim.setVersionBehaviour(FN, '4', { errorRate: 0, latencyMs: { p50: 5, p99: 10 }, proxy: { errorRate: 1 } });
+      const [responses] = await pretraffic(`  concurrency: 2\n`, PROXY_PAYLOADS);
+      expect(responses!.status).toBe('fail');
+      expect(responses!.message).toMatch(
+        /^2 of 2 requests to version 4 failed: 'typical customer' \(.*proxy-payloads\.jsonl:2\): proxy statusCode 500: \{"error":"Simulated proxy error 500 in version 4"\}; 'null tenure' /,
+      );
+      // What the gate saw before proxy responses were understood: Invoke said 200, no function error.
+      const [unasserted] = await pretraffic(`  proxy: false\n`, `${FIXTURES}proxy-unasserted.jsonl`);
+      expect(unasserted!.status).toBe('pass');
+    });
+
+    it('a release whose new version answers HTTP 200 with proxy statusCode 500 is stopped before any weight shifts', async () => {
+      sim.setVersionBehaviour(FN, '3', { errorRate: 0, latencyMs: { p50: 20, p99: 50 }, proxy: {} });
+      sim.setLatestCode(FN, 'code-v5');
+      sim.setVersionBehaviour(FN, '5', { errorRate: 0, latencyMs: { p50: 20, p99: 50 }, proxy: { errorRate: 1 } });
+      const report = await releaseWith(
+        `target:\n  function-name: ${FN}\n  alias: prod\n  region: us-east-1\nrollout:\n  strategy: linear\n  step: 50\n  interval: 1m\npretraffic:\n  payloads: ${PROXY_PAYLOADS}\n`,
+        { clock },
+      );
+      expect(report.outcome).toBe('aborted');
+      expect(report.headline).toBe('Pre-traffic tests of version 5 failed: no traffic was shifted. See the pretraffic results below.');
+      expect(report.results.find((r) => r.id === 'pretraffic.responses')?.message).toContain('proxy statusCode 500: {"error":"Simulated proxy error 500 in version 5"}');
+      expect(updateAliasCalls(sim)).toHaveLength(0);
+      expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
+    });
   });
 });

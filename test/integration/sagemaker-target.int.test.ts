@@ -16,7 +16,7 @@ import type { Report } from '../../src/report/result.js';
 import type { RolloutTarget } from '../../src/targets/target.js';
 import { CreateEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
 import { sageMakerClients } from '../sim/test-clients.js';
-import { loadTestConfig, releaseWith, simulatorPerTest } from '../support/sim-release.js';
+import { loadTestConfig, releaseWith, sageMakerTargetYaml, simulatorPerTest } from '../support/sim-release.js';
 
 const ENDPOINT = 'churn-endpoint';
 const STABLE_MODEL = 'churn-model-v1';
@@ -24,15 +24,7 @@ const MINUTE = 60_000;
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 const TARGET = `
-target:
-  type: sagemaker
-  endpoint-name: ${ENDPOINT}
-  region: us-east-1
-  model:
-    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-inference:1.4.0
-    model-data: s3://churn-models/1.4.0/model.tar.gz
-    execution-role: arn:aws:iam::123456789012:role/churn-sagemaker-execution
-`;
+${sageMakerTargetYaml(ENDPOINT)}`;
 
 /** Two 25 % steps of 2 minutes, then a 2-minute bake at 100 %: the compare judge on per-variant metrics. */
 const CONFIG = `${TARGET}

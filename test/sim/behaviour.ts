@@ -21,12 +21,20 @@ export interface VersionBehaviour {
    * OriginalStatusCode 400, counted in Invocation4XXErrors). Lambda versions ignore it.
    */
   clientErrorRate?: number | ((tMs: number) => number);
+  /**
+   * Lambda versions only: the function sits behind an API Gateway proxy or a function URL, so
+   * Invoke answers HTTP 200 with `{"statusCode", "headers", "body"}` and its version's JSON as
+   * the body. With probability `errorRate` (the band right after the function-error band of the
+   * same draw) the body is an error with `statusCode` (default 500), which Lambda counts as a
+   * success. SageMaker models ignore it.
+   */
+  proxy?: { errorRate?: number | ((tMs: number) => number); statusCode?: number };
 }
 
 /** What happened to one invocation. */
 export type InvocationOutcome =
   | { kind: 'throttled' }
-  | { kind: 'ok'; durationMs: number }
+  | { kind: 'ok'; durationMs: number; proxyStatusCode?: number }
   | { kind: 'error'; durationMs: number };
 
 /** What happened to one invocation of a SageMaker model: a 4xx answer is possible too. */
@@ -39,7 +47,10 @@ export const HEALTHY: VersionBehaviour = { errorRate: 0, latencyMs: { p50: 80, p
 export function runInvocation(behaviour: VersionBehaviour, tMs: number, random: SeededRandom): InvocationOutcome {
   const draw = drawInvocation(behaviour, tMs, random);
   if (draw.throttled) return { kind: 'throttled' };
-  return draw.errorDraw < draw.errorRate ? { kind: 'error', durationMs: draw.durationMs } : { kind: 'ok', durationMs: draw.durationMs };
+  if (draw.errorDraw < draw.errorRate) return { kind: 'error', durationMs: draw.durationMs };
+  if (behaviour.proxy === undefined) return { kind: 'ok', durationMs: draw.durationMs };
+  const proxyError = draw.errorDraw < draw.errorRate + rateAt(behaviour.proxy.errorRate ?? 0, tMs);
+  return { kind: 'ok', durationMs: draw.durationMs, proxyStatusCode: proxyError ? (behaviour.proxy.statusCode ?? 500) : 200 };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CustomMetrics } from './runtime.js';
 import { HEALTHY, runModelInvocation, type ModelOutcome, type VersionBehaviour } from './behaviour.js';
 import { SimApiError } from './errors.js';
 import { ACCOUNT_ID } from './lambda-model.js';
@@ -71,6 +72,8 @@ export class EndpointRuntime {
     private readonly model: SageMakerModel,
     private readonly metrics: MetricStore,
     private readonly behaviours: ModelBehaviours,
+    /** Custom metrics the model container publishes (`sim.emitMetrics`). */
+    private readonly custom?: CustomMetrics,
   ) {}
 
   invoke(endpointName: string, targetVariant: string | undefined, atMs: number, random: SeededRandom): EndpointExecution {
@@ -102,6 +105,7 @@ export class EndpointRuntime {
         OverheadLatency: Math.round(overheadMs * 1000),
         InvocationsPerInstance: 1 / Math.max(1, variant.instanceCount),
       });
+      this.custom?.emit(this.metrics, variant.modelName, { endpointName, variantName: variant.variantName }, outcome, atMs);
     }
     return { outcome, overheadMs };
   }

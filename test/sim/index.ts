@@ -14,6 +14,7 @@ export {
   type EndpointVariantState,
   type EndpointConfigVariant,
 } from './simulator.js';
+export type { AlarmSpec, AlarmChange, AlarmStateValue } from './alarms.js';
 export { HEALTHY, type VersionBehaviour, type LatencyProfile } from './behaviour.js';
 export type { ScenarioTarget, ModelTarget, FailingUpdate } from './scenarios.js';
 export type { ThrottleFault, ConcurrentAliasChange, ConcurrentEndpointChange, ThrottleStatus } from './faults.js';

@@ -360,6 +360,12 @@ export class LambdaApi {
         ...delay,
       };
     }
-    return { ...json(200, { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) }, headers), ...delay };
+    const answer = { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) };
+    if (outcome.proxyStatusCode !== undefined) {
+      // A proxy function: the HTTP status its caller sees is inside the payload, Invoke still says 200.
+      const proxyBody = outcome.proxyStatusCode >= 400 ? { error: `Simulated proxy error ${outcome.proxyStatusCode} in version ${executedVersion}` } : answer;
+      return { ...json(200, { statusCode: outcome.proxyStatusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(proxyBody) }, headers), ...delay };
+    }
+    return { ...json(200, answer, headers), ...delay };
   }
 }

@@ -1,4 +1,4 @@
-import { HEALTHY, runInvocation, type InvocationOutcome, type VersionBehaviour } from './behaviour.js';
+import { HEALTHY, runInvocation, type InvocationOutcome, type ModelOutcome, type VersionBehaviour } from './behaviour.js';
 import type { LambdaModel } from './lambda-model.js';
 import type { MetricStore } from './metrics.js';
 import type { SeededRandom } from './random.js';
@@ -44,6 +44,51 @@ export class BehaviourBook {
   }
 }
 
+/** Where an invocation ran, for a custom metric's dimensions. */
+export interface EmitSource {
+  functionName?: string;
+  endpointName?: string;
+  variantName?: string;
+}
+
+/**
+ * A metric the function's (or model container's) own code publishes at each invocation, as an
+ * Embedded Metric Format line puts it in CloudWatch: one sample per invocation that ran (a
+ * throttled call runs no code), in the minute of the invocation, readable like every metric.
+ */
+export interface CustomMetricSpec {
+  namespace: string;
+  metric: string;
+  /** The series' dimensions for the version that ran (Lambda: the version number; SageMaker: the model name). */
+  dimensions: (version: string, source: EmitSource) => Record<string, string>;
+  /** The sample of one invocation; undefined: the code printed none this time. */
+  value: (version: string, outcome: ModelOutcome, tMs: number) => number | undefined;
+  /** Only invocations of this function or endpoint; default all. */
+  source?: string;
+}
+
+/** The custom metrics every runtime emits (`sim.emitMetrics`). */
+export class CustomMetrics {
+  private readonly specs: CustomMetricSpec[] = [];
+
+  add(spec: CustomMetricSpec): void {
+    this.specs.push(spec);
+  }
+
+  clear(): void {
+    this.specs.length = 0;
+  }
+
+  emit(metrics: MetricStore, version: string, source: EmitSource, outcome: ModelOutcome, atMs: number): void {
+    if (outcome.kind === 'throttled') return;
+    for (const spec of this.specs) {
+      if (spec.source !== undefined && spec.source !== source.functionName && spec.source !== source.endpointName) continue;
+      const value = spec.value(version, outcome, atMs);
+      if (value !== undefined) metrics.put(spec.namespace, spec.dimensions(version, source), atMs, { [spec.metric]: value });
+    }
+  }
+}
+
 /** The result of one invocation, after routing. */
 export interface Execution {
   functionName: string;
@@ -61,6 +106,7 @@ export class FunctionRuntime {
     private readonly model: LambdaModel,
     private readonly metrics: MetricStore,
     private readonly behaviours: BehaviourBook,
+    private readonly custom: CustomMetrics = new CustomMetrics(),
   ) {}
 
   invoke(functionRef: string, qualifier: string | undefined, atMs: number, random: SeededRandom): Execution {
@@ -81,6 +127,7 @@ export class FunctionRuntime {
       outcome: outcome.kind,
       durationMs: outcome.kind === 'throttled' ? 0 : outcome.durationMs,
     });
+    this.custom.emit(this.metrics, executedVersion, { functionName: fn.name }, outcome, atMs);
     return { functionName: fn.name, executedVersion, outcome };
   }
 }

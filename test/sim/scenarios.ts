@@ -1,3 +1,4 @@
+import type { AlarmBook, AlarmChange } from './alarms.js';
 import { HEALTHY, type LatencyProfile, type VersionBehaviour } from './behaviour.js';
 import type { ModelBehaviours } from './endpoint-runtime.js';
 import type { ConcurrentAliasChange, ConcurrentCodeChange, ConcurrentEndpointChange, FaultInjector, LostReplyFault, ThrottleFault } from './faults.js';
@@ -24,6 +25,7 @@ export interface ScenarioContext {
   modelBehaviours: ModelBehaviours;
   faults: FaultInjector;
   metrics: MetricStore;
+  alarms: AlarmBook;
   /** Running traffic generators, with what each one invokes. */
   traffic(): RunningTraffic[];
   /** Every function and its alias names, to pick the only alias when no target is given. */
@@ -71,6 +73,14 @@ function rateAt(rate: ErrorRate, tMs: number): number {
 
 export class Scenarios {
   constructor(private readonly ctx: ScenarioContext) {}
+
+  /**
+   * A CloudWatch alarm (created first with `sim.setAlarm`) changes to `state` at `atMs` of clock
+   * time: DescribeAlarms reports the new state, its reason and timestamps from then on.
+   */
+  alarmAt(change: AlarmChange): void {
+    this.ctx.alarms.schedule(change);
+  }
 
   /** Every version and every SageMaker model healthy: no errors, ~80 ms p50 / 250 ms p99. */
   healthy(): void {

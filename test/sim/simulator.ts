@@ -1,3 +1,4 @@
+import { AlarmBook, type AlarmSpec } from './alarms.js';
 import type { VersionBehaviour } from './behaviour.js';
 import type { SimulatorClock } from './clock.js';
 import { CloudWatchApi } from './cloudwatch-api.js';
@@ -7,7 +8,7 @@ import { LambdaApi } from './lambda-api.js';
 import { ACCOUNT_ID, codeShaOf, LambdaModel, REGION, type AliasState } from './lambda-model.js';
 import { MetricStore } from './metrics.js';
 import { SeededRandom } from './random.js';
-import { BehaviourBook, FunctionRuntime } from './runtime.js';
+import { BehaviourBook, CustomMetrics, FunctionRuntime, type CustomMetricSpec } from './runtime.js';
 import { SageMakerApi } from './sagemaker-api.js';
 import { DEFAULT_TIMINGS, SageMakerModel, sageMakerArn, type EndpointTimings, type LiveVariant, type VariantConfig } from './sagemaker-model.js';
 import { SageMakerRuntimeApi } from './sagemaker-runtime-api.js';
@@ -161,9 +162,11 @@ export class Simulator {
   private readonly runtime: FunctionRuntime;
   private readonly sagemaker: SageMakerModel;
   private readonly modelBehaviours = new ModelBehaviours();
+  private readonly customMetrics = new CustomMetrics();
   private readonly endpointRuntime: EndpointRuntime;
   private readonly server: SimulatorServer;
   private readonly generators: RunningTraffic[] = [];
+  private readonly alarms: AlarmBook;
   private url = '';
 
   constructor(private readonly options: SimulatorOptions) {
@@ -171,7 +174,7 @@ export class Simulator {
     const now = () => clock.now();
     this.model = new LambdaModel(now);
     this.metrics = new MetricStore(options.metricDelayMs ?? 60_000);
-    this.runtime = new FunctionRuntime(this.model, this.metrics, this.behaviours);
+    this.runtime = new FunctionRuntime(this.model, this.metrics, this.behaviours, this.customMetrics);
     const lambda = new LambdaApi({
       model: this.model,
       runtime: this.runtime,
@@ -181,9 +184,10 @@ export class Simulator {
       realInvokeLatency: options.invokeLatency === 'real',
       onInjectedChange: (kind, detail) => this.injectedEvents.push({ atMs: now(), kind, detail }),
     });
-    const cloudWatch = new CloudWatchApi(this.metrics, now);
+    this.alarms = new AlarmBook(now);
+    const cloudWatch = new CloudWatchApi(this.metrics, now, this.alarms);
     this.sagemaker = new SageMakerModel(now, { ...DEFAULT_TIMINGS, ...options.sagemaker });
-    this.endpointRuntime = new EndpointRuntime(this.sagemaker, this.metrics, this.modelBehaviours);
+    this.endpointRuntime = new EndpointRuntime(this.sagemaker, this.metrics, this.modelBehaviours, this.customMetrics);
     const sagemaker = new SageMakerApi({
       model: this.sagemaker,
       faults: this.faults,
@@ -220,6 +224,7 @@ export class Simulator {
       modelBehaviours: this.modelBehaviours,
       faults: this.faults,
       metrics: this.metrics,
+      alarms: this.alarms,
       traffic: () => this.generators,
       aliases: () => this.model.listFunctions().flatMap((fn) => [...fn.aliases.keys()].map((alias) => ({ functionName: fn.name, alias }))),
     });
@@ -282,6 +287,15 @@ export class Simulator {
     const fn = this.model.getFunction(functionName);
     this.model.setLatestCode(functionName, codeShaOf(`${functionName}:published-${fn.versions.length + 1}`));
     return this.model.publishVersion(functionName, { description }).version.version;
+  }
+
+  /**
+   * The function's (or model's) code publishes `spec.metric` at each invocation that runs, as an
+   * Embedded Metric Format line would (traffic and Invoke/InvokeEndpoint alike); Lambda's and
+   * SageMaker's own metrics are unchanged. E.g. a `ProxyErrors` of 1 when the proxy body says 5xx.
+   */
+  emitMetrics(spec: CustomMetricSpec): void {
+    this.customMetrics.add(spec);
   }
 
   /** Sets an alias directly (not an API request), as a console user or an earlier run left it. */
@@ -410,6 +424,15 @@ export class Simulator {
   /** How a SageMaker model behaves on every endpoint that serves it. */
   setModelBehaviour(modelName: string, behaviour: VersionBehaviour): void {
     this.modelBehaviours.set(modelName, behaviour);
+  }
+
+  /**
+   * Creates a CloudWatch alarm (metric by default, `type: 'composite'` for a composite one) in
+   * `state`, or changes an existing one's state now. Not an API request: absent from requestLog.
+   * Without `reason`, CloudWatch-like wording for the state.
+   */
+  setAlarm(spec: AlarmSpec): void {
+    this.alarms.set(spec);
   }
 
   /** The requests that changed state (PublishVersion, CreateAlias, UpdateAlias, ...), failed ones included. */

@@ -172,3 +172,19 @@ export function simulatorPerTest(
     },
   };
 }
+
+/**
+ * The `target:` section of a SageMaker release in the integration tests: endpoint `endpoint`,
+ * a candidate model created from an image, model data and an execution role (docs/sagemaker.md).
+ */
+export function sageMakerTargetYaml(endpoint: string): string {
+  return `target:
+  type: sagemaker
+  endpoint-name: ${endpoint}
+  region: us-east-1
+  model:
+    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-inference:1.4.0
+    model-data: s3://churn-models/1.4.0/model.tar.gz
+    execution-role: arn:aws:iam::123456789012:role/churn-sagemaker-execution
+`;
+}

@@ -102,6 +102,7 @@ describe('pretraffic gate with a scripted target', () => {
     concurrency: 2,
     latency: {},
     compareProduction: false,
+    proxy: 'auto',
     locations: { payloads: { file: 'model-release.yml', line: 3 } },
     ...extra,
   });

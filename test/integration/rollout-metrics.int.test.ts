@@ -1,0 +1,178 @@
+/**
+ * CloudWatch metric queries as a rollout signal (rollout.metrics), end to end: the real pipeline,
+ * the real Lambda and SageMaker targets and the product's own SDK clients (GetMetricData) over
+ * HTTP against the simulator, on one VirtualClock. The function model publishes custom metrics
+ * per invocation as an Embedded Metric Format line would (`sim.emitMetrics`). The canary is
+ * healthy by AWS/Lambda (or AWS/SageMaker) metrics in every test: only the custom metric can stop it.
+ */
+import type { Report } from '../../src/report/result.js';
+import type { Simulator, VirtualClock } from '../sim/index.js';
+import { releaseWith, simulatorPerTest, writtenRouting, sageMakerTargetYaml } from '../support/sim-release.js';
+
+const MINUTE = 60_000;
+const FN = 'churn-model';
+const ALIAS = 'prod';
+const START_MS = Date.UTC(2026, 2, 2, 9, 0, 20);
+const STABLE = '3';
+const CANDIDATE = '4';
+
+/** Every `every`-th call of a version counts 1, the others 0: a deterministic rate of 1/every. */
+function everyNth(rates: Record<string, number>): (version: string) => number {
+  const counts = new Map<string, number>();
+  return (version) => {
+    const n = (counts.get(version) ?? 0) + 1;
+    counts.set(version, n);
+    const every = rates[version] ?? rates.default ?? 0;
+    return every > 0 && n % every === 0 ? 1 : 0;
+  };
+}
+
+/** The Lambda handler's EMF line: ProxyErrors (5xx in the proxy body) and FallbackAnswers per ModelVersion. */
+function emitChurnMetrics(sim: Simulator, proxyEvery: Record<string, number>, fallbackEvery: Record<string, number>, only?: string): void {
+  const proxy = everyNth(proxyEvery);
+  const fallback = everyNth(fallbackEvery);
+  const dimensions = (version: string) => ({ ModelVersion: version });
+  const skip = (version: string) => only !== undefined && version !== only;
+  sim.emitMetrics({ namespace: 'ChurnModel', metric: 'ProxyErrors', dimensions, value: (v) => (skip(v) ? undefined : proxy(v)) });
+  sim.emitMetrics({ namespace: 'ChurnModel', metric: 'FallbackAnswers', dimensions, value: (v) => (skip(v) ? undefined : fallback(v)) });
+}
+
+function config(metrics: string, extra = ''): string {
+  return `
+target:
+  function-name: ${FN}
+  alias: ${ALIAS}
+  region: us-east-1
+rollout:
+  strategy: steps
+  steps:
+    - { percent: 25, duration: 3m }
+    - { percent: 50, duration: 3m }
+  final-bake: 1m
+  poll: 15s
+  min-invocations: 50
+${extra}  metrics:
+${metrics}`;
+}
+
+const PROXY_ERRORS = `    - name: proxy-errors
+      namespace: ChurnModel
+      metric: ProxyErrors
+      dimensions: { ModelVersion: "{version}" }
+      stat: Sum
+      judge: { compare: { calls: invocations } }
+`;
+const FALLBACK_SHARE = `    - name: fallback-share
+      namespace: ChurnModel
+      metric: FallbackAnswers
+      dimensions: { ModelVersion: "{version}" }
+      stat: Average
+      judge: { max: 0.05 }
+`;
+
+const metricRows = (report: Report) => report.results.filter((r) => r.id.startsWith('rollout.metrics.'));
+const metricReads = (sim: Simulator) => sim.requestLog.filter((e) => e.operation === 'GetMetricData');
+
+describe('rollout.metrics on a Lambda alias (simulator, simulated time)', () => {
+  const run = simulatorPerTest(START_MS, MINUTE);
+  let sim: Simulator;
+  let clock: VirtualClock;
+  beforeEach(() => {
+    ({ sim, clock } = run);
+    sim.createFunction({ name: FN, versions: 3, aliases: [{ name: ALIAS, version: STABLE }], latestCodeSha: 'sha-of-the-new-model' });
+    sim.startTraffic({ functionName: FN, alias: ALIAS, requestsPerMinute: 600, seed: 7 });
+  });
+  const release = (text: string) => releaseWith(text, { clock });
+
+  it('promotes a canary whose custom metrics are as good as stable\'s', async () => {
+    emitChurnMetrics(sim, { default: 50 }, { default: 100 });
+    const report = await release(config(PROXY_ERRORS + FALLBACK_SHARE));
+
+    expect(report.outcome).toBe('promoted');
+    expect(writtenRouting(sim).at(-1)).toEqual({ version: CANDIDATE, weights: {} });
+    expect(metricRows(report).map((r) => [r.id, r.status])).toEqual([
+      ['rollout.metrics.proxy-errors', 'pass'],
+      ['rollout.metrics.fallback-share', 'pass'],
+    ]);
+    const read = metricReads(sim).find((e) => JSON.stringify(e.body).includes('ProxyErrors'));
+    expect(JSON.stringify(read?.body)).toContain('"Dimensions":[{"Name":"ModelVersion","Value":"4"}]');
+  });
+
+  it('rolls back a canary healthy by AWS/Lambda metrics whose ProxyErrors rate is 5× stable\'s', async () => {
+    emitChurnMetrics(sim, { [STABLE]: 50, [CANDIDATE]: 10 }, { default: 100 });
+    const report = await release(config(PROXY_ERRORS));
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    expect(report.headline).toMatch(/^Step \d \(\d+%\) failed: Metric proxy-errors \(ChurnModel ProxyErrors Sum, ModelVersion=4\) per invocations: Canary ProxyErrors \d+ of \d+ \(9\.\d+%\) vs stable \d+ of \d+ \(1\.9\d%\); evidence [\d.]+ ≥ 1\/0\.025 = 40/);
+    // The Lambda metrics saw no error at all: only the custom metric caught it.
+    const observe = (report.timeline ?? []).filter((r) => r.event === 'observe');
+    expect(observe.every((r) => r.canary?.errors === 0)).toBe(true);
+    expect(metricRows(report)[0]).toMatchObject({ status: 'fail', message: expect.stringMatching(/^Metric proxy-errors/) });
+  });
+
+  it('rolls back when a threshold query (fallback share) is breached', async () => {
+    emitChurnMetrics(sim, { default: 50 }, { [STABLE]: 100, [CANDIDATE]: 5 });
+    const report = await release(config(FALLBACK_SHARE));
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.headline).toMatch(/failed: Metric fallback-share \(ChurnModel FallbackAnswers Average, ModelVersion=4\): 0\.2 for version 4 over the last [\dms]+ \(\d+ minutes?, \d+ samples\) is above max 0\.05 \(stable version 3: 0\.00\d+\)\./);
+  });
+
+  it('never promotes on a query without datapoints: the step is inconclusive and rolls back by default', async () => {
+    // Only stable publishes the metric: the candidate's handler lacks the EMF line.
+    emitChurnMetrics(sim, { default: 50 }, { default: 100 }, STABLE);
+    const report = await release(config(FALLBACK_SHARE, '  max-extension: 1m\n'));
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(writtenRouting(sim).some((w) => w.version === CANDIDATE)).toBe(false);
+    expect(report.headline).toMatch(/^Step 1 \(25%\) inconclusive after 4m: .*Metric fallback-share .*: no datapoint for version 4 over the last .*; no data is never a pass\. on-inconclusive is 'rollback'\./s);
+    expect(metricRows(report)[0]).toMatchObject({ status: 'warn' });
+  });
+});
+
+describe('rollout.metrics on a SageMaker endpoint ({variant}: the signal does not know the target)', () => {
+  const ENDPOINT = 'churn-endpoint';
+  const STABLE_MODEL = 'churn-model-v1';
+  const env = simulatorPerTest(Date.UTC(2026, 0, 5, 9, 0, 0));
+  beforeEach(() => {
+    env.sim.createEndpoint({ name: ENDPOINT, variants: [{ variantName: 'AllTraffic', modelName: STABLE_MODEL, instanceCount: 2, instanceType: 'ml.m5.large' }] });
+    env.sim.startEndpointTraffic({ endpointName: ENDPOINT, requestsPerMinute: 600, seed: 5 });
+  });
+
+  it('rolls the candidate variant back when its ProxyErrors rate per invocation is 5× stable\'s', async () => {
+    const proxy = everyNth({ [STABLE_MODEL]: 50, default: 10 });
+    env.sim.emitMetrics({
+      namespace: 'ChurnInference',
+      metric: 'ProxyErrors',
+      dimensions: (_model, where) => ({ EndpointName: where.endpointName ?? '', VariantName: where.variantName ?? '' }),
+      value: (model) => proxy(model),
+    });
+    const report = await releaseWith(
+      `
+${sageMakerTargetYaml(ENDPOINT)}rollout:
+  strategy: steps
+  steps:
+    - { percent: 25, duration: 3m }
+    - { percent: 50, duration: 3m }
+  final-bake: 2m
+  poll: 30s
+  min-invocations: 50
+  judge: { type: compare }
+  metrics:
+    - name: proxy-errors
+      namespace: ChurnInference
+      metric: ProxyErrors
+      dimensions: { EndpointName: "{endpoint}", VariantName: "{variant}" }
+      stat: Sum
+      judge: { compare: { calls: invocations } }
+`,
+      { clock: env.clock },
+    );
+
+    expect(report.outcome).toBe('rolled-back');
+    const serving = env.sim.getEndpointState(ENDPOINT).variants.filter((v) => v.weight > 0);
+    expect(serving.map((v) => v.modelName)).toEqual([STABLE_MODEL]);
+    expect(report.headline).toMatch(/failed: Metric proxy-errors \(ChurnInference ProxyErrors Sum, EndpointName=churn-endpoint, VariantName=\S+\) per invocations: Canary ProxyErrors \d+ of \d+ \(9\.\d+%\) vs stable \d+ of \d+ \(1\.9\d%\)/);
+  });
+});
