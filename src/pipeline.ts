@@ -24,6 +24,7 @@ import type { PlanFeasibility } from './rollout/feasibility.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { runRollout } from './rollout/loop.js';
 import { runShadowPhase } from './rollout/shadow.js';
+import { watchPromotion } from './rollout/watch.js';
 import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import { parseReleaseDescription } from './rollback/resolve.js';
@@ -439,6 +440,16 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   );
   if (request.config.dryRun && feasibility !== undefined) results.push(...feasibilityResults(feasibility, rolloutConfig));
   results.push(...rolloutResults(result));
+  // Post-promotion watch: the promoted version keeps being judged; a failure points the alias back.
+  if (result.outcome === 'promoted' && rolloutConfig.watchMs !== undefined && result.finalAlias !== undefined && result.stableVersion !== null) {
+    const watch = await watchPromotion(
+      { target, clock: deps.clock, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}), ...(alarmSignal ? { signals: [alarmSignal] } : {}) },
+      { candidate: candidateVersion, previous: result.stableVersion, promoted: result.finalAlias, promotedAtMs: deps.clock.now(), config: { ...rolloutConfig, watchMs: rolloutConfig.watchMs } },
+    );
+    results.push(watch.result);
+    if (watch.kind === 'rolled-back') Object.assign(result, { outcome: 'rolled-back', reason: watch.reason, finalAlias: watch.alias });
+    else if (watch.kind === 'stopped') Object.assign(result, { outcome: 'aborted', reason: watch.reason });
+  }
   if (alarmSignal !== undefined && result.outcome !== 'skipped') results.push(alarmSignal.result({ dryRun: request.config.dryRun }));
   if (metricSignal !== undefined && result.outcome !== 'skipped') results.push(...metricSignal.results({ dryRun: request.config.dryRun }));
   if (result.outcome === 'rolled-back' || result.outcome === 'aborted') results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));

@@ -134,6 +134,14 @@ function buildRollout(raw: RawRollout, issues: ConfigIssue[]): RolloutConfig {
     }
     rollout.shadow = { percent: raw.shadow.percent ?? 100, durationMs };
   }
+  if (raw.watch !== undefined) {
+    const watchMs = parseDuration(raw.watch);
+    if (watchMs !== undefined && (watchMs < 60_000 || watchMs % 60_000 !== 0)) {
+      issues.push({ path: ['rollout', 'watch'], message: 'must be whole minutes, at least 1m (like 30m): CloudWatch publishes one datapoint a minute, and the watch is judged on whole minutes' });
+    } else if (watchMs !== undefined) {
+      rollout.watchMs = watchMs;
+    }
+  }
   if (raw.alarms !== undefined) {
     rollout.alarms = { names: [...raw.alarms], ignoreInitial: raw['alarms-ignore-initial'] ?? false };
   } else if (raw['alarms-ignore-initial'] !== undefined) {

@@ -52,6 +52,7 @@ export interface RawRollout {
   'max-extension'?: string;
   'on-inconclusive'?: 'rollback' | 'promote';
   'on-existing-canary'?: 'refuse' | 'rollback';
+  watch?: string;
   alarms?: string[];
   'alarms-ignore-initial'?: boolean;
   metrics?: RawMetricQuery[];

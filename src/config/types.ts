@@ -137,6 +137,11 @@ export interface RolloutConfig {
   onInconclusive: 'rollback' | 'promote';
   /** An alias that already has additional weights: refuse (default) or roll it back first. */
   onExistingCanary: 'refuse' | 'rollback';
+  /**
+   * Post-promotion watch (src/rollout/watch.ts): how long the promoted version keeps being judged
+   * after the promotion; a failure points the alias back at the previous version. Unset: off.
+   */
+  watchMs?: number;
   /** Shadow phase before the canary (SageMaker only, src/rollout/shadow.ts). */
   shadow?: { percent: number; durationMs: number };
   /** CloudWatch alarms watched at every poll after the first shift (src/signals/alarms.ts). */

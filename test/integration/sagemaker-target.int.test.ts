@@ -130,6 +130,18 @@ describe('SageMaker endpoint target (real pipeline, real SDK clients, simulator)
     expect(report.results.find((r) => r.id === 'rollout.cleanup')).toMatchObject({ status: 'pass' });
   });
 
+  it('rollout.watch: a model that starts failing after its promotion is rolled back to the previous model', async () => {
+    const failFrom = START + 14 * MINUTE;
+    env.sim.scenarios.variantErrors({ endpointName: ENDPOINT, rate: 0.3, fromMs: failFrom });
+    const report = await release(`${CONFIG}  watch: 10m\n`);
+    expect(lines.findIndex((l) => l.startsWith('Watching version'))).toBeGreaterThanOrEqual(0);
+    expect({ outcome: report.outcome, exitCode: report.exitCode }).toEqual({ outcome: 'rolled-back', exitCode: 1 });
+    expect(report.headline).toMatch(/rolled back after promotion/);
+    expect(report.results.find((r) => r.id === 'rollout.watch')).toMatchObject({ status: 'fail' });
+    const state = env.sim.getEndpointState(ENDPOINT);
+    expect(state.variants.filter((v) => v.weight > 0).map((v) => v.modelName)).toEqual([STABLE_MODEL]);
+  });
+
   it('removes the candidate variant when the pre-traffic tests fail, before any traffic moved', async () => {
     env.sim.scenarios.variantErrors({ endpointName: ENDPOINT, rate: 1 });
     const report = await release(CONFIG + PRETRAFFIC);
