@@ -83,6 +83,11 @@ interface VariantSpec {
   instanceCount?: number;
 }
 
+/** A variant as it stands (its desired weight, its instances), to keep in a new endpoint config. */
+function asIs(v: VariantView): VariantSpec {
+  return { modelName: v.modelName, variantName: v.variantName, weight: v.desiredWeight, ...(v.instanceCount !== undefined ? { instanceCount: v.instanceCount } : {}) };
+}
+
 export interface SageMakerTargetOptions {
   endpointName: string;
   /** The candidate to create; without it, `resolveCandidate` needs an existing model name. */
@@ -282,7 +287,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     if (variant.desiredWeight > 0) return `The variant of ${candidate} still has traffic on ${this.describe()}; it was left in place.`;
     const keep = view.variants
       .filter((v) => v !== variant)
-      .map((v) => ({ modelName: v.modelName, variantName: v.variantName, weight: v.desiredWeight, ...(v.instanceCount !== undefined ? { instanceCount: v.instanceCount } : {}) }));
+      .map(asIs);
     await this.replaceConfig(view, keep, `remove the variant of ${candidate}`);
     return `Removed the variant of ${candidate} from ${this.describe()} (the model itself is kept).`;
   }
@@ -301,7 +306,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     const count = primary.instanceCount === undefined ? undefined : candidateInstances(this.options.instances, samplingPercent / 100, primary.instanceCount);
     await this.replaceConfig(
       view,
-      [{ modelName: primary.modelName, variantName: primary.variantName, weight: primary.desiredWeight, ...(primary.instanceCount !== undefined ? { instanceCount: primary.instanceCount } : {}) }],
+      [asIs(primary)],
       `run ${candidate} as a shadow of ${primary.modelName}`,
       [{ modelName: candidate, variantName: variant.variantName, weight: (primary.desiredWeight * samplingPercent) / 100, ...(count !== undefined ? { instanceCount: count } : {}) }],
     );
@@ -312,7 +317,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     const view = await this.readView({ settleFirst: true });
     const primary = view.variants[0] as VariantView;
     const shadow = view.shadowVariants.find((v) => v.modelName === candidate);
-    const variants = [{ modelName: primary.modelName, variantName: primary.variantName, weight: primary.desiredWeight, ...(primary.instanceCount !== undefined ? { instanceCount: primary.instanceCount } : {}) }];
+    const variants = [asIs(primary)];
     if (keep) {
       const start = primary.instanceCount === undefined ? undefined : candidateInstances(this.options.instances, 0, primary.instanceCount);
       variants.push({ modelName: candidate, variantName: shadow?.variantName ?? candidate, weight: 0, ...(start !== undefined ? { instanceCount: start } : {}) });
@@ -365,23 +370,20 @@ export class SageMakerEndpointTarget implements RolloutTarget {
 
   /** `{version}` (the model), `{endpoint}`, `{variant}` of a `rollout.metrics` query: the variant that serves `version`. */
   async metricDimensions(version: string): Promise<Record<string, string>> {
-    const view = this.last ?? (await this.readView());
-    const variant = variantOfModel(view, version) ?? variantOfModel(await this.readView(), version);
+    const variant = await this.variantServing(version);
     return { version, endpoint: this.options.endpointName, variant: variant?.variantName ?? version };
   }
 
   /** The metrics of the variant that serves `version` (src/targets/sagemaker-metrics.ts says what counts as an error). */
   async readMetrics(version: string, window: MetricsWindow, signal?: AbortSignal): Promise<VersionMetrics> {
-    const view = this.last ?? (await this.readView());
-    const variant = variantOfModel(view, version) ?? variantOfModel(await this.readView(), version);
+    const variant = await this.variantServing(version);
     const variantName = variant?.variantName ?? version;
     return readVariantMetrics(this.cloudwatch, { endpointName: this.options.endpointName, variantName, version }, window, signal);
   }
 
   /** InvokeEndpoint on the variant that serves `version` (TargetVariant reaches a variant at weight 0). */
   async invoke(version: string, payload: string): Promise<InvokeResult> {
-    const view = this.last ?? (await this.readView());
-    const variant = variantOfModel(view, version) ?? variantOfModel(await this.readView(), version);
+    const variant = await this.variantServing(version);
     if (variant === undefined) throw new Error(`${this.describe()} has no variant serving model '${version}' to invoke.`);
     const started = performance.now();
     try {
@@ -410,6 +412,15 @@ export class SageMakerEndpointTarget implements RolloutTarget {
   }
 
   // ---- reading -------------------------------------------------------------------------
+
+  /**
+   * The variant that serves `version`, from the last read of the endpoint when it has one (every
+   * poll reads metrics per version: no DescribeEndpoint each time), else from a fresh read.
+   */
+  private async variantServing(version: string): Promise<VariantView | undefined> {
+    const cached = this.last === undefined ? undefined : variantOfModel(this.last, version);
+    return cached ?? variantOfModel(await this.readView(), version);
+  }
 
   private async readView(options: { settleFirst?: boolean } = {}): Promise<EndpointView> {
     let view = await this.describeOnce();
@@ -604,7 +615,7 @@ export class SageMakerEndpointTarget implements RolloutTarget {
     return this.replaceConfig(
       view,
       [
-        ...live.map((v) => ({ modelName: v.modelName, variantName: v.variantName, weight: v.desiredWeight, ...(v.instanceCount !== undefined ? { instanceCount: v.instanceCount } : {}) })),
+        ...live.map(asIs),
         // The variant is named after its model (both are SageMaker names of at most 63 characters).
         { modelName, variantName: modelName, weight: 0, ...(startCount !== undefined ? { instanceCount: startCount } : {}) },
       ],
