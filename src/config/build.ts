@@ -13,6 +13,7 @@ import type { ConfigIssue } from './issues.js';
 import { defaultMaxExtensionMs, resolvePlan } from './plan.js';
 import type { RawConfig, RawJudge, RawMetricQuery, RawNotify, RawRollout, RawTarget } from './raw.js';
 import { METRIC_PLACEHOLDERS } from './types.js';
+import { OUTPUT_DRIFT_DEFAULTS } from '../signals/score-distribution.js';
 import type { CompareJudgeConfig, GateConfig, JudgeConfig, LambdaTargetConfig, MetricQueryConfig, NotifyConfig, RolloutConfig, SageMakerTargetConfig, TargetConfig, ThresholdJudgeConfig } from './types.js';
 
 export interface BuildResult {
@@ -206,9 +207,20 @@ function buildMetricQueries(raw: RawMetricQuery[], targetType: TargetConfig['typ
         }
       }
     }
-    const built: MetricQueryConfig = { name: query.name, namespace: query.namespace, metric: query.metric, dimensions, stat: query.stat };
+    const built: MetricQueryConfig = { name: query.name, namespace: query.namespace, metric: query.metric, dimensions, stat: query.stat ?? 'distribution' };
     const judge = query.judge;
-    if (judge?.compare !== undefined) {
+    if (judge?.distribution !== undefined) {
+      const d = judge.distribution;
+      built.judge = {
+        type: 'distribution',
+        maxPsi: d['max-psi'] ?? OUTPUT_DRIFT_DEFAULTS.maxPsi,
+        bins: d.bins ?? OUTPUT_DRIFT_DEFAULTS.bins,
+        minSamples: d['min-samples'] ?? OUTPUT_DRIFT_DEFAULTS.minSamples,
+      };
+      if (built.judge.minSamples < 5 * built.judge.bins) {
+        issues.push({ path: at('judge', 'distribution', 'min-samples'), message: `is ${built.judge.minSamples}, fewer than 5 per bin (${built.judge.bins} bins need at least ${5 * built.judge.bins}): a pass on fewer would rest on a table the chi-square test cannot read` });
+      }
+    } else if (judge?.compare !== undefined) {
       const calls = judge.compare.calls;
       built.judge = { type: 'compare', calls };
       if (query.stat !== 'Sum') {
@@ -219,8 +231,8 @@ function buildMetricQueries(raw: RawMetricQuery[], targetType: TargetConfig['typ
         issues.push({ path: at('judge', 'compare', 'calls'), message: `names the query itself: the calls must be invocations or another query's name` });
       } else if (calls !== 'invocations' && callsQuery === undefined) {
         issues.push({ path: at('judge', 'compare', 'calls'), message: `is '${calls}', which is neither invocations nor the name of another rollout.metrics query (${[...byName.keys()].filter((n) => n !== query.name).join(', ') || 'there is none'})` });
-      } else if (callsQuery !== undefined && !COUNT_STATS.has(callsQuery.stat)) {
-        issues.push({ path: at('judge', 'compare', 'calls'), message: `names query '${calls}', whose stat is ${callsQuery.stat}: calls are counted per minute, so its stat must be Sum or SampleCount` });
+      } else if (callsQuery !== undefined && !COUNT_STATS.has(callsQuery.stat ?? 'distribution')) {
+        issues.push({ path: at('judge', 'compare', 'calls'), message: `names query '${calls}', whose stat is ${callsQuery.stat ?? 'a distribution'}: calls are counted per minute, so its stat must be Sum or SampleCount` });
       }
     } else if (judge !== undefined) {
       built.judge = { type: 'threshold', ...(judge.max !== undefined ? { max: judge.max } : {}), ...(judge.min !== undefined ? { min: judge.min } : {}) };
@@ -228,7 +240,7 @@ function buildMetricQueries(raw: RawMetricQuery[], targetType: TargetConfig['typ
         issues.push({ path: at('judge'), message: `has min ${judge.min} above max ${judge.max}: no value could pass` });
       }
     } else if (!referenced.has(query.name)) {
-      issues.push({ path: at(), message: `'${query.name}' has no judge and no other query uses it as compare.calls, so it would judge nothing: add judge: { max: N }, { min: N } or { compare: { calls: invocations } }` });
+      issues.push({ path: at(), message: `'${query.name}' has no judge and no other query uses it as compare.calls, so it would judge nothing: add judge: { max: N }, { min: N }, { compare: { calls: invocations } } or { distribution: {} }` });
     }
     return built;
   });

@@ -31,8 +31,9 @@ export interface RawMetricQuery {
   namespace: string;
   metric: string;
   dimensions?: Record<string, string>;
-  stat: string;
-  judge?: { max?: number; min?: number; compare?: { calls: string } };
+  /** Absent only with judge.distribution (the schema requires it otherwise). */
+  stat?: string;
+  judge?: { max?: number; min?: number; compare?: { calls: string }; distribution?: { 'max-psi'?: number; bins?: number; 'min-samples'?: number } };
 }
 
 export interface RawRollout {

@@ -164,14 +164,16 @@ export interface MetricQueryConfig {
   metric: string;
   /** Dimension name → value template (`{version}`, `{alias}`... substituted per version). */
   dimensions: Record<string, string>;
-  /** Sum, Average, Minimum, Maximum, SampleCount or pNN. */
+  /** Sum, Average, Minimum, Maximum, SampleCount or pNN; `distribution` for the distribution judge, which reads its own statistics. */
   stat: string;
   /**
    * threshold: the canary's value over the window within [min, max]; compare: this metric's Sum
    * per minute as events over `calls` per minute (the target's invocations, or another query's
-   * Sum), canary against stable by the compare judge's test. Absent: only another query's calls.
+   * Sum), canary against stable by the compare judge's test; distribution: the canary's values
+   * against stable's, binned at stable's quantiles (src/signals/score-distribution.ts). Absent:
+   * only another query's calls.
    */
-  judge?: { type: 'threshold'; max?: number; min?: number } | { type: 'compare'; calls: string };
+  judge?: { type: 'threshold'; max?: number; min?: number } | { type: 'compare'; calls: string } | { type: 'distribution'; maxPsi: number; bins: number; minSamples: number };
 }
 
 /** `rollout.alarms` and `rollout.alarms-ignore-initial`. */

@@ -104,6 +104,24 @@ export function checkResponse(body: string, expectations: Expectation[], mode: P
 
 const isBodyPath = (path: string) => path === 'body' || path.startsWith('body.');
 
+/**
+ * The value at a dotted path of a response, as the field assertions address it: in a proxy
+ * response, `body.x` reads the decoded body. Undefined when the response is not JSON or the
+ * path holds nothing.
+ */
+export function responseValue(payload: string, path: string, mode: ProxyMode): unknown {
+  let response: unknown;
+  try {
+    response = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const proxy = asProxyResponse(response, mode);
+  if (proxy === undefined || !isBodyPath(path)) return valueAt(response, path);
+  const body = proxyBodyJson(proxy);
+  return 'error' in body ? undefined : valueAt({ body: body.value }, path);
+}
+
 function checkDocument(response: unknown, proxy: ProxyResponse | undefined, expectations: Expectation[]): string[] {
   // A proxy body is decoded once, and only when an assertion needs it.
   let decoded: { value: unknown } | { error: string } | undefined;

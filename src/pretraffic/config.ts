@@ -5,6 +5,7 @@
 import type { ConfigIssue } from '../config/issues.js';
 import type { SourceLocation } from '../report/result.js';
 import type { ProxyMode } from './proxy.js';
+import { OUTPUT_DRIFT_DEFAULTS } from '../signals/score-distribution.js';
 
 export const PRETRAFFIC_DEFAULTS = { concurrency: 4, proxy: 'auto' } as const satisfies { concurrency: number; proxy: ProxyMode };
 
@@ -26,13 +27,15 @@ export interface PretrafficConfig {
   compareProduction: boolean;
   /** Candidate p99 may be at most (1 + this) × production p99. */
   maxSlowdown?: number;
+  /** Compare the number at `field` in the candidate's answers with production's (src/signals/score-distribution.ts). */
+  outputDrift?: { field: string; maxPsi: number; bins: number };
   /** JSON Schema file every response must satisfy (the decoded body of a proxy response). */
   responseSchemaPath?: string;
   /** Read responses as API Gateway / function URL proxy responses: detect (auto), always, never. */
   proxy: ProxyMode;
   location?: SourceLocation;
   /** Where each key sits in the file, for messages. */
-  locations: Partial<Record<'payloads' | 'latency' | 'max-slowdown' | 'response-schema', SourceLocation>>;
+  locations: Partial<Record<'payloads' | 'latency' | 'max-slowdown' | 'response-schema' | 'output-drift', SourceLocation>>;
 }
 
 export interface RawPretraffic {
@@ -42,6 +45,7 @@ export interface RawPretraffic {
   latency?: { 'p50-ms'?: number; 'p95-ms'?: number; 'p99-ms'?: number };
   'compare-production'?: boolean;
   'max-slowdown'?: number;
+  'output-drift'?: { field: string; 'max-psi'?: number; bins?: number };
   'response-schema'?: string;
   proxy?: ProxyMode;
 }
@@ -55,9 +59,11 @@ export function buildPretrafficConfig(
   if (raw.latency?.['p50-ms'] !== undefined) latency.p50Ms = raw.latency['p50-ms'];
   if (raw.latency?.['p95-ms'] !== undefined) latency.p95Ms = raw.latency['p95-ms'];
   if (raw.latency?.['p99-ms'] !== undefined) latency.p99Ms = raw.latency['p99-ms'];
-  const compareProduction = raw['compare-production'] ?? raw['max-slowdown'] !== undefined;
-  if (raw['max-slowdown'] !== undefined && raw['compare-production'] === false) {
-    issues.push({ path: ['pretraffic', 'max-slowdown'], message: 'needs compare-production: true (it compares the new version with production)' });
+  const compareProduction = raw['compare-production'] ?? (raw['max-slowdown'] !== undefined || raw['output-drift'] !== undefined);
+  for (const key of ['max-slowdown', 'output-drift'] as const) {
+    if (raw[key] !== undefined && raw['compare-production'] === false) {
+      issues.push({ path: ['pretraffic', key], message: 'needs compare-production: true (it compares the new version with production)' });
+    }
   }
   const config: PretrafficConfig = {
     payloadsPath: raw.payloads,
@@ -71,9 +77,11 @@ export function buildPretrafficConfig(
   if (raw.requests !== undefined) config.requests = raw.requests;
   if (raw['max-slowdown'] !== undefined) config.maxSlowdown = raw['max-slowdown'];
   if (raw['response-schema'] !== undefined) config.responseSchemaPath = raw['response-schema'];
+  const drift = raw['output-drift'];
+  if (drift !== undefined) config.outputDrift = { field: drift.field, maxPsi: drift['max-psi'] ?? OUTPUT_DRIFT_DEFAULTS.maxPsi, bins: drift.bins ?? OUTPUT_DRIFT_DEFAULTS.bins };
   const section = context.locate(['pretraffic']);
   if (section) config.location = section;
-  for (const key of ['payloads', 'latency', 'max-slowdown', 'response-schema'] as const) {
+  for (const key of ['payloads', 'latency', 'max-slowdown', 'response-schema', 'output-drift'] as const) {
     const at = context.locate(['pretraffic', key]);
     if (at) config.locations[key] = at;
   }

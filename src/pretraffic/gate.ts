@@ -8,10 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CheckResult, SourceLocation } from '../report/result.js';
-import { compileSchema, judgeResponse } from './assertions.js';
+import { binEdges, compareScoreDistributions, countInBins, nearestRank, OUTPUT_DRIFT_P, percentileLevels } from '../signals/score-distribution.js';
+import { compileSchema, judgeResponse, responseValue } from './assertions.js';
 import type { PretrafficConfig } from './config.js';
 import { invokeAll } from './invoker.js';
-import type { Invocation, Invoke } from './invoker.js';
+import type { Invocation, InvocationRun, Invoke } from './invoker.js';
 import { summarizeLatency } from './latency.js';
 import type { LatencySummary } from './latency.js';
 import { PayloadFileError, readPayloads } from './payloads.js';
@@ -55,7 +56,69 @@ export async function runPretraffic(config: PretrafficConfig, deps: PretrafficDe
   const budget = latencyBudgetResult(candidateLatency, config);
   if (budget) results.push(budget);
   if (config.compareProduction) results.push(comparisonResult(candidateLatency, run.production, productionVersion, config));
+  if (config.outputDrift !== undefined) results.push(outputDriftResult(run, productionVersion, deps.candidateVersion, config));
   return results;
+}
+
+/**
+ * The candidate's answers against production's on the same payloads: one number per payload
+ * (its first answered request), since a payload sent twenty times to a deterministic model is
+ * one observation, not twenty; counting repeats would make the test see evidence that is not there.
+ */
+function outputDriftResult(run: InvocationRun, productionVersion: string | undefined, candidateVersion: string, config: PretrafficConfig): CheckResult {
+  const drift = config.outputDrift!;
+  const location = config.locations['output-drift'] ?? config.location;
+  const base = { id: 'pretraffic.output-drift', gate: 'pretraffic' as const, expected: `PSI < ${drift.maxPsi} or no evidence of a difference (p ≥ ${OUTPUT_DRIFT_P})` };
+  if (productionVersion === undefined) {
+    return located({ ...base, status: 'skip', message: 'No production version to compare answers with (the alias points at the new version).' }, location);
+  }
+  const firstValues = (invocations: Invocation[]) => {
+    const byPayload = new Map<number, number>();
+    for (const inv of invocations) {
+      if (byPayload.has(inv.payload.line) || inv.result === undefined || inv.result.functionError !== undefined) continue;
+      const value = responseValue(inv.result.payload, drift.field, config.proxy);
+      if (typeof value === 'number' && Number.isFinite(value)) byPayload.set(inv.payload.line, value);
+    }
+    return byPayload;
+  };
+  const candidate = firstValues(run.candidate);
+  const production = firstValues(run.production);
+  // Only payloads both versions answered with a number: the same inputs on both sides.
+  const lines = [...candidate.keys()].filter((line) => production.has(line));
+  const payloads = new Set(run.candidate.map((i) => i.payload.line)).size;
+  const needed = 5 * drift.bins;
+  if (lines.length < needed) {
+    return located(
+      {
+        ...base,
+        status: 'error',
+        observed: lines.length,
+        message: `pretraffic.output-drift needs a number at ${drift.field} from both versions for at least ${needed} payloads (5 per bin, ${drift.bins} bins); ${lines.length} of the ${payloads} payloads in ${config.payloadsPath} gave one (version ${candidateVersion}: ${candidate.size}, production version ${productionVersion}: ${production.size}). Add payloads, or lower bins.`,
+      },
+      location,
+    );
+  }
+  const productionValues = lines.map((line) => production.get(line) as number);
+  const sorted = [...productionValues].sort((a, b) => a - b);
+  const edges = binEdges(percentileLevels(drift.bins).map((level) => nearestRank(sorted, level)));
+  const compared = compareScoreDistributions(
+    countInBins(lines.map((line) => candidate.get(line) as number), edges),
+    countInBins(productionValues, edges),
+    edges,
+    { canary: candidateVersion, stable: productionVersion },
+    { maxPsi: drift.maxPsi, minSamples: needed, requireEvidence: true },
+  );
+  const status = compared.verdict === 'fail' ? 'fail' : compared.verdict === 'pass' ? 'pass' : 'error';
+  return located(
+    {
+      ...base,
+      status,
+      ...(compared.psi !== null ? { observed: Number(compared.psi.toPrecision(3)) } : {}),
+      message: `Answers at ${drift.field}, one per payload: ${compared.reason.replace(/scores/g, 'answers')}`,
+      details: { field: drift.field, payloads: lines.length, edges: compared.edges, candidate: compared.canaryCounts, production: compared.stableCounts, psi: compared.psi, pValue: compared.pValue },
+    },
+    location,
+  );
 }
 
 function readSchema(fullPath: string, display: string): Record<string, unknown> {

@@ -11,15 +11,21 @@
  *    is published;
  *  - compare (`calls`): a rate, the metric's Sum per minute as events over the version's calls
  *    per minute, canary against stable by the compare judge itself (judgeCompare, the same
- *    sequential test and α/β as the Lambda errors; docs/judge.md).
+ *    sequential test and α/β as the Lambda errors; docs/judge.md);
+ *  - distribution: the canary's values (a score the model prints on every call) against
+ *    stable's, binned at stable's quantiles: per minute, stable's percentiles give the cut
+ *    points (their median over the minutes), then `TC(low:high)` counts each bin per version,
+ *    summed over the minutes both versions published; src/signals/score-distribution.ts judges
+ *    the table (PSI and a chi-square test). Catches a constant or stuck output that answers 200.
  * A minute counts once it is published: no datapoint is never a pass, and a query without data
  * for the canary keeps the step from passing (`continue`), so it ends inconclusive.
  */
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { getMetricSeries, metricQuery } from '../aws/metric-data.js';
+import { getMetricSeries, metricQuery, type MetricSeries } from '../aws/metric-data.js';
 import type { CompareJudgeConfig, MetricQueryConfig } from '../config/types.js';
 import type { CheckResult } from '../report/result.js';
 import { judgeCompare } from '../rollout/judge-compare.js';
+import { binEdges, compareScoreDistributions, percentileLevels, percentileStat, trimmedCountStat } from './score-distribution.js';
 import { formatDuration } from '../rollout/timing.js';
 import type { MetricsWindow, RolloutTarget, VersionMetrics } from '../targets/target.js';
 import type { RolloutSignal, SignalPoll, SignalVerdict } from './signal.js';
@@ -31,6 +37,14 @@ export type MetricsTarget = Pick<RolloutTarget, 'readMetrics'> & { metricDimensi
 const COUNT_STATS = new Set(['Sum', 'SampleCount']);
 
 type Series = Map<number, number>;
+
+/** A distribution query's table at one poll: each bin's count per version over the minutes both published. */
+interface BinnedCounts {
+  edges: number[];
+  minutes: number;
+  canary: number[];
+  stable: number[];
+}
 
 interface QueryOutcome {
   verdict: SignalVerdict['verdict'];
@@ -89,6 +103,8 @@ export class MetricQuerySignal implements RolloutSignal {
   private readonly last = new Map<string, QueryOutcome>();
   private readonly failures = new Map<string, string>();
   private polls = 0;
+  /** The last table of each distribution query, for the report's details. */
+  private readonly tables = new Map<number, BinnedCounts & { psi: number | null; pValue: number | null }>();
 
   constructor(
     private readonly cloudwatch: CloudWatchClient,
@@ -109,6 +125,12 @@ export class MetricQuerySignal implements RolloutSignal {
     const dims = { canary: canaryDims, stable: stableDims };
     const requests: MetricDataQuery[] = [];
     this.queries.forEach((q, i) => {
+      if (q.judge?.type === 'distribution') {
+        // The samples per minute of both versions, and stable's percentiles per minute (the cut points).
+        for (const side of ['canary', 'stable'] as const) requests.push(metricQuery(`q${i}${side}`, q.namespace, q.metric, substituteDimensions(q.dimensions, dims[side]), 'SampleCount'));
+        percentileLevels(q.judge.bins).forEach((level, j) => requests.push(metricQuery(`p${i}x${j}`, q.namespace, q.metric, substituteDimensions(q.dimensions, dims.stable), percentileStat(level))));
+        return;
+      }
       for (const side of ['canary', 'stable'] as const) {
         const dimensions = substituteDimensions(q.dimensions, dims[side]);
         requests.push(metricQuery(`q${i}${side}`, q.namespace, q.metric, dimensions, q.stat));
@@ -123,12 +145,14 @@ export class MetricQuerySignal implements RolloutSignal {
         ? Promise.all([this.target.readMetrics(versions.canary, sinceShift, abort), this.target.readMetrics(versions.stable, sinceShift, abort)])
         : Promise.resolve(undefined),
     ]);
-    this.polls += 1;
     const get = (id: string): Series => series.get(id) ?? new Map();
+    const binned = await this.readBins(series, dims, sinceShift, abort);
+    this.polls += 1;
     const invocationSeries = (m: VersionMetrics | undefined): Series => new Map((m?.periods ?? []).map((p) => [p.startMs, p.invocations]));
     const outcomes = this.queries.map((q, i): [MetricQueryConfig, QueryOutcome] => {
       const label = `Metric ${q.name} (${q.namespace} ${q.metric} ${q.stat}, ${describeDimensions(substituteDimensions(q.dimensions, canaryDims))})`;
       if (q.judge === undefined) return [q, { verdict: 'pass', reason: '' }];
+      if (q.judge.type === 'distribution') return [q, this.distribution(q, i, label, poll, binned.get(i))];
       if (q.judge.type === 'threshold') {
         return [q, this.threshold(q, label, poll, { canary: get(`q${i}canary`), stable: get(`q${i}stable`), canarySamples: series.get(`n${i}canary`) })];
       }
@@ -152,8 +176,9 @@ export class MetricQuerySignal implements RolloutSignal {
 
   /** One report row per query: what it last said, or that it was never read. */
   results(options: { dryRun: boolean }): CheckResult[] {
-    return this.queries.map((q) => {
-      const base = { id: `rollout.metrics.${q.name}`, gate: 'rollout' as const, expected: expectedOf(q) };
+    return this.queries.map((q, i) => {
+      const table = this.tables.get(i);
+      const base = { id: `rollout.metrics.${q.name}`, gate: 'rollout' as const, expected: expectedOf(q), ...(table !== undefined ? { details: { table } } : {}) };
       const failure = this.failures.get(q.name);
       if (failure !== undefined) return { ...base, status: 'fail', message: `${failure} The step failed.` };
       const last = this.last.get(q.name);
@@ -173,6 +198,56 @@ export class MetricQuerySignal implements RolloutSignal {
     const values = await this.target.metricDimensions(version);
     this.dimensionCache.set(version, values);
     return values;
+  }
+
+  /**
+   * The second read of the distribution queries: each bin's count per version (TC over stable's
+   * cut points) in the minutes both versions published. Undefined for a query without such a minute.
+   */
+  private async readBins(series: MetricSeries, dims: Record<'canary' | 'stable', Record<string, string>>, window: MetricsWindow, abort?: AbortSignal): Promise<Map<number, BinnedCounts>> {
+    const plans: Array<{ index: number; minutes: number[]; edges: number[] }> = [];
+    this.queries.forEach((q, i) => {
+      if (q.judge?.type !== 'distribution') return;
+      const canary = series.get(`q${i}canary`) ?? new Map<number, number>();
+      const stable = series.get(`q${i}stable`) ?? new Map<number, number>();
+      const minutes = [...canary.keys()].filter((at) => (canary.get(at) ?? 0) > 0 && (stable.get(at) ?? 0) > 0);
+      if (minutes.length === 0) return;
+      const quantiles = percentileLevels(q.judge.bins).map((_, j) => median(minutes.map((at) => series.get(`p${i}x${j}`)?.get(at)).filter((v): v is number => v !== undefined)));
+      plans.push({ index: i, minutes, edges: binEdges(quantiles.filter((v): v is number => v !== undefined)) });
+    });
+    const result = new Map<number, BinnedCounts>();
+    if (plans.length === 0) return result;
+    const requests: MetricDataQuery[] = [];
+    for (const { index, edges } of plans) {
+      const q = this.queries[index] as MetricQueryConfig;
+      for (let b = 0; b <= edges.length; b++) {
+        for (const side of ['canary', 'stable'] as const) requests.push(metricQuery(`b${index}${side}${b}`, q.namespace, q.metric, substituteDimensions(q.dimensions, dims[side]), trimmedCountStat(edges, b)));
+      }
+    }
+    const counts = await getMetricSeries(this.cloudwatch, requests, window, abort);
+    for (const { index, minutes, edges } of plans) {
+      // Only the minutes of the first read: a minute published in between would count for one version only.
+      const sum = (side: string, b: number) => minutes.reduce((n, at) => n + (counts.get(`b${index}${side}${b}`)?.get(at) ?? 0), 0);
+      const bins = Array.from({ length: edges.length + 1 }, (_, b) => b);
+      result.set(index, { edges, minutes: minutes.length, canary: bins.map((b) => sum('canary', b)), stable: bins.map((b) => sum('stable', b)) });
+    }
+    return result;
+  }
+
+  private distribution(q: MetricQueryConfig, i: number, label: string, poll: SignalPoll, binned: BinnedCounts | undefined): QueryOutcome {
+    const judge = q.judge as Extract<MetricQueryConfig['judge'], { type: 'distribution' }>;
+    const what = label;
+    if (binned === undefined) {
+      return { verdict: 'continue', reason: `${what}: no minute since the first shift in which both version ${poll.candidateVersion} and version ${poll.stableVersion} published ${q.metric}; no data is never a pass.` };
+    }
+    const compared = compareScoreDistributions(binned.canary, binned.stable, binned.edges, { canary: poll.candidateVersion, stable: poll.stableVersion }, {
+      maxPsi: judge.maxPsi,
+      minSamples: judge.minSamples,
+      requireEvidence: poll.requireEvidence,
+    });
+    this.tables.set(i, { ...binned, psi: compared.psi, pValue: compared.pValue });
+    const minutes = ` (${binned.minutes} minute${binned.minutes === 1 ? '' : 's'})`;
+    return { verdict: compared.verdict, reason: `${what}: ${compared.reason.replace(/\.$/, `${minutes}.`)}` };
   }
 
   private threshold(q: MetricQueryConfig, label: string, poll: SignalPoll, data: { canary: Series; stable: Series; canarySamples: Series | undefined }): QueryOutcome {
@@ -249,12 +324,21 @@ export class MetricQuerySignal implements RolloutSignal {
 function expectedOf(q: MetricQueryConfig): string {
   const judge = q.judge;
   if (judge === undefined) return 'calls of another query';
+  if (judge.type === 'distribution') return `canary's distribution like stable's (PSI < ${judge.maxPsi} or no evidence of a difference)`;
   if (judge.type === 'compare') return `canary rate no worse than stable's (per ${judge.calls})`;
   return [judge.min !== undefined ? `≥ ${judge.min}` : '', judge.max !== undefined ? `≤ ${judge.max}` : ''].filter((s) => s !== '').join(' and ');
 }
 
 function describeDimensions(dimensions: Array<{ Name: string; Value: string }>): string {
   return dimensions.length === 0 ? 'no dimensions' : dimensions.map((d) => `${d.Name}=${d.Value}`).join(', ');
+}
+
+/** The median of a list, or undefined when it is empty. */
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function round(value: number): number {

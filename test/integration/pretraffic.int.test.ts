@@ -6,6 +6,9 @@
  * with a `proxy` behaviour answer as a function behind API Gateway / a function URL: HTTP 200
  * from Invoke with the real status inside the payload.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { parseConfigText } from '../../src/config/load.js';
@@ -156,6 +159,52 @@ describe('pre-traffic test against the simulator', () => {
       expect(report.results.find((r) => r.id === 'pretraffic.responses')?.message).toContain('proxy statusCode 500: {"error":"Simulated proxy error 500 in version 5"}');
       expect(updateAliasCalls(sim)).toHaveLength(0);
       expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '3', weights: {} });
+    });
+  });
+
+  describe('output drift: the new version\'s answers against production\'s on the same payloads', () => {
+    /** 60 customers with a tenure from 1 to 60 months; production's churn score falls with tenure. */
+    function writeCustomers(): string {
+      const dir = mkdtempSync(join(tmpdir(), 'mrg-drift-'));
+      const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ name: `customer ${i + 1}`, payload: { tenure: i + 1 } }));
+      writeFileSync(join(dir, 'customers.jsonl'), `${lines.join('\n')}\n`);
+      return join(dir, 'customers.jsonl');
+    }
+    const churn = (request: unknown) => 1 / (1 + ((request as { tenure: number }).tenure / 12) ** 1.5);
+    const scoring = (score: (request: unknown) => number) => ({ errorRate: 0, latencyMs: { p50: 5, p99: 10 }, proxy: {}, answer: (request: unknown) => ({ score: score(request) }) });
+
+    it('fails a new version that answers 200 with a constant score, every other check passing', async () => {
+      sim.setVersionBehaviour(FN, '3', scoring(churn));
+      sim.setVersionBehaviour(FN, '4', scoring(() => 0.42));
+      // Each payload is sent three times: still 60 observations, not 180.
+      const results = await pretraffic(`  requests: 180\n  output-drift:\n    field: body.score\n`, writeCustomers());
+      expect(results.map((r) => [r.id, r.status])).toEqual([
+        ['pretraffic.responses', 'pass'],
+        ['pretraffic.latency-vs-production', 'pass'],
+        ['pretraffic.output-drift', 'fail'],
+      ]);
+      const drift = results[2]!;
+      expect(drift.message).toMatch(
+        /^Answers at body\.score, one per payload: answers of version 4 are distributed unlike version 3's: PSI [\d.]+ \(max 0\.2\), chi² p < 0\.001, over 10 bins cut at version 3's quantiles; 60 answers of version 4, 60 of version 3\. All of its answers fall in one bin \(0\.\d+ < score ≤ 0\.\d+\), which holds 10% of version 3's: a constant or stuck output\?$/,
+      );
+      expect(drift.details).toMatchObject({ payloads: 60, candidate: expect.any(Array), production: expect.any(Array) });
+    });
+
+    it('passes a retrained model whose scores moved a little', async () => {
+      sim.setVersionBehaviour(FN, '3', scoring(churn));
+      sim.setVersionBehaviour(FN, '4', scoring((r) => churn(r) * 0.97 + 0.005));
+      const results = await pretraffic(`  output-drift:\n    field: body.score\n`, writeCustomers());
+      expect(results.find((r) => r.id === 'pretraffic.output-drift')).toMatchObject({ status: 'pass', message: expect.stringMatching(/answers of version 4 are distributed like version 3's: PSI 0\.\d+/) });
+    });
+
+    it('needs 5 payloads per bin with a number from both versions: too few is an error that names the file and the counts', async () => {
+      sim.setVersionBehaviour(FN, '3', scoring(churn));
+      sim.setVersionBehaviour(FN, '4', scoring(churn));
+      const results = await pretraffic(`  output-drift:\n    field: body.score\n`, PROXY_PAYLOADS);
+      expect(results.find((r) => r.id === 'pretraffic.output-drift')).toMatchObject({
+        status: 'error',
+        message: expect.stringMatching(/^pretraffic\.output-drift needs a number at body\.score from both versions for at least 50 payloads \(5 per bin, 10 bins\); \d+ of the \d+ payloads in .*proxy-payloads\.jsonl gave one/),
+      });
     });
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { Report } from '../../src/report/result.js';
 import type { Simulator, VirtualClock } from '../sim/index.js';
+import { SeededRandom } from '../sim/random.js';
 import { releaseWith, simulatorPerTest, writtenRouting, sageMakerTargetYaml } from '../support/sim-release.js';
 
 const MINUTE = 60_000;
@@ -128,6 +129,65 @@ describe('rollout.metrics on a Lambda alias (simulator, simulated time)', () => 
     expect(writtenRouting(sim).some((w) => w.version === CANDIDATE)).toBe(false);
     expect(report.headline).toMatch(/^Step 1 \(25%\) inconclusive after 4m: .*Metric fallback-share .*: no datapoint for version 4 over the last .*; no data is never a pass\. on-inconclusive is 'rollback'\./s);
     expect(metricRows(report)[0]).toMatchObject({ status: 'warn' });
+  });
+
+  describe('judge distribution: output drift of the canary (a score printed on every call)', () => {
+    const SCORE = `    - name: score
+      namespace: ChurnModel
+      metric: Score
+      dimensions: { ModelVersion: "{version}" }
+      judge: { distribution: {} }
+`;
+    /** Each version's score per call, from its own seeded stream: stable's churn scores are skewed low (u²). */
+    function emitScores(scoreOf: Record<string, (u: number) => number | undefined>): void {
+      const random = new SeededRandom(11);
+      sim.emitMetrics({ namespace: 'ChurnModel', metric: 'Score', dimensions: (version) => ({ ModelVersion: version }), value: (version) => (scoreOf[version] ?? scoreOf.default)?.(random.next()) });
+    }
+
+    it('promotes a retrained model whose scores moved a little (PSI under 0.2)', async () => {
+      emitScores({ [STABLE]: (u) => u * u, [CANDIDATE]: (u) => u ** 2.15 });
+      const report = await release(config(SCORE));
+
+      expect(report.outcome).toBe('promoted');
+      const row = metricRows(report)[0];
+      expect(row).toMatchObject({ id: 'rollout.metrics.score', status: 'pass' });
+      expect(row?.message).toMatch(/scores of version 4 are distributed like version 3's: PSI 0\.0\d+ \(max 0\.2\), chi² p [\d.e-]+, over 10 bins cut at version 3's quantiles; \d+ scores of version 4, \d+ of version 3 \(\d+ minutes\)\./);
+      // The bins were counted by CloudWatch (TC over stable's percentiles), not from raw values.
+      const bodies = metricReads(sim).map((e) => JSON.stringify(e.body));
+      expect(bodies.some((b) => b.includes('"Stat":"p50"') && b.includes('"Value":"3"'))).toBe(true);
+      expect(bodies.some((b) => /"Stat":"TC\(:0\.\d+\)"/.test(b) && /"Stat":"TC\(0\.\d+:\)"/.test(b))).toBe(true);
+    });
+
+    it('rolls back a canary that answers 200 with a constant score, healthy by every AWS/Lambda metric', async () => {
+      emitScores({ [STABLE]: (u) => u * u, [CANDIDATE]: () => 0.42 });
+      const report = await release(config(SCORE));
+
+      expect(report.outcome).toBe('rolled-back');
+      expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+      expect(report.headline).toMatch(
+        /^Step 1 \(25%\) failed: Metric score \(ChurnModel Score distribution, ModelVersion=4\): scores of version 4 are distributed unlike version 3's: PSI \d+(\.\d+)? \(max 0\.2\), chi² p < 0\.001, .* All of its scores fall in one bin \(0\.\d+ < score ≤ 0\.\d+\), which holds (9|10|11)% of version 3's: a constant or stuck output\?/,
+      );
+      const observe = (report.timeline ?? []).filter((r) => r.event === 'observe');
+      expect(observe.every((r) => r.canary?.errors === 0)).toBe(true);
+      expect(metricRows(report)[0]?.details).toMatchObject({ table: { canary: expect.any(Array), stable: expect.any(Array), edges: expect.any(Array) } });
+    });
+
+    it('catches scores squeezed into a narrow band (a broken feature pipeline), not only a constant', async () => {
+      emitScores({ [STABLE]: (u) => u * u, [CANDIDATE]: (u) => 0.3 + u * 0.1 });
+      const report = await release(config(SCORE));
+
+      expect(report.outcome).toBe('rolled-back');
+      expect(report.headline).toMatch(/Metric score .*distributed unlike version 3's: PSI \d/);
+    });
+
+    it('never promotes when the stable version prints no score: nothing to compare with, inconclusive', async () => {
+      emitScores({ [STABLE]: () => undefined, [CANDIDATE]: (u) => u * u });
+      const report = await release(config(SCORE, '  max-extension: 1m\n'));
+
+      expect(report.outcome).toBe('rolled-back');
+      expect(writtenRouting(sim).some((w) => w.version === CANDIDATE && Object.keys(w.weights).length === 0)).toBe(false);
+      expect(report.headline).toMatch(/inconclusive after .*Metric score .*: no minute since the first shift in which both version 4 and version 3 published Score; no data is never a pass\./s);
+    });
   });
 });
 

@@ -29,6 +29,12 @@ export interface VersionBehaviour {
    * success. SageMaker models ignore it.
    */
   proxy?: { errorRate?: number | ((tMs: number) => number); statusCode?: number };
+  /**
+   * Lambda versions only: the model's prediction, fields added to every successful answer (in a
+   * proxy response, to its body), computed from the request payload (undefined when it is not
+   * JSON). A version that answers `{ score: 0.42 }` whatever it is asked is a constant output.
+   */
+  answer?: (request: unknown) => Record<string, unknown>;
 }
 
 /** What happened to one invocation. */

@@ -188,7 +188,7 @@ export class LambdaApi {
         return {
           operation: 'Invoke',
           loggedBody: body,
-          run: () => this.invoke(functionRef, qualifier, req.headers['x-amz-invocation-type']),
+          run: () => this.invoke(functionRef, qualifier, req.headers['x-amz-invocation-type'], body),
         };
       default:
         return undefined;
@@ -333,7 +333,7 @@ export class LambdaApi {
     return response;
   }
 
-  private invoke(ref: string, qualifier: string | undefined, invocationTypeHeader: string | string[] | undefined): ApiResponse {
+  private invoke(ref: string, qualifier: string | undefined, invocationTypeHeader: string | string[] | undefined, request: unknown): ApiResponse {
     const invocationType = typeof invocationTypeHeader === 'string' ? invocationTypeHeader : 'RequestResponse';
     if (invocationType === 'DryRun') {
       const fn = this.ctx.model.getFunction(ref);
@@ -360,7 +360,8 @@ export class LambdaApi {
         ...delay,
       };
     }
-    const answer = { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs) };
+    const prediction = this.ctx.runtime.behaviourOf(execution.functionName, executedVersion).answer?.(request) ?? {};
+    const answer = { version: executedVersion, ok: true, durationMs: Math.round(outcome.durationMs), ...prediction };
     if (outcome.proxyStatusCode !== undefined) {
       // A proxy function: the HTTP status its caller sees is inside the payload, Invoke still says 200.
       const proxyBody = outcome.proxyStatusCode >= 400 ? { error: `Simulated proxy error ${outcome.proxyStatusCode} in version ${executedVersion}` } : answer;

@@ -146,13 +146,21 @@ function matches(dimensions: Record<string, string>, filter: DimensionFilter): b
 }
 
 const PERCENTILE = /^p(\d{1,2}(?:\.\d+)?)$/;
+/** Trimmed count and percentile rank over absolute bounds: `TC(0.2:0.4)`, `TC(:0.4)`, `PR(0.2:)`. */
+const BOUNDED = /^(TC|PR)\((-?\d+(?:\.\d+)?)?:(-?\d+(?:\.\d+)?)?\)$/;
 
-/** Whether CloudWatch would accept `stat` for our metrics. */
+/** Whether CloudWatch would accept `stat` for our metrics (percentage bounds like TC(10%:90%) are not modelled). */
 export function isSupportedStatistic(stat: string): boolean {
-  return ['Sum', 'SampleCount', 'Average', 'Maximum', 'Minimum'].includes(stat) || PERCENTILE.test(stat);
+  if (['Sum', 'SampleCount', 'Average', 'Maximum', 'Minimum'].includes(stat) || PERCENTILE.test(stat)) return true;
+  const bounded = BOUNDED.exec(stat);
+  return bounded !== null && (bounded[2] !== undefined || bounded[3] !== undefined);
 }
 
-/** CloudWatch statistics over raw samples; percentiles by nearest rank. */
+/**
+ * CloudWatch statistics over raw samples; percentiles by nearest rank. TC counts the samples in
+ * the range and PR gives their percentage; as CloudWatch documents for percentile rank, the lower
+ * bound is exclusive and the upper inclusive (TC(0.2:0.4) counts 0.2 < x ≤ 0.4).
+ */
 export function applyStatistic(stat: string, samples: number[]): number {
   switch (stat) {
     case 'Sum':
@@ -166,6 +174,13 @@ export function applyStatistic(stat: string, samples: number[]): number {
       return samples.reduce((a, b) => (b > a ? b : a), -Infinity);
     case 'Minimum':
       return samples.reduce((a, b) => (b < a ? b : a), Infinity);
+  }
+  const bounded = BOUNDED.exec(stat);
+  if (bounded) {
+    const low = bounded[2] === undefined ? -Infinity : Number(bounded[2]);
+    const high = bounded[3] === undefined ? Infinity : Number(bounded[3]);
+    const inRange = samples.reduce((n, x) => (x > low && x <= high ? n + 1 : n), 0);
+    return bounded[1] === 'TC' ? inRange : (100 * inRange) / samples.length;
   }
   const match = PERCENTILE.exec(stat);
   if (!match) throw new Error(`unsupported statistic ${stat}`);

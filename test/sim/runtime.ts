@@ -109,6 +109,11 @@ export class FunctionRuntime {
     private readonly custom: CustomMetrics = new CustomMetrics(),
   ) {}
 
+  /** The behaviour a version of a function runs with. */
+  behaviourOf(functionName: string, version: string): VersionBehaviour {
+    return this.behaviours.get(functionName, version);
+  }
+
   invoke(functionRef: string, qualifier: string | undefined, atMs: number, random: SeededRandom): Execution {
     const fn = this.model.getFunction(functionRef);
     const { version, alias } = this.model.resolveQualifier(fn, qualifier);

@@ -37,6 +37,23 @@ describe('rollout.metrics config', () => {
   });
 });
 
+describe('rollout.metrics judge distribution (output drift)', () => {
+  it('needs no stat, and fills in the defaults: 10 bins, max-psi 0.2, min-samples 100', () => {
+    const loaded = parse(query('judge: { distribution: {} }'));
+    expect(loaded.ok && loaded.config.rollout?.metrics?.[0]).toMatchObject({ stat: 'distribution', judge: { type: 'distribution', bins: 10, maxPsi: 0.2, minSamples: 100 } });
+    const tuned = parse(query("judge: { distribution: { bins: 5, 'max-psi': 0.1, 'min-samples': 400 } }"));
+    expect(tuned.ok && tuned.config.rollout?.metrics?.[0]?.judge).toEqual({ type: 'distribution', bins: 5, maxPsi: 0.1, minSamples: 400 });
+  });
+
+  it('refuses a stat beside it, another judge beside it, a missing stat without it, and too few samples per bin', () => {
+    expect(errors(query('stat: Average, judge: { distribution: {} }')).join()).toMatch(/stat: does not apply with judge\.distribution: it reads the percentiles and bin counts \(TC\) it needs itself/);
+    expect(errors(query('judge: { max: 1, distribution: {} }')).join()).toMatch(/max: does not apply with distribution/);
+    expect(errors(query('judge: { max: 1 }')).join()).toMatch(/stat/);
+    expect(errors(query("judge: { distribution: { bins: 20, 'min-samples': 50 } }")).join()).toMatch(/min-samples: is 50, fewer than 5 per bin \(20 bins need at least 100\)/);
+    expect(errors(query('judge: { distribution: { bins: 1 } }')).join()).toMatch(/bins/);
+  });
+});
+
 describe('metric query arithmetic', () => {
   it('substitutes placeholders and leaves unknown ones as written', () => {
     expect(substituteDimensions({ ModelVersion: '{version}', Fn: '{function}:{alias}', X: '{nope}' }, { version: '4', function: 'f', alias: 'prod' })).toEqual([
