@@ -1,5 +1,5 @@
 /**
- * Benchmark of the canary judges: `npx tsx bench/judge/run.ts [--runs 1000] [--out bench/judge]`.
+ * Benchmark of the canary judges: `npx tsx bench/judge/run.ts [--runs 1000] [--out bench/judge] [--only custom-rate]`.
  *
  * An in-process model of the simulator's traffic (test/sim/traffic.ts + behaviour.ts): Poisson
  * arrivals, each routed to the canary with the weight in force and failing with its version's
@@ -39,6 +39,12 @@
  * Clopper–Pearson 95% intervals. Then a what-if table for the minutes of a shift on the default
  * plan. The model has no latencies: the latency rule is measured in test/unit/judge-compare.test.ts.
  *
+ * Last, the custom rate metric (rollout.metrics compare, issue #15; `--only custom-rate` runs it
+ * alone and merges its rows into results.json, `--no-custom-rate` leaves it out): a fallback rate
+ * the model publishes in EMF, judged by the real MetricQuerySignal through an in-process
+ * CloudWatch stub, beside the Lambda errors, with the EMF datapoints landing 0–90 s after
+ * Lambda's own (runCustomRateSection).
+ *
  * Before the simulations, an analytic table (`informationLimits`) gives per plan, traffic and
  * baseline the expected error counts per version and the power ANY level-α test could have on
  * that much data: the upper bound the simulated detection rates must be read against. Besides
@@ -46,10 +52,11 @@
  * estimated per minute (conditioning on each step's total): the limit for a test that must be
  * robust to shared incidents.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import type { CloudWatchClient, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { CompareJudgeConfig, PlanConfig, ThresholdJudgeConfig } from '../../src/config/types.js';
+import type { CompareJudgeConfig, MetricQueryConfig, PlanConfig, ThresholdJudgeConfig } from '../../src/config/types.js';
 import { DEFAULT_COMPARE_JUDGE } from '../../src/config/defaults.js';
 import type { StepEvidence, Verdict } from '../../src/rollout/judge.js';
 import { judgeThreshold } from '../../src/rollout/judge.js';
@@ -61,6 +68,9 @@ import { buildSteps } from '../../src/rollout/plan.js';
 import { firstWholeMinuteMs, stepClockStartMs, stepJudgedMs } from '../../src/rollout/timing.js';
 import type { VersionMetrics } from '../../src/targets/target.js';
 import { SeededRandom } from '../../test/sim/random.js';
+import type { MetricsTarget } from '../../src/signals/metrics.js';
+import { MetricQuerySignal } from '../../src/signals/metrics.js';
+import type { SignalPoll } from '../../src/signals/signal.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -86,6 +96,13 @@ const OUT_DIR = arg('out', 'bench/judge');
 const LOAD_AT_START = loadavg()[0] ?? null;
 /** `--limits-only`: print the analytic table and stop (seconds instead of minutes). */
 const LIMITS_ONLY = args.includes('--limits-only');
+/**
+ * `--only custom-rate`: run the custom rate metric section alone (rollout.metrics compare) and
+ * merge its rows into results.json under `customRateMetric`, leaving every other entry as it is.
+ * `--no-custom-rate` leaves the section out of a full run.
+ */
+const ONLY = arg('only', '');
+if (!['', 'custom-rate'].includes(ONLY)) throw new Error(`--only: unknown section '${ONLY}' (expected custom-rate)`);
 
 // ---- scenarios -----------------------------------------------------------------------
 
@@ -794,6 +811,346 @@ function cellText(cell: Cell, healthy: boolean, policy: Policy): string {
   return `${head}${detail} · ${cell.medianRequests} req · ${cell.medianMinutes.toFixed(1)} min`;
 }
 
+// ---- custom rate metric (rollout.metrics compare) -------------------------------------
+
+/**
+ * Issue #15: a custom rate metric judged by `rollout.metrics` (src/signals/metrics.ts) beside
+ * the Lambda errors. The model prints `FallbackAnswers` 0/1 on every call in Embedded Metric
+ * Format with a `ModelVersion` dimension (docs/rollout.md, "Custom metrics"), and the query
+ * `{ stat: Sum, judge: { compare: { calls: invocations } } }` judges it as a rate, canary vs
+ * stable. The REAL `MetricQuerySignal` reads it, through an in-process CloudWatch stub whose
+ * `send()` answers GetMetricData from this model's minutes and a stub target whose
+ * `readMetrics` gives the version's Lambda minutes: the published-minute rule (a minute counts
+ * once the events and calls of both versions are published), the cap of events at calls and
+ * `judgeCompare` are the product's own code, not a re-implementation.
+ *
+ * Traffic as in `simulate` (Poisson calls per piece between minute boundaries and shifts), each
+ * call failing in Lambda with CUSTOM_LAMBDA_ERROR_RATE in both versions (the canary is healthy
+ * by the target's own metrics) and, independently, answering with a fallback at its version's
+ * event rate (the canary's `factor` times stable's from the first shift). A minute's
+ * Invocations and Errors are readable 60 s after it ends (metric-delay 1m); its FallbackAnswers
+ * datapoint of each version `emfDelayMaxMs · U(0, 1)` later (seeded, per minute and version,
+ * from a stream of its own so that every variant of a row sees the same traffic until its
+ * decisions differ): EMF metrics are extracted from the log stream and often land after
+ * Lambda's own. The step's verdict is what the loop combines (src/rollout/loop.ts `observe`,
+ * `withSignalNotes`): the signal's `fail` fails the step, else the Lambda judge's verdict, a
+ * signal's `continue` keeping a passing step from passing. Steps, polls, extensions, the final
+ * look and `excludedMinutes` as in `simulate` for the compare judge.
+ */
+const CUSTOM_LAMBDA_ERROR_RATE = 0.001;
+/** The FallbackAnswers datapoint of a minute is readable up to this long after its Invocations (uniform, per version). */
+const EMF_DELAY_MAX_MS = 90 * SECOND;
+const FALLBACK_QUERY: MetricQueryConfig = {
+  name: 'fallback-share',
+  namespace: 'ChurnModel',
+  metric: 'FallbackAnswers',
+  dimensions: { ModelVersion: '{version}' },
+  stat: 'Sum',
+  judge: { type: 'compare', calls: 'invocations' },
+};
+const CANARY_VERSION = '2';
+const STABLE_VERSION = '1';
+
+interface CustomRateScenario {
+  /** Stable's share of calls answered with a fallback. */
+  stableEventRate: number;
+  /** The canary's event rate is this times stable's, from the first shift. */
+  factor: number;
+  rpm: number;
+  canary: string;
+  healthy: boolean;
+}
+
+function customRateScenarios(): CustomRateScenario[] {
+  const list: CustomRateScenario[] = [];
+  for (const rpm of [100, 1000]) {
+    for (const stableEventRate of [0.01, 0.05]) {
+      for (const factor of [1, 2, 5]) list.push({ stableEventRate, factor, rpm, canary: factor === 1 ? 'healthy (same rate)' : `${factor}× from start`, healthy: factor === 1 });
+    }
+  }
+  return list;
+}
+
+interface CustomRateVariant {
+  name: string;
+  /** Whether rollout.metrics holds the fallback query (else the Lambda errors alone). */
+  metric: boolean;
+  emfDelayMaxMs: number;
+}
+
+const CUSTOM_RATE_VARIANTS: CustomRateVariant[] = [
+  { name: 'errors + fallback rate, EMF 0–90 s after Invocations', metric: true, emfDelayMaxMs: EMF_DELAY_MAX_MS },
+  { name: 'errors + fallback rate, EMF with Invocations', metric: true, emfDelayMaxMs: 0 },
+  { name: 'errors only (no rollout.metrics)', metric: false, emfDelayMaxMs: 0 },
+];
+
+/** Which of the two said `fail` (or, at an inconclusive deadline, `continue`). */
+type Blame = 'errors' | 'metric' | 'both';
+type Side = 'canary' | 'stable';
+
+interface CustomRunResult extends RunResult {
+  /** Of a `fail`: which judge failed at that poll (both are evaluated, though the loop asks the judge only when the signal did not fail). */
+  failBy: Blame | null;
+  /** Of the first step that ended inconclusive: which one still said `continue` at its deadline. */
+  inconclusiveBy: Blame | null;
+}
+
+interface CustomCell extends Cell {
+  failBy: Record<Blame, number>;
+  inconclusiveBy: Record<Blame, number>;
+  /** Median minutes from the first shift to the rollback write, over the runs rolled back (null: none). */
+  medianMinutesToRollback: number | null;
+}
+
+/** The GetMetricData input the stub answers (what `getMetricSeries` sends). */
+interface StubCommand {
+  input: GetMetricDataCommandInput;
+}
+
+/** One rollout with the fallback query (or without it), as the loop runs it; see the section comment. */
+async function simulateCustomRate(scenario: CustomRateScenario, steps: RolloutStep[], plan: Plan, variant: CustomRateVariant, policy: Policy, seed: number): Promise<CustomRunResult> {
+  const random = new SeededRandom(seed);
+  const delayRandom = new SeededRandom((seed ^ 0x5bd1e995) >>> 0);
+  const firstShiftAtMs = Math.floor(random.next() * 60) * SECOND;
+  const eventRate: Record<Side, number> = { canary: scenario.stableEventRate * scenario.factor, stable: scenario.stableEventRate };
+  const buckets: Array<Record<Side, { calls: number; errors: number; events: number }>> = [];
+  const delays: Array<Record<Side, number>> = [];
+  let simulatedToMs = 0;
+  let weight = 0;
+  let requests = 0;
+  let now = 0;
+
+  const advanceTo = (nowMs: number) => {
+    while (simulatedToMs < nowMs) {
+      const toMs = Math.min(nowMs, (Math.floor(simulatedToMs / MINUTE) + 1) * MINUTE);
+      const mean = (scenario.rpm * (toMs - simulatedToMs)) / MINUTE;
+      const bucket = (buckets[Math.floor(simulatedToMs / MINUTE)] ??= { canary: { calls: 0, errors: 0, events: 0 }, stable: { calls: 0, errors: 0, events: 0 } });
+      const canaryN = poisson(random, mean * weight);
+      const stableN = poisson(random, mean * (1 - weight));
+      for (const [side, n] of [['canary', canaryN], ['stable', stableN]] as const) {
+        bucket[side].calls += n;
+        bucket[side].errors += binomial(random, n, CUSTOM_LAMBDA_ERROR_RATE);
+        bucket[side].events += binomial(random, n, eventRate[side]);
+      }
+      if (simulatedToMs >= firstShiftAtMs) requests += canaryN + stableN;
+      simulatedToMs = toMs;
+    }
+  };
+  /** Minute `minute`'s Invocations and Errors: readable 60 s after it ends. */
+  const callsReadableAtMs = (minute: number) => (minute + 1) * MINUTE + METRIC_DELAY_MS;
+  /** Its FallbackAnswers datapoint of `side`: the EMF delay later, drawn in minute order from the delay stream. */
+  const eventsReadableAtMs = (minute: number, side: Side) => {
+    while (delays.length <= minute) delays.push({ canary: delayRandom.next() * variant.emfDelayMaxMs, stable: delayRandom.next() * variant.emfDelayMaxMs });
+    return callsReadableAtMs(minute) + delays[minute]![side];
+  };
+  /** The Lambda metrics of `side` from `fromMs`'s minute (CloudWatch rounds a start down) to `endMs`, readable now: a minute without calls has no datapoint. */
+  const lambdaMetrics = (fromMs: number, side: Side, version: string, endMs = now): VersionMetrics => {
+    const periods: VersionMetrics['periods'] = [];
+    for (let minute = Math.floor(fromMs / MINUTE); minute * MINUTE < endMs && callsReadableAtMs(minute) <= now; minute++) {
+      const b = buckets[minute]?.[side];
+      if (b === undefined || b.calls === 0) continue;
+      periods.push({ startMs: minute * MINUTE, invocations: b.calls, errors: b.errors, throttles: 0, p99Ms: null });
+    }
+    return { version, invocations: periods.reduce((s, p) => s + p.invocations, 0), errors: periods.reduce((s, p) => s + p.errors, 0), throttles: 0, p99Ms: null, periods };
+  };
+  const sideOf = (version: string | undefined): Side => {
+    if (version === CANARY_VERSION) return 'canary';
+    if (version === STABLE_VERSION) return 'stable';
+    throw new Error(`custom-rate stub: unknown version ${String(version)}`);
+  };
+  // The target: the version's own Lambda minutes, and its dimension values.
+  const target: MetricsTarget = {
+    readMetrics: (version, window) => Promise.resolve(lambdaMetrics(window.startMs, sideOf(version), version, window.endMs)),
+    metricDimensions: (version) => Promise.resolve({ version, alias: 'live', function: 'churn-model' }),
+  };
+  // CloudWatch: GetMetricData of FallbackAnswers Sum per ModelVersion, a minute's datapoint only
+  // once it is published, none for a minute without calls (EMF prints on every call, so a minute
+  // with calls has one). Anything else the product might ask is refused, loudly.
+  const answer = (input: GetMetricDataCommandInput) => {
+    if (input.StartTime === undefined || input.EndTime === undefined) throw new Error('custom-rate stub: GetMetricData without StartTime/EndTime');
+    const fromMinute = Math.floor(new Date(input.StartTime).getTime() / MINUTE);
+    const endMs = new Date(input.EndTime).getTime();
+    return {
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+        const stat = q.MetricStat;
+        if (stat?.Metric?.Namespace !== FALLBACK_QUERY.namespace || stat.Metric.MetricName !== FALLBACK_QUERY.metric || stat.Stat !== 'Sum' || stat.Period !== 60) {
+          throw new Error(`custom-rate stub: unexpected query ${JSON.stringify(q)}`);
+        }
+        const side = sideOf(stat.Metric.Dimensions?.find((d) => d.Name === 'ModelVersion')?.Value);
+        const timestamps: Date[] = [];
+        const values: number[] = [];
+        for (let minute = fromMinute; minute * MINUTE < endMs; minute++) {
+          const b = buckets[minute]?.[side];
+          if (b === undefined || b.calls === 0 || eventsReadableAtMs(minute, side) > now) continue;
+          timestamps.push(new Date(minute * MINUTE));
+          values.push(b.events);
+        }
+        return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+      }),
+    };
+  };
+  const cloudwatch = { send: (command: StubCommand) => Promise.resolve(answer(command.input)) } as unknown as CloudWatchClient;
+  const signal = variant.metric ? new MetricQuerySignal(cloudwatch, target, [FALLBACK_QUERY], COMPARE) : null;
+
+  const timing = timingConfig(plan, 'compare');
+  const decisive = decisiveStepIndex(steps);
+  const excludedMinutes = new Set<number>();
+  let inconclusiveSteps = 0;
+  let inconclusiveBy: Blame | null = null;
+  let shiftAtMs = firstShiftAtMs;
+  let nextPollMs = firstShiftAtMs + POLL_MS;
+  const result = (outcome: RunResult['outcome'], atMs: number, failBy: Blame | null): CustomRunResult => ({ outcome, atMs: atMs - firstShiftAtMs, requests, inconclusiveSteps, failBy, inconclusiveBy });
+  for (const [index, step] of steps.entries()) {
+    now = shiftAtMs;
+    advanceTo(shiftAtMs);
+    weight = step.weight;
+    const ownFromMs = firstWholeMinuteMs(shiftAtMs);
+    for (let minuteMs = Math.floor(shiftAtMs / MINUTE) * MINUTE; minuteMs < ownFromMs; minuteMs += MINUTE) excludedMinutes.add(minuteMs);
+    const judgedMs = stepJudgedMs(steps, index, timing);
+    const stepEndsAtMs = stepClockStartMs(shiftAtMs, judgedMs, timing) + judgedMs;
+    let deadlineMs = stepEndsAtMs;
+    let extended = false;
+    for (;;) {
+      const nowMs = Math.min(nextPollMs, deadlineMs);
+      nextPollMs = nowMs + POLL_MS;
+      advanceTo(nowMs);
+      now = nowMs;
+      const timeUp = nowMs >= stepEndsAtMs;
+      const requireEvidence = index === decisive;
+      const finalLook = index === decisive && nowMs >= deadlineMs && (extended || plan.maxExtensionMs <= 0);
+      const errors = judgeCompare({
+        canary: lambdaMetrics(firstShiftAtMs, 'canary', CANARY_VERSION),
+        stable: lambdaMetrics(firstShiftAtMs, 'stable', STABLE_VERSION),
+        config: COMPARE,
+        minInvocations: MIN_INVOCATIONS,
+        requireEvidence,
+        finalLook,
+        excludedMinutes,
+      }).verdict;
+      const poll: SignalPoll = {
+        candidateVersion: CANARY_VERSION,
+        stableVersion: STABLE_VERSION,
+        window: { startMs: firstShiftAtMs, endMs: nowMs },
+        stepOwnFromMs: ownFromMs,
+        firstShiftAtMs,
+        excludedMinutes,
+        requireEvidence,
+        finalLook,
+        minInvocations: MIN_INVOCATIONS,
+      };
+      const metric = signal === null ? 'pass' : (await signal.check(undefined, poll)).verdict;
+      const blame = (v: Verdict['verdict']): Blame | null => (errors === v && metric === v ? 'both' : errors === v ? 'errors' : metric === v ? 'metric' : null);
+      // As the loop combines them: a failing signal fails the step; else the judge's verdict, a signal's continue holding a pass.
+      const verdict: Verdict['verdict'] = metric === 'fail' || errors === 'fail' ? 'fail' : errors === 'continue' || metric === 'continue' ? 'continue' : 'pass';
+      if (verdict === 'fail') return result('fail', nowMs, blame('fail'));
+      if (verdict === 'pass' && timeUp) break;
+      if (verdict === 'continue' && nowMs >= deadlineMs) {
+        if (!extended && plan.maxExtensionMs > 0) {
+          extended = true;
+          deadlineMs = stepEndsAtMs + plan.maxExtensionMs;
+          continue;
+        }
+        inconclusiveBy ??= blame('continue');
+        if (policy === 'rollback') return result('inconclusive', nowMs, null);
+        inconclusiveSteps++;
+        break;
+      }
+    }
+    shiftAtMs = nextPollMs - POLL_MS;
+  }
+  return result('promoted', shiftAtMs, null);
+}
+
+async function runCustomRateCell(scenario: CustomRateScenario, plan: Plan, steps: RolloutStep[], variant: CustomRateVariant, policy: Policy, scenarioIndex: number): Promise<CustomCell> {
+  const results: CustomRunResult[] = [];
+  for (let run = 0; run < RUNS; run++) results.push(await simulateCustomRate(scenario, steps, plan, variant, policy, 1 + run * 7919 + scenarioIndex * 104_729));
+  const count = (key: 'failBy' | 'inconclusiveBy') => ({
+    errors: results.filter((r) => r[key] === 'errors').length,
+    metric: results.filter((r) => r[key] === 'metric').length,
+    both: results.filter((r) => r[key] === 'both').length,
+  });
+  const back = results.filter((r) => r.outcome !== 'promoted');
+  return {
+    runs: RUNS,
+    promoted: results.filter((r) => r.outcome === 'promoted').length,
+    promotedWithInconclusiveStep: results.filter((r) => r.outcome === 'promoted' && r.inconclusiveSteps > 0).length,
+    fail: results.filter((r) => r.outcome === 'fail').length,
+    inconclusive: results.filter((r) => r.outcome === 'inconclusive').length,
+    medianRequests: median(results.map((r) => r.requests)),
+    medianMinutes: median(results.map((r) => r.atMs / MINUTE)),
+    failBy: count('failBy'),
+    inconclusiveBy: count('inconclusiveBy'),
+    medianMinutesToRollback: back.length > 0 ? median(back.map((r) => r.atMs / MINUTE)) : null,
+  };
+}
+
+interface CustomRateRow {
+  plan: string;
+  scenario: CustomRateScenario;
+  variants: Record<string, Partial<Record<Policy, CustomCell>>>;
+}
+
+/**
+ * The section: both plans, both policies, every variant of every scenario on the same seeds
+ * (5000 + the scenario's index), 1000 runs per cell. Cells as the stress rows: the rolled-back
+ * share (split fail / inc. under `rollback`), median requests and minutes, the Clopper–Pearson
+ * interval; then, when any run failed, how many runs each judge failed (the Lambda errors, the
+ * metric, both at the same poll).
+ */
+async function runCustomRateSection(): Promise<{ markdown: string[]; rows: CustomRateRow[] }> {
+  const markdown: string[] = ['## Custom rate metric (rollout.metrics compare)', ''];
+  const rows: CustomRateRow[] = [];
+  const scenarios = customRateScenarios();
+  for (const plan of PLANS) {
+    const steps = buildSteps(plan.config, plan.finalBakeMs);
+    for (const policy of POLICIES) {
+      markdown.push(
+        `### Custom rate: ${plan.name} — on-inconclusive: ${policy}`,
+        '',
+        `| Lambda errors | fallbacks, stable | fallbacks, canary | req/min | ${CUSTOM_RATE_VARIANTS.map((v) => v.name).join(' | ')} |`,
+        `| ---: | ---: | --- | ---: | ${CUSTOM_RATE_VARIANTS.map(() => '---').join(' | ')} |`,
+      );
+      for (const [index, scenario] of scenarios.entries()) {
+        let row = rows.find((r) => r.plan === plan.name && r.scenario === scenario);
+        if (row === undefined) rows.push((row = { plan: plan.name, scenario, variants: {} }));
+        const cells: string[] = [];
+        for (const variant of CUSTOM_RATE_VARIANTS) {
+          const cell = await runCustomRateCell(scenario, plan, steps, variant, policy, 5000 + index);
+          (row.variants[variant.name] ??= {})[policy] = cell;
+          const bounds = clopperPearson(cell.fail + cell.inconclusive, cell.runs);
+          const blame = cell.fail > 0 ? ` · failed by errors ${cell.failBy.errors}, metric ${cell.failBy.metric}, both ${cell.failBy.both} runs` : '';
+          cells.push(`${cellText(cell, scenario.healthy, policy)} · [${(100 * bounds.lower).toFixed(1)}–${(100 * bounds.upper).toFixed(1)}%]${blame}`);
+        }
+        markdown.push(`| ${(CUSTOM_LAMBDA_ERROR_RATE * 100).toFixed(1)}% | ${(scenario.stableEventRate * 100).toFixed(1)}% | ${scenario.canary} | ${scenario.rpm} | ${cells.join(' | ')} |`);
+        process.stderr.write('*');
+      }
+      markdown.push('');
+    }
+  }
+  return { markdown, rows };
+}
+
+/** What results.json records of the section, beside its rows. */
+function customRateMeta(command: string, startedAtMs: number, loadAtStart: number | null) {
+  return {
+    command,
+    date: new Date().toISOString(),
+    machine: `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}`,
+    loadAverage1mAtStartAndEnd: [loadAtStart, loadavg()[0] ?? null],
+    node: process.version,
+    runsPerScenario: RUNS,
+    elapsedSeconds: (Date.now() - startedAtMs) / 1000,
+    compareConfig: COMPARE,
+    lambdaErrorRate: CUSTOM_LAMBDA_ERROR_RATE,
+    emfDelayMaxMs: EMF_DELAY_MAX_MS,
+    query: FALLBACK_QUERY,
+    variants: CUSTOM_RATE_VARIANTS,
+    pollMs: POLL_MS,
+    metricDelayMs: METRIC_DELAY_MS,
+    minInvocations: MIN_INVOCATIONS,
+  };
+}
+
 /** Which judges run under which policy: the alarm never says `continue`, so one policy covers both. */
 const JUDGE_NAMES = args.includes('--judges') ? arg('judges', '').split(',') : Object.keys(JUDGES);
 for (const name of JUDGE_NAMES) if (JUDGES[name] === undefined) throw new Error(`--judges: unknown judge '${name}' (expected some of ${Object.keys(JUDGES).join(', ')})`);
@@ -801,6 +1158,20 @@ const RUNS_OF: Record<Policy, string[]> = {
   rollback: JUDGE_NAMES,
   promote: JUDGE_NAMES.filter((name) => name !== 'alarm'),
 };
+
+if (ONLY === 'custom-rate') {
+  const started = Date.now();
+  const section = await runCustomRateSection();
+  process.stderr.write('\n');
+  const meta = customRateMeta(`npx tsx bench/judge/run.ts --only custom-rate --runs ${RUNS}`, started, LOAD_AT_START);
+  // Only this section is rerun: the other entries of results.json stay as they were committed.
+  const path = join(OUT_DIR, 'results.json');
+  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(path, JSON.stringify({ ...existing, customRateMetric: { meta, rows: section.rows } }, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(meta, null, 2)}\n\n${section.markdown.join('\n')}\n`);
+  process.exit(0);
+}
 
 const startedAt = Date.now();
 const limits = informationLimits();
@@ -978,6 +1349,9 @@ if (!args.includes('--guidance-only') && !args.includes('--no-stress')) {
     markdown.push('');
   }
 }
+// The custom rate metric (rollout.metrics compare) beside the Lambda errors, own seeds.
+const customRate = args.includes('--guidance-only') || STRESS_ONLY || args.includes('--no-custom-rate') ? null : await runCustomRateSection();
+if (customRate !== null) markdown.push(...customRate.markdown);
 process.stderr.write('\n');
 const elapsedS = (Date.now() - startedAt) / 1000;
 
@@ -997,5 +1371,5 @@ const meta = {
   policies: RUNS_OF,
 };
 mkdirSync(OUT_DIR, { recursive: true });
-writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance, finalLookShareSweep: sweep, stressRows: stress, whatIfShiftMinutes: whatIf }, null, 2) + '\n');
+writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify({ meta, informationLimits: limits, results: output, guidanceChecks: guidance, finalLookShareSweep: sweep, stressRows: stress, whatIfShiftMinutes: whatIf, ...(customRate !== null ? { customRateMetric: { meta: customRateMeta(meta.command, startedAt, LOAD_AT_START), rows: customRate.rows } } : {}) }, null, 2) + '\n');
 process.stdout.write(`${JSON.stringify(meta, null, 2)}\n\n${markdown.join('\n')}\n`);
