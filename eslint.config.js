@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist.staging/**', 'node_modules/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dist.staging/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,7 +13,8 @@ import { errorMessage, runPipeline } from './pipeline.js';
 import { ReportBuilder } from './report/builder.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
 import type { CheckResult, Report } from './report/result.js';
-import { runManualRollback } from './rollback/rollback.js';
+import { runManualRollback, type ManualRollbackDeps } from './rollback/rollback.js';
+import { mlflowClient, recordManualRollback } from './registry/mlflow.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
 import { SageMakerEndpointTarget } from './targets/sagemaker.js';
@@ -155,7 +156,7 @@ async function runRollbackCommand(platform: Platform, deps: AppDeps, inputs: Gat
   }
   const report = await runManualRollback(
     { to: inputs.rollbackTo ?? '', reason: inputs.reason, actor: inputs.actor, force: inputs.force, dryRun: config.dryRun },
-    { target, clock: deps.clock, log: (line) => platform.log.info(line) },
+    { target, clock: deps.clock, log: (line) => platform.log.info(line), ...registryRecorder(config, deps.env ?? process.env, deps.signal) },
   );
   await platform.publish(report, config.report);
   return report.exitCode;
@@ -199,4 +200,23 @@ async function runValidateCommand(platform: Platform, deps: AppDeps, config: Gat
       : `${file} is valid. ${summary}`;
   await platform.publish(report.finish('checked', 0, headline), config.report);
   return 0;
+}
+
+/**
+ * With model.registry, a manual rollback also moves the production alias to the version recorded
+ * for the release rolled back to. A registry that cannot be set up is a warning at that moment,
+ * like any registry failure: the alias of the target is what the rollback is for.
+ */
+function registryRecorder(config: GateConfig, env: NodeJS.ProcessEnv, signal?: AbortSignal): Pick<ManualRollbackDeps, 'recordOnRegistry'> {
+  const registry = config.model?.registry;
+  if (registry === undefined) return {};
+  return {
+    recordOnRegistry: async (rollback) => {
+      try {
+        return await recordManualRollback(mlflowClient(registry, env, signal), registry, rollback);
+      } catch (error) {
+        return [{ id: 'rollback.registry', gate: 'rollback', status: 'warn', message: `Could not record the rollback on the MLflow registry: ${errorMessage(error)}. Traffic was not affected.` }];
+      }
+    },
+  };
 }

@@ -29,6 +29,9 @@ import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import { parseReleaseDescription } from './rollback/resolve.js';
 import { MetricQuerySignal } from './signals/metrics.js';
+import { MlflowError, type MlflowClient } from './registry/mlflow-api.js';
+import { ciRunUrl, mlflowClient, recordRegistryOutcome, resolveRegistryCandidate, type MlflowRegistryConfig, type RegistryCandidate } from './registry/mlflow.js';
+import type { ModelConfig } from './model/config.js';
 import { createAwsClients } from './aws/clients.js';
 import { DEFAULT_COMPARE_JUDGE } from './config/defaults.js';
 import { alarmPreflight, defaultAlarmReader, type AlarmPreflight, type AlarmReader, type AlarmSignal } from './signals/alarms.js';
@@ -125,9 +128,19 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     results.push(notConfigured('data'));
   }
 
-  // 3. Model gate.
+  // 3. Model gate, its candidate from the model registry when one is configured.
+  let registry: RegistryLink | undefined;
+  if (request.config.model?.registry) {
+    const read = await readRegistry(request.config.model, deps);
+    results.push(read.result);
+    if (!read.ok) {
+      const headline = inputErrorHeadline([read.result]) ?? read.result.message;
+      return finish(request.command === 'check' ? 'checked' : 'aborted', INPUT_ERROR_EXIT_CODE, headline);
+    }
+    registry = read.link;
+  }
   if (request.config.model) {
-    const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log });
+    const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log, ...(registry ? { registry: registry.candidate } : {}) });
     results.push(...modelResults);
     const inputHeadline = inputErrorHeadline(modelResults);
     if (request.command === 'release' && inputHeadline !== undefined) return finish('aborted', INPUT_ERROR_EXIT_CODE, inputHeadline);
@@ -358,6 +371,20 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     }
   }
 
+  // The outcome on the model registry, once it is settled (never in a dry run); failures are warnings.
+  const recordOnRegistry = async (outcome: Report['outcome'], reason: string): Promise<CheckResult[]> => {
+    if (registry === undefined || request.config.dryRun) return [];
+    const ciRun = ciRunUrl(process.env);
+    return recordRegistryOutcome(registry.client, registry.config, registry.candidate, {
+      outcome,
+      reason,
+      ...(releaseTag !== undefined ? { releaseTag } : {}),
+      target: target.describe(),
+      targetVersion: candidateVersion,
+      ...(ciRun !== undefined ? { ciRun } : {}),
+    });
+  };
+
   // 4b. Pre-traffic smoke and stress test: the new version exists, no traffic has moved yet.
   if (request.config.pretraffic) {
     if (request.config.dryRun && targetConfig.version === undefined) {
@@ -376,7 +403,9 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       results.push(...pretrafficResults);
       if (gateFailed(pretrafficResults)) {
         results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
-        return finish('aborted', 1, `Pre-traffic tests of version ${candidateVersion} failed: no traffic was shifted. See the pretraffic results below.`);
+        const reason = `Pre-traffic tests of version ${candidateVersion} failed: no traffic was shifted. See the pretraffic results below.`;
+        results.push(...(await recordOnRegistry('aborted', reason)));
+        return finish('aborted', 1, reason);
       }
     }
   }
@@ -400,7 +429,10 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
         return finish('aborted', 1, `Shadow phase of ${candidateVersion} stopped before any client traffic moved: ${errorMessage(error)}`);
       }
       results.push(outcome.result);
-      if (!outcome.passed) return finish('aborted', 1, outcome.reason);
+      if (!outcome.passed) {
+        results.push(...(await recordOnRegistry('aborted', outcome.reason)));
+        return finish('aborted', 1, outcome.reason);
+      }
       // The phase changed the endpoint (its config): the canary starts from what is there now.
       alias = await target.readAlias();
     }
@@ -456,6 +488,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   Object.assign(outputs, rolloutOutputs(result));
   // Only now, with the alias settled, are the records written; their failures are warnings.
   if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
+  results.push(...(await recordOnRegistry(result.outcome, result.reason)));
   if (notify) results.push(...(await notify.finished(result.outcome, result.reason, { cancelled: deps.signal?.aborted === true })));
   if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
     // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
@@ -524,5 +557,36 @@ async function retireCandidate(target: RolloutTarget, candidate: string, signal:
     return [{ id: 'rollout.cleanup', gate: 'rollout', status: 'pass', message: await target.retireCandidate(candidate) }];
   } catch (error) {
     return [{ id: 'rollout.cleanup', gate: 'rollout', status: 'warn', message: `Could not remove the candidate ${candidate} from ${target.describe()} (traffic is not affected: it has none): ${errorMessage(error)}` }];
+  }
+}
+
+/** The registry's candidate and where its outcome is recorded. */
+interface RegistryLink {
+  client: MlflowClient;
+  config: MlflowRegistryConfig;
+  candidate: RegistryCandidate;
+}
+
+/**
+ * Reads the candidate from the model registry before anything is published: a model, version or
+ * alias that does not exist, a refusal, or a server that cannot be reached is an input error
+ * (exit 2) that names the server and what was asked.
+ */
+async function readRegistry(model: ModelConfig, deps: PipelineDeps): Promise<{ ok: true; link: RegistryLink; result: CheckResult } | { ok: false; result: CheckResult }> {
+  const config = model.registry as MlflowRegistryConfig;
+  const needs = {
+    folds: model.checks.flatMap((c) => (c.type === 'stability' ? [c.metric] : [])),
+    curves: model.checks.some((c) => c.type === 'overfitting'),
+  };
+  try {
+    const client = mlflowClient(config, process.env, deps.signal);
+    const candidate = await resolveRegistryCandidate(client, config, needs);
+    const baseline = candidate.baseline.ok ? `baseline: version ${candidate.baseline.version} (alias ${config.productionAlias})` : `no baseline: ${candidate.baseline.message}`;
+    const message = `Candidate ${candidate.label} from ${client.describe()}: ${Object.keys(candidate.metrics.metrics).length} metrics from run ${candidate.version.runId}; ${baseline}.`;
+    deps.log(message);
+    return { ok: true, link: { client, config, candidate }, result: { id: 'model.registry', gate: 'model', status: 'pass', message, details: { name: config.name, version: candidate.version.version, run: candidate.version.runId, baseline: candidate.baseline.ok ? candidate.baseline.version : null } } };
+  } catch (error) {
+    if (!(error instanceof MlflowError)) throw error;
+    return { ok: false, result: inputError({ id: 'model.registry', gate: 'model', message: `model.registry: ${error.message}. Nothing was published` }) };
   }
 }

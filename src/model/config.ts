@@ -7,6 +7,7 @@
 import type { ConfigIssue } from '../config/issues.js';
 import type { SourceLocation } from '../report/result.js';
 import { KNOWN_METRICS, isKnownMetric } from './stats/metrics.js';
+import { REGISTRY_ARTIFACT_PREFIX, REGISTRY_DEFAULTS, type MlflowRegistryConfig } from '../registry/mlflow.js';
 import type { Direction } from './stats/metrics.js';
 
 export const MODEL_DEFAULTS = {
@@ -125,6 +126,8 @@ export interface PredictionsConfig {
 export interface ModelConfig {
   /** The config file, for messages. */
   file?: string;
+  /** The candidate from a model registry (src/registry/mlflow.ts): metrics, baseline, artifacts, and where outcomes are recorded. */
+  registry?: MlflowRegistryConfig;
   metricsPath?: string;
   baselinePath?: string;
   predictions?: PredictionsConfig;
@@ -161,6 +164,7 @@ export interface RawModelCheck {
 }
 
 export interface RawModel {
+  registry?: { type: 'mlflow'; uri?: string; name: string; version?: string | number; alias?: string; 'production-alias'?: string };
   metrics?: string;
   baseline?: string;
   predictions?: { path: string; label: string; candidate: string; production?: string; 'production-path'?: string; id?: string; threshold?: number };
@@ -206,6 +210,19 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
   const resamples = raw.resamples ?? MODEL_DEFAULTS.resamples;
   const config: ModelConfig = { checks: [] };
   if (context.file !== undefined) config.file = context.file;
+  if (raw.registry !== undefined) {
+    const r = raw.registry;
+    config.registry = { type: 'mlflow', name: r.name, productionAlias: r['production-alias'] ?? REGISTRY_DEFAULTS.productionAlias };
+    if (r.uri !== undefined) config.registry.uri = r.uri;
+    if (r.version !== undefined) config.registry.version = String(r.version);
+    if (r.alias !== undefined) config.registry.alias = r.alias;
+    if (r.alias !== undefined && r.alias === config.registry.productionAlias) {
+      issues.push({ path: ['model', 'registry', 'alias'], message: `is the production alias '${r.alias}' itself: the candidate is the version production does not serve yet (e.g. alias: challenger), or set production-alias` });
+    }
+  }
+  if (raw.predictions?.path.startsWith(REGISTRY_ARTIFACT_PREFIX) && raw.registry === undefined) {
+    issues.push({ path: ['model', 'predictions', 'path'], message: `reads an artifact of the registry's candidate (${REGISTRY_ARTIFACT_PREFIX}…), which needs model.registry` });
+  }
   if (raw.metrics !== undefined) config.metricsPath = raw.metrics;
   if (raw.baseline !== undefined) config.baselinePath = raw.baseline;
   if (raw.predictions !== undefined) {
@@ -273,7 +290,7 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
       issues.push({ path: [...path, 'method'], message: 'must be wilson or bootstrap for a segment check' });
     }
     const needs = check.type === 'overfitting' || check.type === 'stability' ? 'metrics' : undefined;
-    if (needs && raw.metrics === undefined) issues.push({ path, message: `a '${check.type}' check reads the metrics file: set model.metrics` });
+    if (needs && raw.metrics === undefined && raw.registry === undefined) issues.push({ path, message: `a '${check.type}' check reads the metrics file: set model.metrics, or model.registry (the candidate's run)` });
     if ((check.type === 'non-inferiority' || check.type === 'segment' || check.type === 'agreement') && raw.predictions === undefined) {
       issues.push({ path, message: `a '${check.type}' check reads predictions: set model.predictions` });
     }

@@ -16,11 +16,15 @@ import type { MetricsFile } from './io/metrics-file.js';
 import { loadPredictions, PredictionsError } from './io/predictions.js';
 import type { Predictions } from './io/predictions.js';
 import { isKnownMetric } from './stats/metrics.js';
+import { MlflowError } from '../registry/mlflow-api.js';
+import { REGISTRY_ARTIFACT_PREFIX, type RegistryCandidate } from '../registry/mlflow.js';
 
 export interface ModelGateDeps {
   /** Relative paths in the config are resolved against this directory (the workspace). */
   cwd: string;
   log?: (line: string) => void;
+  /** The candidate read from the model registry (model.registry): its run's metrics, production's, its artifacts. */
+  registry?: RegistryCandidate;
 }
 
 /** `model-release.yml:14 model.checks.2 (segment precision where tier = VIP)`: how a message names a check. */
@@ -33,8 +37,15 @@ type Loaded<T> = { ok: true; value: T | undefined } | { ok: false; message: stri
 
 export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Promise<CheckResult[]> {
   const path = (p: string) => (isAbsolute(p) ? p : resolve(deps.cwd, p));
-  const metrics = loadMetrics(config.metricsPath, path);
-  const baseline = loadMetrics(config.baselinePath, path);
+  const registry = deps.registry;
+  // A file named in the config wins over the registry: it is what the user pointed at.
+  const metrics = config.metricsPath === undefined && registry ? ({ ok: true, value: registry.metrics } as const) : loadMetrics(config.metricsPath, path);
+  const baseline =
+    config.baselinePath === undefined && registry
+      ? registry.baseline.ok
+        ? ({ ok: true, value: registry.baseline.file } as const)
+        : ({ ok: false, message: registry.baseline.message } as const)
+      : loadMetrics(config.baselinePath, path);
   let predictions: Loaded<Predictions> = { ok: true, value: undefined };
   if (config.predictions) {
     const segments = [...new Set(config.checks.flatMap((c) => (c.type === 'segment' ? Object.keys(c.where) : [])))];
@@ -48,11 +59,12 @@ export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Pr
         ...(p.production ? { production: p.production } : {}),
         ...(p.productionPath !== undefined && p.id !== undefined ? { pairing: { productionPath: path(p.productionPath), id: p.id } } : {}),
       };
-      predictions = { ok: true, value: await loadPredictions(path(p.path), columns) };
+      const file = p.path.startsWith(REGISTRY_ARTIFACT_PREFIX) ? await registryArtifact(registry, p.path.slice(REGISTRY_ARTIFACT_PREFIX.length)) : path(p.path);
+      predictions = { ok: true, value: await loadPredictions(file, columns) };
       const from = p.productionPath !== undefined ? `${p.path} and ${p.productionPath} (paired by ${p.id ?? 'id'})` : p.path;
       deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${from} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
     } catch (error) {
-      if (!(error instanceof PredictionsError)) throw error;
+      if (!(error instanceof PredictionsError) && !(error instanceof MlflowError)) throw error;
       predictions = { ok: false, message: error.message };
     }
   }
@@ -144,9 +156,17 @@ function usesPredictions(check: ModelCheck, config: ModelConfig): boolean {
 }
 
 function usesMetrics(check: ModelCheck, config: ModelConfig): boolean {
-  return check.type === 'stability' || check.type === 'overfitting' || ((check.type === 'metric' || check.type === 'baseline') && config.metricsPath !== undefined && !usesPredictions(check, config));
+  const source = config.metricsPath !== undefined || config.registry !== undefined;
+  return check.type === 'stability' || check.type === 'overfitting' || ((check.type === 'metric' || check.type === 'baseline') && source && !usesPredictions(check, config));
 }
 
 function usesBaseline(check: ModelCheck, config: ModelConfig): boolean {
-  return check.type === 'baseline' && config.baselinePath !== undefined && !usesPredictions(check, config);
+  const source = config.baselinePath !== undefined || config.registry !== undefined;
+  return check.type === 'baseline' && source && !usesPredictions(check, config);
+}
+
+async function registryArtifact(registry: RegistryCandidate | undefined, artifactPath: string): Promise<string> {
+  // The config build refuses registry: without model.registry; this guards a caller that skipped it.
+  if (registry === undefined) throw new PredictionsError(`${REGISTRY_ARTIFACT_PREFIX}${artifactPath} names an artifact of the registry's candidate, but no model.registry was read`);
+  return registry.artifact(artifactPath);
 }

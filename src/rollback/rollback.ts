@@ -9,7 +9,7 @@
 import type { Clock } from '../core/clock.js';
 import { ReportBuilder } from '../report/builder.js';
 import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from '../report/input-error.js';
-import type { Outcome, Report } from '../report/result.js';
+import type { CheckResult, Outcome, Report } from '../report/result.js';
 import { asError, describeAlias } from '../rollout/recovery.js';
 import { RevisionConflictError, type AliasState, type ReleaseTagRecord, type RolloutTarget } from '../targets/target.js';
 import { unusableTargetMessage } from '../targets/unusable.js';
@@ -33,6 +33,11 @@ export interface ManualRollbackDeps {
   target: RolloutTarget;
   clock: Clock;
   log: (line: string) => void;
+  /**
+   * Records the rollback on the model registry once the alias is settled (model.registry): its
+   * failures come back as warnings and never change the outcome.
+   */
+  recordOnRegistry?: (rollback: { releaseTag?: string; targetVersion: string; target: string; reason: string }) => Promise<CheckResult[]>;
 }
 
 /**
@@ -142,6 +147,16 @@ export async function runManualRollback(request: ManualRollbackRequest, deps: Ma
     },
   });
   deps.log(headline);
+  if (deps.recordOnRegistry) {
+    results.push(
+      ...(await deps.recordOnRegistry({
+        ...(resolved.record.tag !== undefined ? { releaseTag: resolved.record.tag } : {}),
+        targetVersion: after.version,
+        target: name,
+        reason: `manual rollback to version ${after.version} (${release}) by ${who}: ${why}`,
+      })),
+    );
+  }
   return finish('rolled-back-manually', 0, headline);
 }
 

@@ -421,7 +421,7 @@ describe('config', () => {
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     expect(loaded.errors.map((e) => `${e.line} ${e.path}: ${e.message}`)).toEqual([
-      "8 model.checks.0: a 'stability' check reads the metrics file: set model.metrics",
+      "8 model.checks.0: a 'stability' check reads the metrics file: set model.metrics, or model.registry (the candidate's run)",
       "11 model.checks.0.margin: does not apply to a 'stability' check (its keys: metric, max-std)",
       '14 model.checks.1.method: mcnemar compares paired accuracy; for auc use bootstrap or delong',
     ]);
