@@ -14,7 +14,7 @@ import { ReportBuilder } from './report/builder.js';
 import { UsageError, type GateInputs, type Platform } from './platform/types.js';
 import type { CheckResult, Report } from './report/result.js';
 import { runManualRollback, type ManualRollbackDeps } from './rollback/rollback.js';
-import { mlflowClient, recordManualRollback } from './registry/mlflow.js';
+import { createRegistry } from './registry/create.js';
 import { analyzeFeasibility, feasibilityResults } from './rollout/feasibility.js';
 import { LambdaAliasTarget } from './targets/lambda.js';
 import { SageMakerEndpointTarget } from './targets/sagemaker.js';
@@ -213,9 +213,9 @@ function registryRecorder(config: GateConfig, env: NodeJS.ProcessEnv, signal?: A
   return {
     recordOnRegistry: async (rollback) => {
       try {
-        return await recordManualRollback(mlflowClient(registry, env, signal), registry, rollback);
+        return await createRegistry(registry, env, signal).recordManualRollback(rollback);
       } catch (error) {
-        return [{ id: 'rollback.registry', gate: 'rollback', status: 'warn', message: `Could not record the rollback on the MLflow registry: ${errorMessage(error)}. Traffic was not affected.` }];
+        return [{ id: 'rollback.registry', gate: 'rollback', status: 'warn', message: `Could not record the rollback on the model registry: ${errorMessage(error)}. Traffic was not affected.` }];
       }
     },
   };

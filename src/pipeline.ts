@@ -29,8 +29,8 @@ import { describeAlias } from './rollout/recovery.js';
 import { rolloutOutputs, rolloutResults } from './rollout/results.js';
 import { parseReleaseDescription } from './rollback/resolve.js';
 import { MetricQuerySignal } from './signals/metrics.js';
-import { MlflowError, type MlflowClient } from './registry/mlflow-api.js';
-import { ciRunUrl, mlflowClient, recordRegistryOutcome, resolveRegistryCandidate, type MlflowRegistryConfig, type RegistryCandidate } from './registry/mlflow.js';
+import { createRegistry, type RegistryConfig } from './registry/create.js';
+import { ciRunUrl, RegistryError, type ModelRegistry, type RegistryCandidate } from './registry/registry.js';
 import type { ModelConfig } from './model/config.js';
 import { createAwsClients } from './aws/clients.js';
 import { DEFAULT_COMPARE_JUDGE } from './config/defaults.js';
@@ -372,12 +372,13 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   }
 
   // The outcome on the model registry, once it is settled (never in a dry run); failures are warnings.
-  const recordOnRegistry = async (outcome: Report['outcome'], reason: string): Promise<CheckResult[]> => {
+  const recordOnRegistry = async (outcome: Report['outcome'], reason: string, candidateAtFault: boolean): Promise<CheckResult[]> => {
     if (registry === undefined || request.config.dryRun) return [];
     const ciRun = ciRunUrl(process.env);
-    return recordRegistryOutcome(registry.client, registry.config, registry.candidate, {
+    return registry.registry.recordOutcome(registry.candidate, {
       outcome,
       reason,
+      candidateAtFault,
       ...(releaseTag !== undefined ? { releaseTag } : {}),
       target: target.describe(),
       targetVersion: candidateVersion,
@@ -404,7 +405,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       if (gateFailed(pretrafficResults)) {
         results.push(...(await retireCandidate(target, candidateVersion, deps.signal)));
         const reason = `Pre-traffic tests of version ${candidateVersion} failed: no traffic was shifted. See the pretraffic results below.`;
-        results.push(...(await recordOnRegistry('aborted', reason)));
+        results.push(...(await recordOnRegistry('aborted', reason, true)));
         return finish('aborted', 1, reason);
       }
     }
@@ -430,7 +431,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
       }
       results.push(outcome.result);
       if (!outcome.passed) {
-        results.push(...(await recordOnRegistry('aborted', outcome.reason)));
+        results.push(...(await recordOnRegistry('aborted', outcome.reason, true)));
         return finish('aborted', 1, outcome.reason);
       }
       // The phase changed the endpoint (its config): the canary starts from what is there now.
@@ -488,7 +489,9 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   Object.assign(outputs, rolloutOutputs(result));
   // Only now, with the alias settled, are the records written; their failures are warnings.
   if (records) results.push(...(await records.finished({ outcome: result.outcome, reason: result.reason })));
-  results.push(...(await recordOnRegistry(result.outcome, result.reason)));
+  // A rollback is the candidate's doing when its own evidence decided it: not an AWS failure, not a cancelled job.
+  const candidateAtFault = result.outcome === 'rolled-back' && result.error === undefined && deps.signal?.aborted !== true;
+  results.push(...(await recordOnRegistry(result.outcome, result.reason, candidateAtFault)));
   if (notify) results.push(...(await notify.finished(result.outcome, result.reason, { cancelled: deps.signal?.aborted === true })));
   if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
     // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
@@ -562,8 +565,7 @@ async function retireCandidate(target: RolloutTarget, candidate: string, signal:
 
 /** The registry's candidate and where its outcome is recorded. */
 interface RegistryLink {
-  client: MlflowClient;
-  config: MlflowRegistryConfig;
+  registry: ModelRegistry;
   candidate: RegistryCandidate;
 }
 
@@ -573,20 +575,20 @@ interface RegistryLink {
  * (exit 2) that names the server and what was asked.
  */
 async function readRegistry(model: ModelConfig, deps: PipelineDeps): Promise<{ ok: true; link: RegistryLink; result: CheckResult } | { ok: false; result: CheckResult }> {
-  const config = model.registry as MlflowRegistryConfig;
+  const config = model.registry as RegistryConfig;
   const needs = {
     folds: model.checks.flatMap((c) => (c.type === 'stability' ? [c.metric] : [])),
     curves: model.checks.some((c) => c.type === 'overfitting'),
   };
   try {
-    const client = mlflowClient(config, process.env, deps.signal);
-    const candidate = await resolveRegistryCandidate(client, config, needs);
-    const baseline = candidate.baseline.ok ? `baseline: version ${candidate.baseline.version} (alias ${config.productionAlias})` : `no baseline: ${candidate.baseline.message}`;
-    const message = `Candidate ${candidate.label} from ${client.describe()}: ${Object.keys(candidate.metrics.metrics).length} metrics from run ${candidate.version.runId}; ${baseline}.`;
+    const registry = createRegistry(config, process.env, deps.signal);
+    const candidate = await registry.resolveCandidate(needs);
+    const baseline = candidate.baseline.ok ? `baseline: ${candidate.baseline.label}` : `no baseline: ${candidate.baseline.message}`;
+    const message = `Candidate ${candidate.label} from ${registry.describe()}: ${Object.keys(candidate.metrics.metrics).length} metrics; ${baseline}.`;
     deps.log(message);
-    return { ok: true, link: { client, config, candidate }, result: { id: 'model.registry', gate: 'model', status: 'pass', message, details: { name: config.name, version: candidate.version.version, run: candidate.version.runId, baseline: candidate.baseline.ok ? candidate.baseline.version : null } } };
+    return { ok: true, link: { registry, candidate }, result: { id: 'model.registry', gate: 'model', status: 'pass', message, details: { candidate: candidate.id, baseline: candidate.baseline.ok ? candidate.baseline.label : null } } };
   } catch (error) {
-    if (!(error instanceof MlflowError)) throw error;
+    if (!(error instanceof RegistryError)) throw error;
     return { ok: false, result: inputError({ id: 'model.registry', gate: 'model', message: `model.registry: ${error.message}. Nothing was published` }) };
   }
 }

@@ -7,7 +7,9 @@
 import type { ConfigIssue } from '../config/issues.js';
 import type { SourceLocation } from '../report/result.js';
 import { KNOWN_METRICS, isKnownMetric } from './stats/metrics.js';
-import { REGISTRY_ARTIFACT_PREFIX, REGISTRY_DEFAULTS, type MlflowRegistryConfig } from '../registry/mlflow.js';
+import { MLFLOW_DEFAULTS } from '../registry/mlflow.js';
+import { REGISTRY_ARTIFACT_PREFIX } from '../registry/registry.js';
+import type { RegistryConfig } from '../registry/create.js';
 import type { Direction } from './stats/metrics.js';
 
 export const MODEL_DEFAULTS = {
@@ -127,7 +129,7 @@ export interface ModelConfig {
   /** The config file, for messages. */
   file?: string;
   /** The candidate from a model registry (src/registry/mlflow.ts): metrics, baseline, artifacts, and where outcomes are recorded. */
-  registry?: MlflowRegistryConfig;
+  registry?: RegistryConfig;
   metricsPath?: string;
   baselinePath?: string;
   predictions?: PredictionsConfig;
@@ -164,7 +166,7 @@ export interface RawModelCheck {
 }
 
 export interface RawModel {
-  registry?: { type: 'mlflow'; uri?: string; name: string; version?: string | number; alias?: string; 'production-alias'?: string };
+  registry?: { type: 'mlflow' | 'sagemaker'; uri?: string; name?: string; version?: string | number; alias?: string; 'production-alias'?: string; 'model-package-group'?: string; region?: string };
   metrics?: string;
   baseline?: string;
   predictions?: { path: string; label: string; candidate: string; production?: string; 'production-path'?: string; id?: string; threshold?: number };
@@ -210,9 +212,19 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
   const resamples = raw.resamples ?? MODEL_DEFAULTS.resamples;
   const config: ModelConfig = { checks: [] };
   if (context.file !== undefined) config.file = context.file;
-  if (raw.registry !== undefined) {
+  if (raw.registry?.type === 'sagemaker') {
     const r = raw.registry;
-    config.registry = { type: 'mlflow', name: r.name, productionAlias: r['production-alias'] ?? REGISTRY_DEFAULTS.productionAlias };
+    // The schema requires model-package-group for type sagemaker.
+    config.registry = { type: 'sagemaker', group: r['model-package-group'] as string };
+    if (r.version !== undefined) config.registry.version = Number(r.version);
+    if (r.region !== undefined) config.registry.region = r.region;
+    if (raw.predictions?.path.startsWith(REGISTRY_ARTIFACT_PREFIX)) {
+      issues.push({ path: ['model', 'predictions', 'path'], message: `reads an artifact of an MLflow run (${REGISTRY_ARTIFACT_PREFIX}…); a SageMaker model package has none: name the predictions file` });
+    }
+  } else if (raw.registry !== undefined) {
+    const r = raw.registry;
+    // The schema requires name for type mlflow.
+    config.registry = { type: 'mlflow', name: r.name as string, productionAlias: r['production-alias'] ?? MLFLOW_DEFAULTS.productionAlias };
     if (r.uri !== undefined) config.registry.uri = r.uri;
     if (r.version !== undefined) config.registry.version = String(r.version);
     if (r.alias !== undefined) config.registry.alias = r.alias;

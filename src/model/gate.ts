@@ -16,8 +16,7 @@ import type { MetricsFile } from './io/metrics-file.js';
 import { loadPredictions, PredictionsError } from './io/predictions.js';
 import type { Predictions } from './io/predictions.js';
 import { isKnownMetric } from './stats/metrics.js';
-import { MlflowError } from '../registry/mlflow-api.js';
-import { REGISTRY_ARTIFACT_PREFIX, type RegistryCandidate } from '../registry/mlflow.js';
+import { REGISTRY_ARTIFACT_PREFIX, RegistryError, type RegistryCandidate } from '../registry/registry.js';
 
 export interface ModelGateDeps {
   /** Relative paths in the config are resolved against this directory (the workspace). */
@@ -64,7 +63,7 @@ export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Pr
       const from = p.productionPath !== undefined ? `${p.path} and ${p.productionPath} (paired by ${p.id ?? 'id'})` : p.path;
       deps.log?.(`Read ${predictions.value?.rows ?? 0} predictions from ${from} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
     } catch (error) {
-      if (!(error instanceof PredictionsError) && !(error instanceof MlflowError)) throw error;
+      if (!(error instanceof PredictionsError) && !(error instanceof RegistryError)) throw error;
       predictions = { ok: false, message: error.message };
     }
   }

@@ -10,6 +10,7 @@
  * MLFLOW_TRACKING_TOKEN (bearer), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD
  * (basic). They are never part of a message.
  */
+import { RegistryError, type RegistryErrorKind } from './registry.js';
 
 export interface MlflowModelVersion {
   name: string;
@@ -29,15 +30,11 @@ export interface MlflowRun {
 }
 
 /** Why a call failed: the input names nothing (`not-found`), the credentials may not (`permission`), or the server cannot be reached or answered an error (`unavailable`). */
-export type MlflowErrorKind = 'not-found' | 'invalid' | 'permission' | 'unavailable';
+export type MlflowErrorKind = RegistryErrorKind;
 
-export class MlflowError extends Error {
-  constructor(
-    readonly kind: MlflowErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+export class MlflowError extends RegistryError {
+  constructor(kind: MlflowErrorKind, message: string, status?: number) {
+    super(kind, message, status);
     this.name = 'MlflowError';
   }
 }

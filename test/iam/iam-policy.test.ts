@@ -42,7 +42,7 @@ describe('least-privilege comparison (used by the jest globalTeardown)', () => {
     expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy.json') && p.includes('sagemaker'))).toBe(false);
     expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy-sagemaker.json') && p.includes('lambda'))).toBe(false);
     expect(problems.find((p) => p.startsWith('granted by docs/iam-policy-sagemaker.json'))).toMatch(/sagemaker:UpdateEndpointWeightsAndCapacities/);
-    expect(POLICY_DOCUMENTS.map((d) => d.file)).toEqual(['docs/iam-policy.json', 'docs/iam-policy-sagemaker.json']);
+    expect(POLICY_DOCUMENTS.map((d) => d.file)).toEqual(['docs/iam-policy.json', 'docs/iam-policy-sagemaker.json', 'docs/iam-policy-model-registry.json']);
   });
 
   it('docs/iam-policy-sagemaker.json allows only, and passes the execution role to SageMaker alone', () => {

@@ -4,7 +4,7 @@ export interface PolicyDocument {
   Statement: Array<{ Effect: string; Action: string | string[] }>;
 }
 export declare function policyActions(policy: PolicyDocument): Set<string>;
-export declare function comparePolicy(logText: string, policy: PolicyDocument, file?: string): string[];
+export declare function comparePolicy(logText: string, policy: PolicyDocument, file?: string, unchecked?: string[]): string[];
 export declare function readPolicy(rootDir: string, file?: string): PolicyDocument;
-export declare const POLICY_DOCUMENTS: Array<{ file: string; covers: (operation: string) => boolean }>;
+export declare const POLICY_DOCUMENTS: Array<{ file: string; covers: (operation: string) => boolean; unchecked?: string[] }>;
 export declare function comparePolicies(logText: string, rootDir: string): string[];

@@ -39,6 +39,10 @@ export const IAM_ACTION_OF = {
   'sagemaker:AddTags': 'sagemaker:AddTags',
   'sagemaker:ListTags': 'sagemaker:ListTags',
   'sagemaker-runtime:InvokeEndpoint': 'sagemaker:InvokeEndpoint',
+  // The SageMaker Model Registry (model.registry type sagemaker: docs/iam-policy-model-registry.json).
+  'sagemaker:ListModelPackages': 'sagemaker:ListModelPackages',
+  'sagemaker:DescribeModelPackage': 'sagemaker:DescribeModelPackage',
+  'sagemaker:UpdateModelPackage': 'sagemaker:UpdateModelPackage',
   // CreateModel hands the execution role to SageMaker: the caller needs iam:PassRole on it.
   'iam:PassRole': 'iam:PassRole',
 };
@@ -48,9 +52,13 @@ export const IAM_ACTION_OF = {
  * and a SageMaker target's role are separate (least privilege per target); CloudWatch metrics
  * are read by both, so both documents grant GetMetricData.
  */
+const MODEL_REGISTRY = /^sagemaker:(ListModelPackages|DescribeModelPackage|UpdateModelPackage)$/;
+
 export const POLICY_DOCUMENTS = [
   { file: 'docs/iam-policy.json', covers: (operation) => /^(lambda|s3|cloudwatch):/.test(operation) },
-  { file: 'docs/iam-policy-sagemaker.json', covers: (operation) => /^(sagemaker|sagemaker-runtime|iam|cloudwatch):/.test(operation) },
+  { file: 'docs/iam-policy-sagemaker.json', covers: (operation) => /^(sagemaker|sagemaker-runtime|iam|cloudwatch):/.test(operation) && !MODEL_REGISTRY.test(operation) },
+  // The metrics JSON is read from a moto S3 server, whose requests this log does not see: s3:GetObject is granted unchecked.
+  { file: 'docs/iam-policy-model-registry.json', covers: (operation) => MODEL_REGISTRY.test(operation), unchecked: ['s3:GetObject'] },
 ];
 
 /** True when jest runs every test file: no path or name filter, no changed-files selection. */
@@ -78,7 +86,7 @@ export function policyActions(policy) {
 }
 
 /** The comparison, as the lines of an error message (empty when the policy is exact). */
-export function comparePolicy(logText, policy, file = 'docs/iam-policy.json') {
+export function comparePolicy(logText, policy, file = 'docs/iam-policy.json', unchecked = []) {
   const problems = [];
   const called = new Set();
   for (const operation of new Set(logText.split('\n').filter(Boolean))) {
@@ -88,7 +96,7 @@ export function comparePolicy(logText, policy, file = 'docs/iam-policy.json') {
   }
   const granted = policyActions(policy);
   const missing = [...called].filter((a) => !granted.has(a)).sort();
-  const extra = [...granted].filter((a) => !called.has(a)).sort();
+  const extra = [...granted].filter((a) => !called.has(a) && !unchecked.includes(a)).sort();
   if (missing.length > 0) problems.push(`called but not granted by ${file}: ${missing.join(', ')}`);
   if (extra.length > 0) problems.push(`granted by ${file} but never called by the tests: ${extra.join(', ')}`);
   return problems;
@@ -101,7 +109,7 @@ export function readPolicy(rootDir, file = 'docs/iam-policy.json') {
 /** Every policy document compared with the operations it covers; the problems of all, each naming its file. */
 export function comparePolicies(logText, rootDir) {
   const operations = logText.split('\n').filter(Boolean);
-  return POLICY_DOCUMENTS.flatMap(({ file, covers }) =>
-    comparePolicy(operations.filter(covers).join('\n'), readPolicy(rootDir, file), file),
+  return POLICY_DOCUMENTS.flatMap(({ file, covers, unchecked }) =>
+    comparePolicy(operations.filter(covers).join('\n'), readPolicy(rootDir, file), file, unchecked ?? []),
   );
 }

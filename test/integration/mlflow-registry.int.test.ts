@@ -93,7 +93,7 @@ ${extra}  checks:
 
     expect(report.outcome).toBe('promoted');
     const registry = report.results.find((r) => r.id === 'model.registry');
-    expect(registry?.message).toMatch(new RegExp(`^Candidate MLflow model ${name} version 2 \\(alias challenger\\) from http://127\\.0\\.0\\.1:\\d+: \\d+ metrics from run \\w+; baseline: version 1 \\(alias champion\\)\\.$`));
+    expect(registry?.message).toMatch(new RegExp(`^Candidate MLflow model ${name} version 2 \\(alias challenger\\) from MLflow at http://127\\.0\\.0\\.1:\\d+: \\d+ metrics; baseline: version 1 \\(alias champion\\)\\.$`));
     expect(Object.values(modelRows(report)).every((s) => s === 'pass')).toBe(true);
     const baseline = report.results.find((r) => r.details?.type === 'baseline');
     expect(baseline?.message).toMatch(/0\.92/);

@@ -13,6 +13,9 @@ export {
   type EndpointState,
   type EndpointVariantState,
   type EndpointConfigVariant,
+  type ModelPackageSpec,
+  type ModelPackageState,
+  type ModelApprovalStatus,
 } from './simulator.js';
 export type { AlarmSpec, AlarmChange, AlarmStateValue } from './alarms.js';
 export { HEALTHY, type VersionBehaviour, type LatencyProfile } from './behaviour.js';
@@ -21,3 +24,4 @@ export type { ThrottleFault, ConcurrentAliasChange, ConcurrentEndpointChange, Th
 export type { TrafficGenerator, TrafficSpec, EndpointTrafficSpec, TrafficTally } from './traffic.js';
 export { ACCOUNT_ID, REGION, functionArn, codeShaOf } from './lambda-model.js';
 export { sageMakerArn, type EndpointTimings, type EndpointChange } from './sagemaker-model.js';
+export { modelPackageArn, modelPackageGroupArn } from './sagemaker-registry.js';

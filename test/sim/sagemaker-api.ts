@@ -3,6 +3,7 @@ import { parseJsonBody, type ApiRequest, type ApiResponse, type Route } from './
 import { SimApiError } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { sageMakerArn, validation, type EndpointRecord, type LiveVariant, type SageMakerModel } from './sagemaker-model.js';
+import type { ModelRegistryApi } from './sagemaker-registry.js';
 import type { InjectedEvent } from './simulator.js';
 
 const TARGET_PREFIX = 'SageMaker.';
@@ -13,6 +14,8 @@ const LIST_TAGS_PAGE = { default: 50, min: 50, max: 100 };
 export interface SageMakerApiContext {
   model: SageMakerModel;
   faults: FaultInjector;
+  /** The Model Registry operations (sagemaker-registry.ts). */
+  registry: ModelRegistryApi;
   now(): number;
   /** Called when an injected concurrent change rewrote an endpoint. */
   onInjectedChange(kind: InjectedEvent['kind'], detail: string): void;
@@ -27,7 +30,7 @@ function ok(value: unknown): ApiResponse {
   return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(value) };
 }
 
-function requiredString(input: Input, member: string): string {
+export function requiredString(input: Input, member: string): string {
   const value = input[member];
   if (typeof value !== 'string') throw validation(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
   return value;
@@ -35,7 +38,7 @@ function requiredString(input: Input, member: string): string {
 
 type Scalars = { string: string; number: number; boolean: boolean };
 
-function optional<K extends keyof Scalars>(input: Input, member: string, type: K): Scalars[K] | undefined {
+export function optional<K extends keyof Scalars>(input: Input, member: string, type: K): Scalars[K] | undefined {
   const value = input[member];
   if (value === undefined) return undefined;
   if (typeof value !== type) throw validation(`${member} must be a ${type}.`);
@@ -43,7 +46,7 @@ function optional<K extends keyof Scalars>(input: Input, member: string, type: K
 }
 
 /** Opaque page tokens: the offset of the next item. */
-function page<T>(items: T[], input: Input, limits: { default: number; min: number; max: number }): { items: T[]; nextToken?: string } {
+export function page<T>(items: T[], input: Input, limits: { default: number; min: number; max: number }): { items: T[]; nextToken?: string } {
   const maxResults = optional(input, 'MaxResults', 'number') ?? limits.default;
   if (!Number.isInteger(maxResults) || maxResults < limits.min || maxResults > limits.max) {
     throw validation(`1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value between ${limits.min} and ${limits.max}`);
@@ -76,6 +79,12 @@ export class SageMakerApi {
     AddTags: (input) => ({ Tags: this.ctx.model.addTags(requiredString(input, 'ResourceArn'), input['Tags']).map(([Key, Value]) => ({ Key, Value })) }),
     ListTags: (input) => this.listTags(input),
     DeleteTags: (input) => this.deleteTags(input),
+    CreateModelPackageGroup: (input) => this.ctx.registry.createModelPackageGroup(input),
+    DescribeModelPackageGroup: (input) => this.ctx.registry.describeModelPackageGroup(input),
+    CreateModelPackage: (input) => this.ctx.registry.createModelPackage(input),
+    DescribeModelPackage: (input) => this.ctx.registry.describeModelPackage(input),
+    ListModelPackages: (input) => this.ctx.registry.listModelPackages(input),
+    UpdateModelPackage: (input) => this.ctx.registry.updateModelPackage(input),
   };
 
   constructor(private readonly ctx: SageMakerApiContext) {}

@@ -11,6 +11,7 @@ import { SeededRandom } from './random.js';
 import { BehaviourBook, CustomMetrics, FunctionRuntime, type CustomMetricSpec } from './runtime.js';
 import { SageMakerApi } from './sagemaker-api.js';
 import { DEFAULT_TIMINGS, SageMakerModel, sageMakerArn, type EndpointTimings, type LiveVariant, type VariantConfig } from './sagemaker-model.js';
+import { ModelRegistry, ModelRegistryApi, modelPackageGroupArn, modelPackageState, type ModelPackageSpec, type ModelPackageState } from './sagemaker-registry.js';
 import { SageMakerRuntimeApi } from './sagemaker-runtime-api.js';
 import { Scenarios, type RunningTraffic } from './scenarios.js';
 import { SimulatorServer, type RequestLogEntry } from './server.js';
@@ -18,6 +19,7 @@ import { TrafficGenerator, type EndpointTrafficSpec, type TrafficSpec } from './
 
 export type { AliasState } from './lambda-model.js';
 export type { RequestLogEntry } from './server.js';
+export type { ModelPackageSpec, ModelPackageState, ModelApprovalStatus } from './sagemaker-registry.js';
 
 export interface SimulatorOptions {
   clock: SimulatorClock;
@@ -124,6 +126,9 @@ const WRITE_OPERATIONS = new Set([
   'UpdateEndpointWeightsAndCapacities',
   'AddTags',
   'DeleteTags',
+  'CreateModelPackageGroup',
+  'CreateModelPackage',
+  'UpdateModelPackage',
 ]);
 
 function variantState(v: LiveVariant): EndpointVariantState {
@@ -161,6 +166,7 @@ export class Simulator {
   private readonly faults = new FaultInjector();
   private readonly runtime: FunctionRuntime;
   private readonly sagemaker: SageMakerModel;
+  private readonly registry: ModelRegistry;
   private readonly modelBehaviours = new ModelBehaviours();
   private readonly customMetrics = new CustomMetrics();
   private readonly endpointRuntime: EndpointRuntime;
@@ -188,9 +194,11 @@ export class Simulator {
     const cloudWatch = new CloudWatchApi(this.metrics, now, this.alarms);
     this.sagemaker = new SageMakerModel(now, { ...DEFAULT_TIMINGS, ...options.sagemaker });
     this.endpointRuntime = new EndpointRuntime(this.sagemaker, this.metrics, this.modelBehaviours, this.customMetrics);
+    this.registry = new ModelRegistry(now);
     const sagemaker = new SageMakerApi({
       model: this.sagemaker,
       faults: this.faults,
+      registry: new ModelRegistryApi(this.registry),
       now,
       onInjectedChange: (kind, detail) => this.injectedEvents.push({ atMs: now(), kind, detail }),
     });
@@ -419,6 +427,34 @@ export class Simulator {
   /** SageMaker model names, oldest first. */
   listSageMakerModels(): string[] {
     return this.sagemaker.listModels().map((m) => m.name);
+  }
+
+  /** Creates a model package group directly (not an API request); returns its ARN. */
+  createModelPackageGroup(spec: { name: string; description?: string }): string {
+    return modelPackageGroupArn(this.registry.createGroup(spec).name);
+  }
+
+  /**
+   * Registers the next version of a model package group directly (not an API request: absent from
+   * requestLog), creating the group when missing, as a training pipeline leaves it.
+   */
+  createModelPackage(spec: ModelPackageSpec): { arn: string; version: number } {
+    const record = this.registry.register(spec);
+    return { arn: record.arn, version: record.version };
+  }
+
+  /** A model package by ARN or `<group>/<version>`: approval status and description, metadata, metrics. */
+  getModelPackage(arnOrGroupAndVersion: string): ModelPackageState {
+    const record = this.registry.findPackage(arnOrGroupAndVersion);
+    if (!record) throw new Error(`getModelPackage: no model package ${arnOrGroupAndVersion}`);
+    return modelPackageState(record);
+  }
+
+  /** A group's model packages, version 1 first. */
+  listModelPackages(group: string): ModelPackageState[] {
+    const record = this.registry.findGroup(group);
+    if (!record) throw new Error(`listModelPackages: no model package group ${group}`);
+    return record.packages.map(modelPackageState);
   }
 
   /** How a SageMaker model behaves on every endpoint that serves it. */

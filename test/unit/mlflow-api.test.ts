@@ -93,3 +93,20 @@ describe('MlflowClient', () => {
     await expect(api.downloadArtifact('s3://bucket/1/abc/artifacts', 'p.csv')).rejects.toThrow(/artifacts are at s3:\/\/bucket\/1\/abc\/artifacts, which the gate cannot download/);
   });
 });
+
+describe('metricsFromStatistics (SageMaker model-quality statistics or an evaluation report)', () => {
+  it('reads every {"value": n} of a *_metrics section, and plain or {"value"} numbers under "metrics"', async () => {
+    const { metricsFromStatistics } = await import('../../src/registry/sagemaker.js');
+    expect(
+      metricsFromStatistics({
+        version: 0,
+        dataset: { item_count: 1000 },
+        binary_classification_metrics: { auc: { value: 0.92, standard_deviation: 0.004 }, confusion_matrix: { '0': { '0': 700 } }, recall: { value: 0.7 } },
+        regression_metrics: { rmse: { value: Number.NaN } },
+      }),
+    ).toEqual({ auc: 0.92, recall: 0.7 });
+    expect(metricsFromStatistics({ metrics: { auc: 0.9, f1: { value: 0.6 }, note: 'x' } })).toEqual({ auc: 0.9, f1: 0.6 });
+    expect(metricsFromStatistics([1, 2])).toEqual({});
+    expect(metricsFromStatistics(null)).toEqual({});
+  });
+});
