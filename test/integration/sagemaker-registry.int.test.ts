@@ -80,6 +80,31 @@ model:
     expect(report.results.find((r) => r.id === 'release.registry')).toMatchObject({ status: 'pass', message: `Recorded promoted on model package ${GROUP}/2; status Approved.` });
   });
 
+  it('approves once when the reply to UpdateModelPackage is lost after it landed (the SDK retries an idempotent write)', async () => {
+    const { arn } = candidate();
+    sim.scenarios.lostReply({ operations: ['UpdateModelPackage'], reply: 503 });
+    const report = await release();
+
+    expect(report.outcome).toBe('promoted');
+    expect(sim.getModelPackage(arn).approval).toBe('Approved');
+    expect(report.results.find((r) => r.id === 'release.registry')?.status).toBe('pass');
+    expect(sim.requestLog.filter((e) => e.operation === 'UpdateModelPackage').map((e) => e.status)).toEqual([503, 200]);
+  });
+
+  it('a registry that keeps failing after promotion is a warning: the promotion stands', async () => {
+    const { arn } = candidate();
+    sim.scenarios.throttleControlPlane({ operations: ['UpdateModelPackage'], count: 20, status: 503 });
+    const report = await release();
+
+    expect(report).toMatchObject({ outcome: 'promoted', exitCode: 0 });
+    expect(sim.getAliasState(FN, 'prod')).toMatchObject({ version: '4', weights: {} });
+    expect(report.results.find((r) => r.id === 'release.registry')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(new RegExp(`^Could not record the outcome on model package ${GROUP}/2: .*Traffic was not affected\\.$`)),
+    });
+    expect(sim.getModelPackage(arn).approval).toBe('PendingManualApproval');
+  });
+
   it('rejects the package when its canary is rolled back, with the reason as its ApprovalDescription', async () => {
     const { arn } = candidate();
     sim.setVersionBehaviour(FN, '4', { errorRate: 0.3, latencyMs: { p50: 50, p99: 100 } });
