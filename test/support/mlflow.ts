@@ -10,57 +10,36 @@
  * Not installed: the tests skip with the reason printed, except in CI (CI=true), where a missing
  * install fails them, so CI never skips them silently; MLFLOW_TESTS=skip skips them anywhere.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './run-bundle.js';
+import { describeWithPythonTool, pinnedVersion, startProcessServer, venvInstall, type PythonInstall } from './python-server.js';
 
-const INSTALL_HINT = 'run `bash test/mlflow/install.sh` (about a minute, from PyPI)';
 const REGISTER_SCRIPT = join(repoRoot, 'test', 'mlflow', 'register.py');
 /** Waiting for GET /health; a cold start takes about 15-20 s. */
 const STARTUP_TIMEOUT_MS = 120_000;
-/** SIGTERM, then SIGKILL for the process group after this long. */
-const STOP_GRACE_MS = 10_000;
 const REGISTER_TIMEOUT_MS = 120_000;
 
 /** The mlflow version test/mlflow/requirements.txt pins. */
-export const MLFLOW_VERSION = (() => {
-  const pinned = /^mlflow==(\S+)/m.exec(readFileSync(join(repoRoot, 'test', 'mlflow', 'requirements.txt'), 'utf8'))?.[1];
-  if (pinned === undefined) throw new Error('test/mlflow/requirements.txt pins no mlflow==<version>');
-  return pinned;
-})();
+export const MLFLOW_VERSION = pinnedVersion('test/mlflow/requirements.txt', 'mlflow');
+
+const venv = venvInstall({
+  name: 'MLflow', package: 'mlflow', version: MLFLOW_VERSION, bin: 'mlflow',
+  venvEnvVar: 'MLFLOW_VENV', defaultDir: '.cache/mlflow-venv',
+  hint: 'run `bash test/mlflow/install.sh` (about a minute, from PyPI)',
+});
 
 /** Where install.sh puts the venv: MLFLOW_VENV, else <repo>/.cache/mlflow-venv. */
 export function mlflowVenv(): string {
-  return process.env['MLFLOW_VENV'] || join(repoRoot, '.cache', 'mlflow-venv');
+  return venv.venv();
 }
 
-export type MlflowInstall = { ok: true; bin: string; python: string } | { ok: false; reason: string };
-
-let installed: MlflowInstall | undefined;
+export type MlflowInstall = PythonInstall;
 
 /** The venv's `mlflow` and `python`, if the venv has the pinned version (checked once per test file). */
 export function mlflowInstalled(): MlflowInstall {
-  if (installed !== undefined) return installed;
-  const venv = mlflowVenv();
-  const bin = join(venv, 'bin', 'mlflow');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(bin) || !existsSync(python)) {
-    installed = { ok: false, reason: `MLflow is not installed in ${venv}: ${INSTALL_HINT}` };
-    return installed;
-  }
-  const probe = spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8', timeout: 30_000 });
-  const version = probe.status === 0 ? probe.stdout.trim() : undefined;
-  installed =
-    version === MLFLOW_VERSION
-      ? { ok: true, bin, python }
-      : { ok: false, reason: `${venv} has ${version ? `mlflow ${version}` : 'no working mlflow'}, the tests need ${MLFLOW_VERSION}: ${INSTALL_HINT}` };
-  return installed;
+  return venv.installed();
 }
-
-let warned = false;
 
 /**
  * `describe` when MLflow is installed. Otherwise `describe.skip` with the reason printed once, or,
@@ -68,22 +47,7 @@ let warned = false;
  * MLFLOW_TESTS=skip skips them (with the reason printed) wherever they run.
  */
 export function describeWithMlflow(name: string, fn: () => void): void {
-  const install: MlflowInstall = process.env['MLFLOW_TESTS'] === 'skip' ? { ok: false, reason: 'MLFLOW_TESTS=skip' } : mlflowInstalled();
-  if (install.ok) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env['CI'] === 'true' && process.env['MLFLOW_TESTS'] !== 'skip') {
-    describe(name, () => {
-      test('MLflow is installed (CI runs the MLflow registry tests, never skips them)', () => {
-        throw new Error(`${install.reason}. In CI, .ci/run installs it before the tests; set MLFLOW_TESTS=skip to skip these tests on purpose.`);
-      });
-    });
-    return;
-  }
-  if (!warned) console.warn(`MLflow registry tests skipped: ${install.reason}`);
-  warned = true;
-  describe.skip(name, fn);
+  describeWithPythonTool({ tool: 'MLflow', tests: 'MLflow registry tests', install: mlflowInstalled, skipEnvVar: 'MLFLOW_TESTS' }, name, fn);
 }
 
 export interface MlflowServer {
@@ -112,149 +76,35 @@ function mlflowEnv(): NodeJS.ProcessEnv {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-function logTail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no server log)';
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Whether any process of group `pgid` is still alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: nothing left in the group.
-  }
-}
-
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => (clearTimeout(timer), resolve(true)));
-  });
-}
-
-/** Every server this process started and has not stopped: killed if the test process exits first. */
-const running = new Set<number>();
-let exitHook = false;
-function killLeftoversOnExit(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const pgid of running) killGroup(pgid, 'SIGKILL');
-  });
-}
-
 /**
  * Starts `mlflow server` on a free loopback port in a new temporary folder and waits for
  * GET /health (up to 120 s). Throws with the end of the server's log if it does not come up; the
- * processes are gone by then.
+ * processes (the server and the uvicorn worker it starts, one process group) are gone by then.
  */
 export async function startMlflowServer(options: { startupTimeoutMs?: number } = {}): Promise<MlflowServer> {
   const install = mlflowInstalled();
   if (!install.ok) throw new Error(install.reason);
-  const timeoutMs = options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  // The free port is found before the server binds it: another process can take it in between,
-  // so a server that fails with "address already in use" is started again on another port.
-  for (let attempt = 1; ; attempt++) {
-    const server = await spawnServer(install.bin, deadline, timeoutMs);
-    if ('uri' in server) return server;
-    if (attempt < 3 && /address already in use/i.test(server.log) && Date.now() < deadline) continue;
-    throw new Error(`mlflow server did not start: ${server.error}\n--- last lines of its log ---\n${server.log}`);
-  }
-}
-
-async function spawnServer(bin: string, deadline: number, timeoutMs: number): Promise<MlflowServer | { error: string; log: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-mlflow-'));
-  const logFile = join(dir, 'server.log');
-  const port = await freePort();
-  const uri = `http://127.0.0.1:${port}`;
-  const log = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(
-      bin,
-      [
-        'server',
-        '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
-        // Artifacts go through the server (mlflow-artifacts:/ URIs), stored here.
-        '--serve-artifacts',
-        '--artifacts-destination', join(dir, 'artifacts'),
-        '--host', '127.0.0.1',
-        '--port', String(port),
-        '--workers', '1',
-      ],
-      // Its own process group, so stop() reaches the uvicorn worker it starts too.
-      { cwd: dir, env: mlflowEnv(), detached: true, stdio: ['ignore', log, log] },
-    );
-  } finally {
-    closeSync(log);
-  }
-  const pgid = child.pid;
-  if (pgid === undefined) {
-    const error = await new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
-    rmSync(dir, { recursive: true, force: true });
-    return { error, log: '' };
-  }
-  running.add(pgid);
-  killLeftoversOnExit();
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      killGroup(pgid, 'SIGTERM');
-      if (!(await exited(child, STOP_GRACE_MS))) killGroup(pgid, 'SIGKILL');
-      await exited(child, 5_000);
-      // The leader is gone; its children (uvicorn) may take a moment longer after SIGTERM.
-      for (let waited = 0; groupAlive(pgid) && waited < STOP_GRACE_MS; waited += 100) await sleep(100);
-      killGroup(pgid, 'SIGKILL');
-      for (let waited = 0; groupAlive(pgid) && waited < 5_000; waited += 100) await sleep(100);
-      running.delete(pgid);
-      rmSync(dir, { recursive: true, force: true });
-    })());
-
-  let exitedEarly: string | undefined;
-  child.once('exit', (code, signal) => (exitedEarly = `it exited (${signal ?? `code ${code}`}) before answering GET /health`));
-  while (Date.now() < deadline && exitedEarly === undefined) {
-    try {
-      const response = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok && (await response.text()).trim() === 'OK') return { uri, dir, pid: pgid, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(250);
-  }
-  const error = exitedEarly ?? `GET ${uri}/health did not answer OK within ${timeoutMs / 1000} s`;
-  const tail = logTail(logFile);
-  await stop();
-  return { error, log: tail };
+  const { url, dir, pid, stop } = await startProcessServer({
+    name: 'mlflow server',
+    tmpPrefix: 'mrg-mlflow-',
+    command: install.bin,
+    args: (port, dir) => [
+      'server',
+      '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
+      // Artifacts go through the server (mlflow-artifacts:/ URIs), stored here.
+      '--serve-artifacts',
+      '--artifacts-destination', join(dir, 'artifacts'),
+      '--host', '127.0.0.1',
+      '--port', String(port),
+      '--workers', '1',
+    ],
+    env: mlflowEnv(),
+    ready: { path: '/health', answers: (body) => body.trim() === 'OK', expected: 'OK' },
+    timeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+    pollMs: 250,
+    portTaken: /address already in use/i,
+  });
+  return { uri: url, dir, pid, stop };
 }
 
 /** server?.stop(), for afterAll (a beforeAll that failed leaves no server). */

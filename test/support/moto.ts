@@ -8,61 +8,38 @@
  * Not installed: the tests skip with the reason printed, except in CI (CI=true), where a missing
  * install fails them, so CI never skips them silently; MOTO_TESTS=skip skips them anywhere.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { repoRoot } from './run-bundle.js';
+import { describeWithPythonTool, pinnedVersion, startProcessServer, venvInstall, type PythonInstall } from './python-server.js';
 
-const INSTALL_HINT = 'run `bash test/s3/install.sh` (about 30 s, from PyPI)';
 /** Waiting for the server to answer S3's ListBuckets; a cold start takes about 1-2 s. */
 const STARTUP_TIMEOUT_MS = 60_000;
-/** SIGTERM, then SIGKILL for the process group after this long. */
-const STOP_GRACE_MS = 10_000;
 
 /** The region and the (dummy) credentials every client of the test server uses. */
 export const MOTO_REGION = 'us-east-1';
 export const MOTO_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 /** The moto version test/s3/requirements.txt pins (`moto[server]==<version>`). */
-export const MOTO_VERSION = (() => {
-  const pinned = /^moto(?:\[[^\]]*\])?==(\S+)/m.exec(readFileSync(join(repoRoot, 'test', 's3', 'requirements.txt'), 'utf8'))?.[1];
-  if (pinned === undefined) throw new Error('test/s3/requirements.txt pins no moto[server]==<version>');
-  return pinned;
-})();
+export const MOTO_VERSION = pinnedVersion('test/s3/requirements.txt', 'moto[server]');
+
+const venv = venvInstall({
+  name: 'moto', package: 'moto', version: MOTO_VERSION, bin: 'moto_server',
+  venvEnvVar: 'MOTO_VENV', defaultDir: '.cache/moto-venv',
+  // Importing moto.server also checks the [server] extra (Flask...) is there.
+  probeImport: 'moto.server', working: 'moto server',
+  hint: 'run `bash test/s3/install.sh` (about 30 s, from PyPI)',
+});
 
 /** Where install.sh puts the venv: MOTO_VENV, else <repo>/.cache/moto-venv. */
 export function motoVenv(): string {
-  return process.env['MOTO_VENV'] || join(repoRoot, '.cache', 'moto-venv');
+  return venv.venv();
 }
 
-export type MotoInstall = { ok: true; bin: string; python: string } | { ok: false; reason: string };
-
-let installed: MotoInstall | undefined;
+export type MotoInstall = PythonInstall;
 
 /** The venv's `moto_server` and `python`, if the venv has the pinned version with its server (checked once per test file). */
 export function motoInstalled(): MotoInstall {
-  if (installed !== undefined) return installed;
-  const venv = motoVenv();
-  const bin = join(venv, 'bin', 'moto_server');
-  const python = join(venv, 'bin', 'python');
-  if (!existsSync(bin) || !existsSync(python)) {
-    installed = { ok: false, reason: `moto is not installed in ${venv}: ${INSTALL_HINT}` };
-    return installed;
-  }
-  // Importing moto.server also checks the [server] extra (Flask...) is there.
-  const probe = spawnSync(python, ['-c', 'import importlib.metadata as m, moto.server; print(m.version("moto"))'], { encoding: 'utf8', timeout: 30_000 });
-  const version = probe.status === 0 ? probe.stdout.trim() : undefined;
-  installed =
-    version === MOTO_VERSION
-      ? { ok: true, bin, python }
-      : { ok: false, reason: `${venv} has ${version ? `moto ${version}` : 'no working moto server'}, the tests need ${MOTO_VERSION}: ${INSTALL_HINT}` };
-  return installed;
+  return venv.installed();
 }
-
-let warned = false;
 
 /**
  * `describe` when moto is installed. Otherwise `describe.skip` with the reason printed once, or,
@@ -70,22 +47,7 @@ let warned = false;
  * MOTO_TESTS=skip skips them (with the reason printed) wherever they run.
  */
 export function describeWithMoto(name: string, fn: () => void): void {
-  const install: MotoInstall = process.env['MOTO_TESTS'] === 'skip' ? { ok: false, reason: 'MOTO_TESTS=skip' } : motoInstalled();
-  if (install.ok) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env['CI'] === 'true' && process.env['MOTO_TESTS'] !== 'skip') {
-    describe(name, () => {
-      test('moto is installed (CI runs the S3 tests, never skips them)', () => {
-        throw new Error(`${install.reason}. In CI, .ci/run installs it before the tests; set MOTO_TESTS=skip to skip these tests on purpose.`);
-      });
-    });
-    return;
-  }
-  if (!warned) console.warn(`S3 (moto) tests skipped: ${install.reason}`);
-  warned = true;
-  describe.skip(name, fn);
+  describeWithPythonTool({ tool: 'moto', tests: 'S3 (moto) tests', install: motoInstalled, skipEnvVar: 'MOTO_TESTS' }, name, fn);
 }
 
 export interface MotoServer {
@@ -108,66 +70,6 @@ function motoEnv(): NodeJS.ProcessEnv {
   return { ...env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-function logTail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no server log)';
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Whether any process of group `pgid` is still alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: nothing left in the group.
-  }
-}
-
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => (clearTimeout(timer), resolve(true)));
-  });
-}
-
-/** Every server this process started and has not stopped: killed if the test process exits first. */
-const running = new Set<number>();
-let exitHook = false;
-function killLeftoversOnExit(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const pgid of running) killGroup(pgid, 'SIGKILL');
-  });
-}
-
 /**
  * Starts `moto_server` on a free loopback port and waits until it answers S3's ListBuckets
  * (GET /, up to 60 s). Throws with the end of the server's log if it does not come up; the
@@ -176,68 +78,19 @@ function killLeftoversOnExit(): void {
 export async function startMotoServer(options: { startupTimeoutMs?: number } = {}): Promise<MotoServer> {
   const install = motoInstalled();
   if (!install.ok) throw new Error(install.reason);
-  const timeoutMs = options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  // The free port is found before the server binds it: another process can take it in between,
-  // so a server that fails with "address already in use" is started again on another port.
-  for (let attempt = 1; ; attempt++) {
-    const server = await spawnServer(install.bin, deadline, timeoutMs);
-    if ('endpoint' in server) return server;
-    if (attempt < 3 && /address already in use|is in use by another program/i.test(server.log) && Date.now() < deadline) continue;
-    throw new Error(`moto_server did not start: ${server.error}\n--- last lines of its log ---\n${server.log}`);
-  }
-}
-
-async function spawnServer(bin: string, deadline: number, timeoutMs: number): Promise<MotoServer | { error: string; log: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-moto-'));
-  const logFile = join(dir, 'server.log');
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const log = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    // Its own process group, so stop() reaches anything it starts too.
-    child = spawn(bin, ['--host', '127.0.0.1', '--port', String(port)], { cwd: dir, env: motoEnv(), detached: true, stdio: ['ignore', log, log] });
-  } finally {
-    closeSync(log);
-  }
-  const pgid = child.pid;
-  if (pgid === undefined) {
-    const error = await new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
-    rmSync(dir, { recursive: true, force: true });
-    return { error, log: '' };
-  }
-  running.add(pgid);
-  killLeftoversOnExit();
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      killGroup(pgid, 'SIGTERM');
-      if (!(await exited(child, STOP_GRACE_MS))) killGroup(pgid, 'SIGKILL');
-      await exited(child, 5_000);
-      for (let waited = 0; groupAlive(pgid) && waited < STOP_GRACE_MS; waited += 100) await sleep(100);
-      killGroup(pgid, 'SIGKILL');
-      for (let waited = 0; groupAlive(pgid) && waited < 5_000; waited += 100) await sleep(100);
-      running.delete(pgid);
-      rmSync(dir, { recursive: true, force: true });
-    })());
-
-  let exitedEarly: string | undefined;
-  child.once('exit', (code, signal) => (exitedEarly = `it exited (${signal ?? `code ${code}`}) before answering GET /`));
-  while (Date.now() < deadline && exitedEarly === undefined) {
-    try {
-      // Unsigned GET / is S3's ListBuckets to moto: 200 <ListAllMyBucketsResult …> once it serves.
-      const response = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok && (await response.text()).includes('<ListAllMyBucketsResult')) return { endpoint, dir, pid: pgid, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  const error = exitedEarly ?? `GET ${endpoint}/ did not answer S3's ListBuckets within ${timeoutMs / 1000} s`;
-  const tail = logTail(logFile);
-  await stop();
-  return { error, log: tail };
+  const { url, dir, pid, stop } = await startProcessServer({
+    name: 'moto_server',
+    tmpPrefix: 'mrg-moto-',
+    command: install.bin,
+    args: (port) => ['--host', '127.0.0.1', '--port', String(port)],
+    env: motoEnv(),
+    // Unsigned GET / is S3's ListBuckets to moto: 200 <ListAllMyBucketsResult …> once it serves.
+    ready: { path: '/', answers: (body) => body.includes('<ListAllMyBucketsResult'), expected: "S3's ListBuckets" },
+    timeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+    pollMs: 100,
+    portTaken: /address already in use|is in use by another program/i,
+  });
+  return { endpoint: url, dir, pid, stop };
 }
 
 /** server?.stop(), for afterAll (a beforeAll that failed leaves no server). */
