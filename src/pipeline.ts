@@ -140,7 +140,12 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
     registry = read.link;
   }
   if (request.config.model) {
-    const modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log, ...(registry ? { registry: registry.candidate } : {}) });
+    let modelResults: CheckResult[];
+    try {
+      modelResults = await runModelGate(request.config.model, { cwd: deps.workspace ?? process.cwd(), log: deps.log, ...(registry ? { registry: registry.candidate } : {}) });
+    } finally {
+      registry?.candidate.dispose();
+    }
     results.push(...modelResults);
     const inputHeadline = inputErrorHeadline(modelResults);
     if (request.command === 'release' && inputHeadline !== undefined) return finish('aborted', INPUT_ERROR_EXIT_CODE, inputHeadline);

@@ -89,10 +89,31 @@ export interface UnseenCategoriesCheck extends CheckBase {
 
 export type DriftCorrection = 'holm' | 'bh' | 'none';
 
+/**
+ * The `columns: { id, categorical, numeric }` form of a drift check: every column both samples
+ * have (as with `all`), with these columns' treatment fixed instead of inferred.
+ */
+export interface DriftColumnKinds {
+  /** Never drifted (and never read). */
+  id: string[];
+  /** Compared as categories (chi-square, PSI, Jensen–Shannon over values), even if integer-typed. */
+  categorical: string[];
+  /** Compared as numbers (KS, Wasserstein, PSI over quantile bins), and never inferred to be an id. */
+  numeric: string[];
+}
+
 export interface DriftCheck extends CheckBase {
   type: 'drift';
-  /** 'all' = every column both samples have (with a usable type). */
+  /**
+   * 'all' = every column both samples have (with a usable type), minus `exclude` and `kinds.id`, minus the
+   * integer and text columns whose values are all distinct in the dataset (inferred ids); a list
+   * = exactly these columns, nothing inferred.
+   */
   columns: string[] | 'all';
+  /** With 'all': columns never drifted. */
+  exclude?: string[];
+  /** The object form of `columns` (columns is then 'all'): per-column treatment. */
+  kinds?: DriftColumnKinds;
   method: DriftMethod | 'auto';
   /** Distance threshold (psi, jensen-shannon, wasserstein); default per method. */
   threshold?: number;

@@ -11,6 +11,7 @@ import type {
   DataFormat,
   DataGateConfig,
   DataSourceConfig,
+  DriftColumnKinds,
   DriftCorrection,
   DriftCheck,
 } from './data-types.js';
@@ -30,7 +31,8 @@ interface RawCheck {
   where?: string;
   severity?: 'error' | 'warn';
   column?: string;
-  columns?: string[] | 'all';
+  columns?: string[] | 'all' | Partial<DriftColumnKinds>;
+  exclude?: string[];
   min?: number;
   max?: number;
   required?: Record<string, ColumnKind>;
@@ -54,6 +56,47 @@ const COLUMN_CHECKS = new Set(['missing', 'range', 'allowed', 'unique', 'unseen_
 
 function withLine<T extends object>(value: T, line: number | undefined): T & { line?: number } {
   return line === undefined ? value : { ...value, line };
+}
+
+/** A drift check's `columns`: the object form means every column (with its overrides). */
+function driftColumnsOf(columns: RawCheck['columns']): string[] | 'all' {
+  return columns === undefined || columns === 'all' || !Array.isArray(columns) ? 'all' : columns;
+}
+
+/** The object form of a drift check's `columns`, every kind listed (empty when not given). */
+function driftKindsOf(columns: RawCheck['columns']): DriftColumnKinds | undefined {
+  if (columns === undefined || columns === 'all' || Array.isArray(columns)) return undefined;
+  return { id: columns.id ?? [], categorical: columns.categorical ?? [], numeric: columns.numeric ?? [] };
+}
+
+const DRIFT_KINDS = ['id', 'categorical', 'numeric'] as const;
+
+/**
+ * Rules between a drift check's column keys the schema cannot say: `exclude` goes with `all` (or
+ * the object form), a column has one kind, and an excluded column is not also given a kind.
+ */
+function driftColumnIssues(drift: DriftCheck, path: string[], issues: ConfigIssue[]): void {
+  if (drift.exclude !== undefined && Array.isArray(drift.columns)) {
+    issues.push({
+      path: [...path, 'exclude'],
+      message: 'exclude goes with columns: all (or columns: { id, categorical, numeric }); with a list of columns, leave the excluded ones out of the list',
+      at: 'key',
+    });
+  }
+  const kinds = drift.kinds;
+  if (!kinds) return;
+  const kindOf = new Map<string, (typeof DRIFT_KINDS)[number]>();
+  for (const kind of DRIFT_KINDS) {
+    kinds[kind].forEach((name, i) => {
+      const first = kindOf.get(name);
+      if (first !== undefined) issues.push({ path: [...path, 'columns', kind, String(i)], message: `'${name}' is under both columns.${first} and columns.${kind}; give each column one kind` });
+      else kindOf.set(name, kind);
+    });
+  }
+  (drift.exclude ?? []).forEach((name, i) => {
+    const kind = kindOf.get(name);
+    if (kind !== undefined) issues.push({ path: [...path, 'exclude', String(i)], message: `'${name}' is both excluded and under columns.${kind}; keep one` });
+  });
 }
 
 /** Map the section; `issues` receives the cross-key problems. */
@@ -118,7 +161,11 @@ function buildCheck(type: string, raw: RawCheck, index: number, path: string[], 
     case 'unseen_categories':
       return { ...base, type, columns, minCount: raw['min-count'] ?? 1 };
     case 'drift': {
-      const drift: DriftCheck = { ...base, type, columns: raw.columns ?? 'all', method: raw.method ?? 'auto', correction: raw.correction ?? 'holm' };
+      const drift: DriftCheck = { ...base, type, columns: driftColumnsOf(raw.columns), method: raw.method ?? 'auto', correction: raw.correction ?? 'holm' };
+      const kinds = driftKindsOf(raw.columns);
+      if (kinds) drift.kinds = kinds;
+      if (raw.exclude !== undefined) drift.exclude = raw.exclude;
+      driftColumnIssues(drift, path, issues);
       if (raw.threshold !== undefined) drift.threshold = raw.threshold;
       if (raw.alpha !== undefined) drift.alpha = raw.alpha;
       if (raw['drift-share'] !== undefined) drift.driftShare = raw['drift-share'];

@@ -8,7 +8,7 @@ import { pointerToPath } from './issues.js';
 import type { ConfigIssue } from './issues.js';
 import { parsePreset } from './plan.js';
 import type { SchemaNode } from './schema.js';
-import { closestKey } from './suggest.js';
+import { closestKey, didYouMean } from './suggest.js';
 
 /** One ajv error, translated, remembering where in the schema it came from (for oneOf collapsing). */
 interface Entry {
@@ -64,8 +64,18 @@ function typeMessage(error: ErrorObject): string {
   return error.data === null ? `${expected}, not empty` : expected;
 }
 
+/** Where a data check's name is its key (`- missing: { ... }`), unlike model checks (`- type: metric`). */
+const DATA_CHECK_KEYS = '#/properties/data/properties/checks/items/additionalProperties';
+
 function unknownKeyMessage(error: ErrorObject, key: string): string {
   const allowed = Object.keys(schemaOf(error).properties ?? {});
+  const data = error.data as Record<string, unknown>;
+  if (error.schemaPath === DATA_CHECK_KEYS && key === 'type' && typeof data.type === 'string') {
+    // A model check's form (`- type: missing`) used for a data check: say where the name goes.
+    const named = closestKey(data.type, allowed);
+    const form = 'a data check is named by its key, with its settings inside';
+    return named !== undefined ? `unknown key 'type'; ${form}: '- ${named}: { ... }'` : `unknown key 'type'; ${form}, like '- missing: { ... }'; checks: ${allowed.join(', ')}`;
+  }
   const guess = closestKey(key, allowed);
   if (guess !== undefined) return `unknown key '${key}'; did you mean '${guess}'?`;
   return `unknown key '${key}'; allowed keys: ${allowed.join(', ')}`;
@@ -116,7 +126,8 @@ function translate(error: ErrorObject): ConfigIssue[] {
   }
   const specific = valueMessage(error);
   if (specific !== undefined) return at(specific);
-  if (node.errorMessage !== undefined) return at(node.errorMessage);
+  // An enum's own words (`must be mlflow or sagemaker`) still get the guess.
+  if (node.errorMessage !== undefined) return at(node.errorMessage + (error.keyword === 'enum' ? didYouMean(error.data, params.allowedValues as unknown[]) : ''));
 
   switch (error.keyword) {
     case 'type':
@@ -126,8 +137,10 @@ function translate(error: ErrorObject): ConfigIssue[] {
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return at(rangeMessage(node, 'a number') ?? `${error.message ?? 'is out of range'}`);
-    case 'enum':
-      return at(`must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`);
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      return at(`must be one of: ${allowed.map(String).join(', ')}${didYouMean(error.data, allowed)}`);
+    }
     case 'const':
       return at(`must be ${JSON.stringify(params.allowedValue)}`);
     case 'pattern':
@@ -171,7 +184,9 @@ function collapseAlternatives(entries: Entry[]): Entry[] {
     const path = pointerToPath(alternative.error.instancePath);
     const params = alternative.error.params as Record<string, unknown>;
     if (node.errorMessage !== undefined) {
-      alternative.issues = [{ path, message: node.errorMessage }];
+      // `instances: atuo` against `match, auto or a whole number`: guess among the words allowed.
+      const words = (node.oneOf ?? node.anyOf ?? []).flatMap((branch) => [...(branch.enum ?? []), ...(branch.const !== undefined ? [branch.const] : [])]);
+      alternative.issues = [{ path, message: node.errorMessage + didYouMean(alternative.error.data, words) }];
     } else if (Array.isArray(params.passingSchemas)) {
       alternative.issues = [{ path, message: 'matches more than one of the allowed forms' }];
     } else {

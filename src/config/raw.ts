@@ -103,7 +103,7 @@ export interface RawConfig {
   target?: RawTarget;
   rollout?: RawRollout;
   release?: RawRelease;
-  report?: { json?: string; junit?: string; dotenv?: string };
+  report?: { json?: string; junit?: string; dotenv?: string; verbose?: boolean };
   'dry-run'?: boolean;
   data?: RawDataSection;
   model?: RawModel;

@@ -18,6 +18,8 @@ export interface SchemaNode {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   pattern?: string;
+  enum?: unknown[];
+  const?: unknown;
   properties?: Record<string, unknown>;
   oneOf?: SchemaNode[];
   anyOf?: SchemaNode[];

@@ -203,6 +203,8 @@ export interface ReportConfig {
   junitPath?: string;
   /** Write the outputs as a dotenv file here (GitLab artifacts:reports:dotenv). */
   dotenvPath?: string;
+  /** Keep the SQL text and drift vectors in the JSON report (src/report/json.ts). Unset means false. */
+  verbose?: boolean;
 }
 
 /** What a notification webhook can be told (src/notify). */

@@ -6,10 +6,9 @@
  */
 import type { DataCheck, DataGateConfig } from '../config/data-types.js';
 import { closestKey } from '../config/suggest.js';
-import { driftColumns, driftKind } from './checks/drift.js';
+import { driftColumns, driftProblems } from './checks/drift.js';
 import type { PlanContext, SampleSchema } from './checks/context.js';
 import { checkPath } from './checks/context.js';
-import { methodsFor } from './drift/index.js';
 import type { Engine } from './engine/engine.js';
 import type { DataSource, Dialect } from './sql/dialect.js';
 
@@ -97,23 +96,8 @@ export async function validateChecks(
         if (column && wrong.length > 0) add(`'${name}' is ${column.type}, so its allowed values must be ${expected}s; not ${wrong.map((v) => JSON.stringify(v)).join(', ')}`);
       }
     }
-    if (check.type === 'drift' && reference) {
-      const compared = driftColumns(check, { dataset, reference } as PlanContext);
-      if (check.columns !== 'all') {
-        for (const name of check.columns) {
-          const column = dataset.columns.get(name);
-          if (column && !driftKind(column.kind)) add(`cannot measure drift of '${name}' (${column.type}); drift compares numbers, text and booleans`);
-        }
-      } else if (compared.length === 0) {
-        add(`the dataset and the reference share no numeric, text or boolean column to compare`);
-      }
-      if (check.method !== 'auto') {
-        const method = check.method;
-        for (const column of compared) {
-          if (!methodsFor(column.kind).includes(method)) add(`method '${method}' needs numeric columns; '${column.name}' is categorical (use psi, chi2 or jensen-shannon)`);
-        }
-      }
-    }
+    // Excluded and id columns, forced kinds, what is left to compare, the method: checks/drift.ts.
+    if (check.type === 'drift' && reference) driftProblems(check, { dataset, reference }).forEach(add);
     if (check.where !== undefined) {
       const whereProblem = await checkWhere(check.where, sources.engine, sources.dataset, 'dataset');
       if (whereProblem) add(whereProblem);

@@ -3,6 +3,7 @@
  * the numbers that justify it out. Bad input throws CheckInputError; the gate turns it into an
  * `error` result that names the check and its config line.
  */
+import { didYouMean } from '../config/suggest.js';
 import type { AgreementCheck, BaselineCheck, MetricCheck, ModelCheck, NonInferiorityCheck, OverfittingCheck, SegmentCheck, StabilityCheck } from './config.js';
 import type { MetricsFile } from './io/metrics-file.js';
 import type { Predictions } from './io/predictions.js';
@@ -141,7 +142,7 @@ function fromFile(metric: string, file: MetricsFile | undefined, key: string): {
   const value = file.metrics[metric];
   if (value === undefined) {
     const names = Object.keys(file.metrics);
-    throw new CheckInputError(`${file.path} has no metric '${metric}' (it has: ${names.length > 0 ? names.join(', ') : 'none'})`);
+    throw new CheckInputError(`${file.path} has no metric '${metric}' (it has: ${names.length > 0 ? names.join(', ') : 'none'})${didYouMean(metric, names)}`);
   }
   return { value, source: file.path };
 }

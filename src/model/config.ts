@@ -5,6 +5,7 @@
  * later, while reading the data, still names the check and its line.
  */
 import type { ConfigIssue } from '../config/issues.js';
+import { didYouMean } from '../config/suggest.js';
 import type { SourceLocation } from '../report/result.js';
 import { KNOWN_METRICS, isKnownMetric } from './stats/metrics.js';
 import { MLFLOW_DEFAULTS } from '../registry/mlflow.js';
@@ -287,7 +288,7 @@ export function buildModelConfig(raw: RawModel, context: BuildContext, issues: C
       issues.push({ path: [...path, 'method'], message: 'must be mcnemar, bootstrap or delong for a non-inferiority check' });
     }
     if ((check.type === 'non-inferiority' || check.type === 'segment') && check.metric !== undefined && !isKnownMetric(check.metric)) {
-      issues.push({ path: [...path, 'metric'], message: `a '${check.type}' check computes the metric from predictions: use one of ${KNOWN_METRICS.join(', ')}` });
+      issues.push({ path: [...path, 'metric'], message: `a '${check.type}' check computes the metric from predictions: use one of ${KNOWN_METRICS.join(', ')}${didYouMean(check.metric, KNOWN_METRICS)}` });
     }
     if (check.type === 'non-inferiority' && check.method === 'mcnemar' && check.metric !== 'accuracy') {
       issues.push({ path: [...path, 'method'], message: `mcnemar compares paired accuracy; for ${check.metric ?? 'this metric'} use bootstrap${check.metric === 'auc' ? ' or delong' : ''}` });

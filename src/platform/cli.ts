@@ -197,17 +197,18 @@ export class CliPlatform implements Platform {
     return new ReleaseRecorder(api, { release, ...(inputs.sha ? { sha: inputs.sha } : {}), ...(links ? { links } : {}) });
   }
 
-  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {
+  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void> {
     // Diagnostics on stderr, so they show even with --json and in a terminal scrolled past the report.
     for (const result of report.results) {
       if (result.status === 'error') this.log.error(result.message);
       else if (result.status === 'warn') this.log.warn(result.message);
     }
-    writeFileAt(this.workspace, files.jsonPath, renderJsonReport(report));
+    const json = { verbose: files.verbose === true };
+    writeFileAt(this.workspace, files.jsonPath, renderJsonReport(report, json));
     writeFileAt(this.workspace, files.junitPath, renderJunitXml(report));
     writeFileAt(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
     if (this.options.json) {
-      process.stdout.write(this.command === 'trigger' ? `${JSON.stringify(triggerJson(report), null, 2)}\n` : renderJsonReport(report));
+      process.stdout.write(this.command === 'trigger' ? `${JSON.stringify(triggerJson(report), null, 2)}\n` : renderJsonReport(report, json));
     } else {
       process.stdout.write(renderConsoleReport(report, { color: shouldUseColor(this.env, process.stdout.isTTY === true) }));
     }

@@ -175,7 +175,7 @@ export class GitHubPlatform implements Platform {
     });
   }
 
-  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void> {
+  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void> {
     for (const [name, value] of Object.entries(report.outputs)) core.setOutput(name, value);
     for (const a of annotationsFor(report)) {
       const properties = { title: a.title, file: a.file, startLine: a.startLine, startColumn: a.startColumn };
@@ -183,7 +183,7 @@ export class GitHubPlatform implements Platform {
       else if (a.level === 'warning') core.warning(a.message, properties);
       else core.notice(a.message, properties);
     }
-    writeReportFile(this.workspace, files.jsonPath, renderJsonReport(report));
+    writeReportFile(this.workspace, files.jsonPath, renderJsonReport(report, { verbose: files.verbose === true }));
     writeReportFile(this.workspace, files.junitPath, renderJunitXml(report));
     writeReportFile(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
     if (files.jsonPath) core.setOutput('report-path', files.jsonPath);

@@ -54,7 +54,7 @@ export interface Platform {
    */
   releaseRecords?(inputs: GateInputs, release: ReleaseConfig): ReleaseRecords | undefined;
   /** Write outputs, summary, annotations and report files. */
-  publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string }): Promise<void>;
+  publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void>;
 }
 
 /** Bad inputs or flags: exit code 2, before anything runs. */

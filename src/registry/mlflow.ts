@@ -15,7 +15,7 @@
  * started if something had moved it to the candidate. A failure here is a warning naming what is
  * missing; the traffic is not touched because of it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { MetricsFile } from '../model/io/metrics-file.js';
@@ -129,6 +129,10 @@ export class MlflowRegistry implements ModelRegistry {
         const file = join(downloads, basename(path));
         writeFileSync(file, bytes);
         return file;
+      },
+      dispose(): void {
+        if (downloads !== undefined) rmSync(downloads, { recursive: true, force: true });
+        downloads = undefined;
       },
     };
     return candidate;

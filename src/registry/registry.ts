@@ -35,8 +35,10 @@ export interface RegistryCandidate {
   metrics: MetricsFile;
   /** Production's metrics, or why there are none (nothing holds production yet). */
   baseline: { ok: true; file: MetricsFile; label: string } | { ok: false; message: string };
-  /** A file of the candidate (`registry:<path>`) as a local path. */
+  /** A file of the candidate (`registry:<path>`) as a local path, valid until `dispose`. */
   artifact(path: string): Promise<string>;
+  /** Removes what `artifact` downloaded (called once the model gate has read it). */
+  dispose(): void;
 }
 
 /** Which metric histories the checks need (so a run with a thousand metrics is not read whole). */

@@ -126,6 +126,7 @@ export class SageMakerRegistry implements ModelRegistry {
       metrics,
       baseline,
       artifact: () => Promise.reject(new RegistryError('invalid', `registry:<path> reads an artifact of an MLflow run; a SageMaker model package has none: name the predictions file in model.predictions.path`)),
+      dispose: () => undefined,
     };
     return result;
   }

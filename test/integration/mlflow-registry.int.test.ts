@@ -5,7 +5,7 @@
  * metrics, production's baseline and the hold-out predictions come from the registry; the outcome
  * goes back to it (alias, tags). Each test registers its own model name on the one server.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,7 @@ ${extra}  checks:
 
   it('reads the hold-out predictions from the run\'s artifacts (registry:<path>)', async () => {
     const name = await registerModel({ auc: 0.92, predictions: true });
+    const downloadsBefore = readdirSync(tmpdir()).filter((entry) => entry.startsWith('mrg-mlflow-'));
     const report = await releaseWith(
       config(name, '  predictions: { path: "registry:holdout/predictions.csv", label: churned, candidate: score, production: production_score }\n').replace(
         '    - { type: metric, metric: auc, min: 0.85 }\n',
@@ -123,8 +124,9 @@ ${extra}  checks:
     expect(report.outcome).toBe('promoted');
     const nonInferiority = report.results.find((r) => r.details?.type === 'non-inferiority');
     expect(nonInferiority).toMatchObject({ status: 'pass' });
-    // The 400 rows of the artifact, downloaded through the server's artifact proxy.
+    // The 400 rows of the artifact, downloaded through the server's artifact proxy, and the download removed after the model gate.
     expect(nonInferiority?.message).toMatch(/ at n = 400, /);
+    expect(readdirSync(tmpdir()).filter((entry) => entry.startsWith('mrg-mlflow-'))).toEqual(downloadsBefore);
   });
 
   it('an artifact the run does not have is an input error of the checks that read it (exit 2, nothing published)', async () => {

@@ -269,7 +269,7 @@ describe('schema errors, in plain English at line:column', () => {
   });
 
   it('an unknown key with nothing close lists the allowed keys', () => {
-    expect(errors(yaml('report:', '  html: r.html'))).toEqual(["model-release.yml:2:3 report.html: unknown key 'html'; allowed keys: json, junit, dotenv"]);
+    expect(errors(yaml('report:', '  html: r.html'))).toEqual(["model-release.yml:2:3 report.html: unknown key 'html'; allowed keys: json, junit, dotenv, verbose"]);
   });
 
   it('a bare number or a malformed duration', () => {

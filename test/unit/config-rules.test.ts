@@ -5,18 +5,13 @@
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import { JUDGE_KEYS } from '../../src/config/build.js';
-import { formatConfigError, parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { PLAN_KEYS, STRATEGY_KEYS, parsePreset } from '../../src/config/plan.js';
 import { EDITOR_HINT_KEYWORDS, configSchema } from '../../src/config/schema.js';
+import { CONFIG_FILE, configErrors, yaml } from '../support/config-errors.js';
 
-const FILE = 'model-release.yml';
-const yaml = (...lines: string[]) => lines.join('\n') + '\n';
-
-function errors(text: string): string[] {
-  const result = parseConfigText(text, FILE);
-  if (result.ok) throw new Error(`expected errors, got a valid config: ${JSON.stringify(result.config)}`);
-  return result.errors.map(formatConfigError);
-}
+const FILE = CONFIG_FILE;
+const errors = configErrors;
 
 function isValid(text: string): boolean {
   return parseConfigText(text, FILE).ok;
