@@ -13,6 +13,8 @@ import {
   groupByGate,
   runDurationMs,
   timelineRowCells,
+  collapseTimeline,
+  type CollapsedTimelineRow,
   truncateText,
 } from './format.js';
 
@@ -144,8 +146,8 @@ function renderResults(report: Report, painter: Painter): string[] {
   return [...lines, ...aligned.map((line) => `  ${line}`), ''];
 }
 
-function timelineCells(row: TimelineRow): string[] {
-  return timelineRowCells(row, sanitizeForTerminal);
+function timelineCells(collapsed: CollapsedTimelineRow): string[] {
+  return timelineRowCells(collapsed.row, sanitizeForTerminal, collapsed);
 }
 
 const VERDICT_STYLE: Record<NonNullable<TimelineRow['verdict']>, Style> = {
@@ -159,9 +161,10 @@ function renderTimeline(timeline: readonly TimelineRow[], painter: Painter): str
   const lines = [painter.paint('Rollout timeline', 'bold')];
   if (timeline.length === 0) return [...lines, '  The rollout recorded no steps.', ''];
   const header = ['TIME', 'STEP', 'WEIGHT', 'EVENT', 'CANARY INV', 'ERR', 'P99', 'STABLE INV', 'ERR', 'P99', 'VERDICT', 'REASON'];
-  const aligned = painter.columns([header, ...timeline.map(timelineCells)], (row, column) => {
+  const rows = collapseTimeline(timeline);
+  const aligned = painter.columns([header, ...rows.map(timelineCells)], (row, column) => {
     if (row === 0) return 'dim';
-    const verdict = timeline[row - 1]?.verdict;
+    const verdict = rows[row - 1]?.row.verdict;
     return column === 10 && verdict ? VERDICT_STYLE[verdict] : undefined;
   });
   return [...lines, ...aligned.map((line) => `  ${line}`), ''];

@@ -150,13 +150,42 @@ export function truncateText(text: string, max: number): string {
  * weight, event, canary inv/err/p99, stable inv/err/p99, verdict, reason). `escapeText` makes the
  * free-text reason safe for the medium (Markdown table, terminal).
  */
-export function timelineRowCells(row: TimelineRow, escapeText: (text: string) => string): string[] {
+/** A timeline row standing for `repeats` consecutive identical polls, the last at `lastAtMs`. */
+export interface CollapsedTimelineRow {
+  row: TimelineRow;
+  repeats: number;
+  lastAtMs: number;
+}
+
+/**
+ * Consecutive polls that saw the same thing (same step, weight, numbers, verdict and reason:
+ * the metrics are per minute and a poll comes every 15 s) as one row with "×N": a 7-minute
+ * rollout reads in a dozen rows instead of forty. Shifts, extensions, the outcome and every
+ * change of numbers or verdict keep their own row.
+ */
+export function collapseTimeline(timeline: readonly TimelineRow[]): CollapsedTimelineRow[] {
+  const rows: CollapsedTimelineRow[] = [];
+  const key = (row: TimelineRow) => JSON.stringify([row.step, row.weight, row.canary ?? null, row.stable ?? null, row.verdict ?? null, row.reason]);
+  for (const row of timeline) {
+    const last = rows.at(-1);
+    if (last !== undefined && row.event === 'observe' && last.row.event === 'observe' && key(row) === key(last.row)) {
+      last.repeats += 1;
+      last.lastAtMs = row.atMs;
+      continue;
+    }
+    rows.push({ row, repeats: 1, lastAtMs: row.atMs });
+  }
+  return rows;
+}
+
+export function timelineRowCells(row: TimelineRow, escapeText: (text: string) => string, collapsed?: Pick<CollapsedTimelineRow, 'repeats' | 'lastAtMs'>): string[] {
   const { canary, stable } = row;
+  const repeated = collapsed !== undefined && collapsed.repeats > 1;
   return [
-    formatElapsed(row.atMs),
+    repeated ? `${formatElapsed(row.atMs)}–${formatElapsed(collapsed.lastAtMs)}` : formatElapsed(row.atMs),
     String(row.step),
     formatPercent(row.weight),
-    row.event,
+    repeated ? `${row.event} ×${collapsed.repeats}` : row.event,
     canary ? String(canary.invocations) : '',
     canary ? formatErrors(canary) : '',
     canary ? formatLatency(canary.p99Ms) : '',

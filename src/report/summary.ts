@@ -17,6 +17,8 @@ import {
   statusLabel,
   timelineRowCells,
   truncateText,
+  collapseTimeline,
+  type CollapsedTimelineRow,
 } from './format.js';
 
 /** Output values longer than this are cut in the summary; the full value stays in the outputs. */
@@ -71,8 +73,8 @@ function renderResults(results: readonly CheckResult[]): string[] {
   return lines;
 }
 
-function timelineRow(row: TimelineRow): string {
-  return tableRow(timelineRowCells(row, escapeMarkdown));
+function timelineRow(collapsed: CollapsedTimelineRow): string {
+  return tableRow(timelineRowCells(collapsed.row, escapeMarkdown, collapsed));
 }
 
 /**
@@ -114,12 +116,21 @@ function renderChart(timeline: readonly TimelineRow[]): string[] {
   ];
 }
 
+/**
+ * The chart first (the rollout at a glance), then the full timeline folded in a <details>
+ * block with identical consecutive polls collapsed: the summary leads with the outcome, the
+ * headline and the results, and the timeline is there for whoever wants every poll.
+ */
 function renderTimeline(timeline: readonly TimelineRow[]): string[] {
   const lines = ['### Rollout timeline', ''];
   if (timeline.length === 0) {
     lines.push('The rollout recorded no steps.', '');
     return lines;
   }
+  lines.push(...renderChart(timeline));
+  const rows = collapseTimeline(timeline);
+  const polls = timeline.filter((row) => row.event === 'observe').length;
+  lines.push('<details>', `<summary>Every poll: ${rows.length} row${rows.length === 1 ? '' : 's'} (${polls} poll${polls === 1 ? '' : 's'}, identical consecutive polls shown once with ×N)</summary>`, '');
   lines.push(
     ...tableHeader([
       'Time',
@@ -136,8 +147,7 @@ function renderTimeline(timeline: readonly TimelineRow[]): string[] {
       'Reason',
     ]),
   );
-  lines.push(...timeline.map(timelineRow), '');
-  lines.push(...renderChart(timeline));
+  lines.push(...rows.map(timelineRow), '', '</details>', '');
   return lines;
 }
 

@@ -153,3 +153,48 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('&lt;')).toBe('&amp;lt;');
   });
 });
+
+describe('a long rollout in the summary', () => {
+  /** A 7-minute rollout polled every 15 s: each minute's numbers are read four times. */
+  function longRollout(): Report {
+    const report = promotedRollout();
+    const rows: NonNullable<Report['timeline']> = [{ atMs: 0, step: 1, weight: 0.1, event: 'shift', reason: 'Shifted 10% to version 7.' }];
+    for (let minute = 1; minute <= 7; minute++) {
+      for (let poll = 0; poll < 4; poll++) {
+        rows.push({
+          atMs: minute * 60_000 + poll * 15_000,
+          step: 1,
+          weight: 0.1,
+          event: 'observe',
+          canary: { version: '7', invocations: minute * 60, errors: 0, throttles: 0, p99Ms: 120 },
+          stable: { version: '6', invocations: minute * 540, errors: 1, throttles: 0, p99Ms: 118 },
+          verdict: 'continue',
+          reason: `${minute} published minute${minute === 1 ? '' : 's'}: no error.`,
+        });
+      }
+    }
+    rows.push({ atMs: 8 * 60_000, step: 1, weight: 1, event: 'promote', reason: 'Promoted version 7.' });
+    return { ...report, timeline: rows };
+  }
+
+  it('folds the timeline in <details> after the chart, one row per distinct poll with ×N and its time span', () => {
+    const markdown = renderSummaryMarkdown(longRollout());
+    const section = markdown.slice(markdown.indexOf('### Rollout timeline'));
+    expect(section.indexOf('```mermaid')).toBeLessThan(section.indexOf('<details>'));
+    expect(section).toContain('<summary>Every poll: 9 rows (28 polls, identical consecutive polls shown once with ×N)</summary>');
+    const timelineRows = section.split('\n').filter((line) => /^\| \+\d+:\d\d/.test(line));
+    expect(timelineRows).toHaveLength(9);
+    expect(cells(timelineRows[1]!).slice(0, 4)).toEqual(['+1:00–+1:45', '1', '10%', 'observe ×4']);
+    expect(cells(timelineRows[0]!)[3]).toBe('shift');
+    expect(cells(timelineRows.at(-1)!)[3]).toBe('promote');
+    expect(section.indexOf('</details>')).toBeGreaterThan(section.lastIndexOf('| +8:00'));
+  });
+
+  it('never merges polls whose numbers or verdict differ, nor a shift with a poll', () => {
+    const report = longRollout();
+    const timeline = report.timeline!.map((row, i) => (i === 3 ? { ...row, verdict: 'pass' as const } : row));
+    const markdown = renderSummaryMarkdown({ ...report, timeline });
+    const spans = markdown.split('\n').filter((line) => /^\| \+1:/.test(line)).map((line) => cells(line).slice(0, 4).join(' '));
+    expect(spans).toEqual(['+1:00–+1:15 1 10% observe ×2', '+1:30 1 10% observe', '+1:45 1 10% observe']);
+  });
+});
