@@ -21,6 +21,7 @@
 import type { ThresholdJudgeConfig } from '../config/types.js';
 import type { VersionMetrics } from '../targets/target.js';
 import { formatDuration } from './timing.js';
+import { plural } from '../core/plural.js';
 
 export interface Verdict {
   verdict: 'pass' | 'fail' | 'continue';
@@ -119,9 +120,6 @@ export function judgeThreshold(input: ThresholdJudgeInput): Verdict {
   );
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 function percent(rate: number): string {
   return `${Math.round(rate * 10000) / 100}%`;

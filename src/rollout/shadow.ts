@@ -18,6 +18,7 @@ import type { RolloutTarget } from '../targets/target.js';
 import { judgeThreshold, type Verdict } from './judge.js';
 import { judgeCompare } from './judge-compare.js';
 import { formatDuration } from './timing.js';
+import { plural } from '../core/plural.js';
 
 const MINUTE_MS = 60_000;
 
@@ -70,7 +71,7 @@ export async function runShadowPhase(deps: ShadowPhaseDeps, input: ShadowPhaseIn
     if (verdict.verdict === 'fail' || last) break;
   }
   const observed = verdict.observed;
-  const numbers = `${observed['invocations'] ?? 0} mirrored calls, ${observed['errors'] ?? 0} errors`;
+  const numbers = `${plural(Number(observed['invocations'] ?? 0), 'mirrored call')}, ${plural(Number(observed['errors'] ?? 0), 'error')}`;
   const inconclusivePasses = verdict.verdict === 'continue' && rollout.onInconclusive === 'promote';
   const passed = verdict.verdict === 'pass' || inconclusivePasses;
   await target.endShadow(candidate, passed);

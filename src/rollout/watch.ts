@@ -25,6 +25,7 @@ import { RevisionConflictError } from '../targets/target.js';
 import { judgeThreshold, type Verdict } from './judge.js';
 import { describeAlias } from './recovery.js';
 import { firstWholeMinuteMs, formatDuration, METRIC_PERIOD_MS, readableAtMs } from './timing.js';
+import { plural } from '../core/plural.js';
 
 export interface WatchDeps {
   target: RolloutTarget;
@@ -66,7 +67,7 @@ export async function watchPromotion(deps: WatchDeps, request: WatchRequest): Pr
     gate: 'rollout',
     status,
     message,
-    ...(metrics !== undefined ? { observed: `${metrics.errors} errors in ${metrics.invocations} invocations`, details: { invocations: metrics.invocations, errors: metrics.errors, throttles: metrics.throttles, p99Ms: metrics.p99Ms } } : {}),
+    ...(metrics !== undefined ? { observed: `${plural(metrics.errors, 'error')} in ${plural(metrics.invocations, 'invocation')}`, details: { invocations: metrics.invocations, errors: metrics.errors, throttles: metrics.throttles, p99Ms: metrics.p99Ms } } : {}),
     expected: judgeExpectation(judge),
   });
   deps.log(`Watching version ${candidate} until ${new Date(lastPollMs).toISOString()} (${formatDuration(config.watchMs)} of whole minutes from ${new Date(fromMs).toISOString()}).`);
@@ -157,7 +158,7 @@ function isPromotedState(alias: AliasState, promoted: AliasState): boolean {
 }
 
 function judgeExpectation(judge: ThresholdJudgeConfig): string {
-  const parts = [`at most ${judge.maxErrors} errors`];
+  const parts = [`at most ${plural(judge.maxErrors, 'error')}`];
   if (judge.maxErrorRate !== undefined) parts.push(`error rate at most ${judge.maxErrorRate}`);
   if (judge.maxThrottles !== undefined) parts.push(`at most ${judge.maxThrottles} throttles`);
   if (judge.p99Ms !== undefined) parts.push(`p99 at most ${judge.p99Ms} ms`);

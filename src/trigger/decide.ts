@@ -6,6 +6,7 @@ import type { TriggerConfig } from '../config/types.js';
 import { parseCommit } from './header.js';
 import type { ParsedCommit } from './header.js';
 import type { Bump, CommitInput, MatchedCommit, ReleaseDecision } from './types.js';
+import { plural } from '../core/plural.js';
 
 /** A manual run (workflow_dispatch with `force`) releases whatever the commits say. */
 export interface DecideOptions {
@@ -153,9 +154,6 @@ function forcedReason(
   return `Release (${bump}) forced: ${because}; ${commits}`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 function orList(words: string[]): string {
   return words.join(' or ');

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { CommitCollection, CommitInput } from '../types.js';
+import { plural } from '../../core/plural.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -129,6 +130,3 @@ async function git(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

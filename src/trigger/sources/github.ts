@@ -5,6 +5,7 @@
  */
 import type { CommitCollection, CommitInput } from '../types.js';
 import { isZeroSha } from './git.js';
+import { plural } from '../../core/plural.js';
 
 /** The two GitHub REST calls commit collection needs; both return commits oldest first. */
 export interface GitHubCommitApi {
@@ -243,6 +244,3 @@ function shortRef(ref: string): string {
   return /^[0-9a-f]{40,64}$/.test(ref) ? ref.slice(0, 7) : ref;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
