@@ -5,6 +5,7 @@
  * are the SDK's job: adaptive retry mode backs off and rate-limits client-side.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -14,6 +15,8 @@ export interface AwsClients {
   cloudwatch: CloudWatchClient;
   sagemaker: SageMakerClient;
   sagemakerRuntime: SageMakerRuntimeClient;
+  /** Reads objects (a model package's metrics); path-style when an endpoint override points at an S3-compatible server. */
+  s3: S3Client;
 }
 
 export interface AwsClientOptions {
@@ -70,5 +73,8 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     cloudwatch: new CloudWatchClient(common),
     sagemaker: new SageMakerClient(common),
     sagemakerRuntime: new SageMakerRuntimeClient(common),
+    // An S3-compatible server (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) serves buckets by path:
+    // the SDK would otherwise address <bucket>.<host>, which no DNS resolves for a custom host.
+    s3: new S3Client({ ...common, ...(env.AWS_ENDPOINT_URL_S3 !== undefined || env.AWS_ENDPOINT_URL !== undefined ? { forcePathStyle: true } : {}) }),
   };
 }

@@ -16,11 +16,12 @@
  * fault (a cancelled job, someone else's change) records the outcome and leaves its status alone.
  * Failures here are warnings that name the missing permission; traffic is never touched for them.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AwsConfigError, createAwsClients } from '../aws/clients.js';
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
-  SageMakerClient,
+  type SageMakerClient,
   UpdateModelPackageCommand,
   type DescribeModelPackageCommandOutput,
   type ModelApprovalStatus,
@@ -75,13 +76,19 @@ export class SageMakerRegistry implements ModelRegistry {
     private readonly signal?: AbortSignal,
     clients?: SageMakerRegistryClients,
   ) {
-    const region = config.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    // An S3-compatible endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) serves buckets by path.
-    const customS3 = env.AWS_ENDPOINT_URL_S3 !== undefined || env.AWS_ENDPOINT_URL !== undefined;
-    this.clients = clients ?? {
-      sagemaker: new SageMakerClient({ ...(region ? { region } : {}), maxAttempts: 4 }),
-      s3: new S3Client({ ...(region ? { region } : {}), maxAttempts: 4, ...(customS3 ? { forcePathStyle: true } : {}) }),
-    };
+    if (clients !== undefined) {
+      this.clients = clients;
+      return;
+    }
+    // The product's clients: per-request timeouts (a reply that never comes must not hang the
+    // gate), adaptive retries, and the product's user agent in CloudTrail.
+    try {
+      const aws = createAwsClients({ ...(config.region !== undefined ? { region: config.region } : {}), env });
+      this.clients = { sagemaker: aws.sagemaker, s3: aws.s3 };
+    } catch (error) {
+      if (error instanceof AwsConfigError) throw new RegistryError('invalid', `model.registry: ${error.message.replace('target.region', 'model.registry.region')}`);
+      throw error;
+    }
   }
 
   describe(): string {
