@@ -27,6 +27,7 @@ import { createGitHubReleaseApi } from './github-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
 import type { RolloutTarget } from '../targets/target.js';
 import { UsageError, type Command, type GateInputs, type Logger, type Platform } from './types.js';
+import { githubRunUrl } from '../core/ci-run.js';
 
 const COMMANDS: Command[] = ['release', 'check', 'trigger', 'validate', 'rollback'];
 
@@ -43,11 +44,6 @@ function readEnvironment(): string | undefined {
   return name;
 }
 
-/** Link of the deployment statuses: this workflow run, whose job summary is the release report. */
-function workflowRunUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
-  return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
-}
 
 /** Commit and compare pages of the repository, for the links in the release notes. */
 function repositoryLinks(env: NodeJS.ProcessEnv, owner: string, repo: string): ReleaseNotesLinks | undefined {
@@ -63,7 +59,7 @@ function repositoryLinks(env: NodeJS.ProcessEnv, owner: string, repo: string): R
  */
 export async function closeAbandonedGitHubDeployment(createTarget: (config: TargetConfig) => RolloutTarget): Promise<void> {
   const savedTarget = await actionsStateStore.load('target');
-  const logUrl = workflowRunUrl(process.env);
+  const logUrl = githubRunUrl(process.env);
   await closeAbandonedDeployment({
     state: actionsStateStore,
     log: actionsLogger,
@@ -162,7 +158,7 @@ export class GitHubPlatform implements Platform {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const logUrl = workflowRunUrl(process.env);
+    const logUrl = githubRunUrl(process.env);
     const links = repositoryLinks(process.env, repo.owner, repo.repo);
     return new ReleaseRecorder(api, {
       release,

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CheckResult, SourceLocation } from '../report/result.js';
-import { binEdges, compareScoreDistributions, countInBins, nearestRank, OUTPUT_DRIFT_P, percentileLevels } from '../signals/score-distribution.js';
+import { compareScoreDistributions, countInBins, OUTPUT_DRIFT_P, quantileEdges } from '../signals/score-distribution.js';
 import { compileSchema, judgeResponse, responseValue } from './assertions.js';
 import type { PretrafficConfig } from './config.js';
 import { invokeAll } from './invoker.js';
@@ -99,8 +99,7 @@ function outputDriftResult(run: InvocationRun, productionVersion: string | undef
     );
   }
   const productionValues = lines.map((line) => production.get(line) as number);
-  const sorted = [...productionValues].sort((a, b) => a - b);
-  const edges = binEdges(percentileLevels(drift.bins).map((level) => nearestRank(sorted, level)));
+  const edges = quantileEdges(productionValues, drift.bins);
   const compared = compareScoreDistributions(
     countInBins(lines.map((line) => candidate.get(line) as number), edges),
     countInBins(productionValues, edges),

@@ -10,6 +10,7 @@
  * MLFLOW_TRACKING_TOKEN (bearer), or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD
  * (basic). They are never part of a message.
  */
+import { systemClock } from '../core/clock.js';
 import { RegistryError, type RegistryErrorKind } from './registry.js';
 
 export interface MlflowModelVersion {
@@ -162,7 +163,7 @@ export class MlflowClient {
     const backoff = this.options.backoffMs ?? ((n: number) => 500 * 2 ** (n - 1));
     let last: MlflowError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleep(backoff(attempt - 1), this.options.signal);
+      if (attempt > 1) await systemClock.sleep(backoff(attempt - 1), this.options.signal);
       const timeout = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
       let response: Response;
@@ -244,12 +245,4 @@ function sqlString(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
   throw new MlflowError('invalid', `cannot search MLflow for ${JSON.stringify(value)}: its search filter has no way to quote a value with both ' and "`);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }

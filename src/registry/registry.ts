@@ -84,13 +84,6 @@ export interface ModelRegistry {
   recordManualRollback(rollback: ManualRollbackRecord): Promise<CheckResult[]>;
 }
 
-/** The CI run's page, for the records: a GitHub Actions run or a GitLab job. */
-export function ciRunUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, CI_JOB_URL: job } = env;
-  if (server && repository && runId) return `${server}/${repository}/actions/runs/${runId}`;
-  return job || undefined;
-}
-
 /** Outcomes that leave nothing to record: nothing was deployed or decided. */
 export function nothingToRecord(outcome: Outcome): boolean {
   return outcome === 'skipped' || outcome === 'planned' || outcome === 'checked';

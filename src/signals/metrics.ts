@@ -236,9 +236,8 @@ export class MetricQuerySignal implements RolloutSignal {
 
   private distribution(q: MetricQueryConfig, i: number, label: string, poll: SignalPoll, binned: BinnedCounts | undefined): QueryOutcome {
     const judge = q.judge as Extract<MetricQueryConfig['judge'], { type: 'distribution' }>;
-    const what = label;
     if (binned === undefined) {
-      return { verdict: 'continue', reason: `${what}: no minute since the first shift in which both version ${poll.candidateVersion} and version ${poll.stableVersion} published ${q.metric}; no data is never a pass.` };
+      return { verdict: 'continue', reason: `${label}: no minute since the first shift in which both version ${poll.candidateVersion} and version ${poll.stableVersion} published ${q.metric}; no data is never a pass.` };
     }
     const compared = compareScoreDistributions(binned.canary, binned.stable, binned.edges, { canary: poll.candidateVersion, stable: poll.stableVersion }, {
       maxPsi: judge.maxPsi,
@@ -247,7 +246,7 @@ export class MetricQuerySignal implements RolloutSignal {
     });
     this.tables.set(i, { ...binned, psi: compared.psi, pValue: compared.pValue });
     const minutes = ` (${binned.minutes} minute${binned.minutes === 1 ? '' : 's'})`;
-    return { verdict: compared.verdict, reason: `${what}: ${compared.reason.replace(/\.$/, `${minutes}.`)}` };
+    return { verdict: compared.verdict, reason: `${label}: ${compared.reason.replace(/\.$/, `${minutes}.`)}` };
   }
 
   private threshold(q: MetricQueryConfig, label: string, poll: SignalPoll, data: { canary: Series; stable: Series; canarySamples: Series | undefined }): QueryOutcome {

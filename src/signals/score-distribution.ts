@@ -23,6 +23,7 @@
 import { chiSquareHomogeneity } from '../data/drift/chi2.js';
 import { formatNumber, total } from '../data/drift/counts.js';
 import { populationStabilityIndex } from '../data/drift/psi.js';
+import { nearestRank } from '../pretraffic/latency.js';
 
 export const OUTPUT_DRIFT_DEFAULTS = { bins: 10, maxPsi: 0.2, minSamples: 100 } as const;
 
@@ -103,10 +104,14 @@ export function countInBins(values: readonly number[], edges: readonly number[])
   return counts;
 }
 
-/** The quantile of sorted values at `level` percent, by nearest rank (CloudWatch's and the simulator's rule). */
-export function nearestRank(sorted: readonly number[], level: number): number {
-  const rank = Math.max(1, Math.ceil((level / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] as number;
+/**
+ * Bin edges cut at the quantiles of raw values (`bins` bins of equal share), each quantile by
+ * nearest rank, the rule CloudWatch's percentiles follow: what the rollout reads from CloudWatch,
+ * computed from the values themselves (pre-traffic answers).
+ */
+export function quantileEdges(values: readonly number[], bins: number): number[] {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return binEdges(percentileLevels(bins).map((level) => nearestRank(sorted, level / 100)));
 }
 
 /** Judges the canary's counts against stable's over the same bins (see the module comment). */

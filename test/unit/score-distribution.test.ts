@@ -6,8 +6,8 @@ import {
   compareScoreDistributions,
   countInBins,
   formatBound,
-  nearestRank,
   percentileLevels,
+  quantileEdges,
   trimmedCountStat,
 } from '../../src/signals/score-distribution.js';
 
@@ -16,8 +16,7 @@ const options = { maxPsi: 0.2, minSamples: 100, requireEvidence: true };
 
 /** The table the rollout signal builds: edges at stable's deciles, both samples counted in them. */
 function table(canary: number[], stable: number[], bins = 10) {
-  const sorted = [...stable].sort((a, b) => a - b);
-  const edges = binEdges(percentileLevels(bins).map((level) => nearestRank(sorted, level)));
+  const edges = quantileEdges(stable, bins);
   return { edges, canary: countInBins(canary, edges), stable: countInBins(stable, edges) };
 }
 
