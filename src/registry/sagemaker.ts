@@ -57,7 +57,6 @@ const METADATA_VALUE_LIMIT = 256;
 const ROLLBACK_SEARCH_LIMIT = 100;
 
 interface PackageCandidate extends RegistryCandidate {
-  arn: string;
   version: number;
 }
 
@@ -128,7 +127,6 @@ export class SageMakerRegistry implements ModelRegistry {
     const result: PackageCandidate = {
       label,
       id: chosen.ModelPackageArn,
-      arn: chosen.ModelPackageArn,
       version,
       metrics,
       baseline,
@@ -155,7 +153,7 @@ export class SageMakerRegistry implements ModelRegistry {
       ...(finish.ciRun !== undefined ? { [PACKAGE_METADATA.ciRun]: finish.ciRun } : {}),
     };
     try {
-      await this.update(candidate.arn, status, description, metadata);
+      await this.update(candidate.id, status, description, metadata);
     } catch (error) {
       return [{ id: 'release.registry', gate: 'release', status: 'warn', message: `Could not record the outcome on ${where}: ${registryMessage(error, 'sagemaker:UpdateModelPackage')}. Traffic was not affected.` }];
     }
