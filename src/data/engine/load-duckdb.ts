@@ -18,7 +18,7 @@ export type DuckDbModule = typeof DuckDbApi;
 
 /** The one place the DuckDB version is pinned; a test keeps it equal to package.json. */
 export const DUCKDB_PACKAGE = '@duckdb/node-api';
-export const DUCKDB_VERSION = '1.5.6-r.1';
+export const DUCKDB_VERSION = '1.5.5-r.5';
 
 /** Written last into a tool-cache install, so a half-finished install is never reused. */
 export const INSTALL_MARKER = '.model-release-gate-installed';
