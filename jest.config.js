@@ -8,6 +8,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Installed servers and benchmark peers (venvs with their own package.json files) live there.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/dist.staging/'],
   // Least privilege: log the AWS operations the product calls during the run and, on a full
   // run, compare them with docs/iam-policy.json (test/iam/operation-log.mjs explains the rules).
   globalSetup: '<rootDir>/test/iam/global-setup.mjs',

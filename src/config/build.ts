@@ -208,6 +208,8 @@ function buildMetricQueries(raw: RawMetricQuery[], targetType: TargetConfig['typ
       }
     }
     const built: MetricQueryConfig = { name: query.name, namespace: query.namespace, metric: query.metric, dimensions, stat: query.stat ?? 'distribution' };
+    const delayMs = query.delay === undefined ? undefined : parseDuration(query.delay);
+    if (delayMs !== undefined) built.delayMs = delayMs;
     const judge = query.judge;
     if (judge?.distribution !== undefined) {
       const d = judge.distribution;
@@ -272,6 +274,14 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
   if (raw.rollout !== undefined) config.rollout = buildRollout(raw.rollout, issues);
   if (config.rollout !== undefined && raw.rollout?.metrics !== undefined) {
     config.rollout.metrics = buildMetricQueries(raw.rollout.metrics, config.target?.type ?? 'lambda', issues);
+    // A minute is judged once every signal has published it: the step deadlines, the extension
+    // and the plan's feasibility all count from the latest publication (src/rollout/timing.ts).
+    for (const query of config.rollout.metrics) {
+      if (query.delayMs !== undefined && query.delayMs > config.rollout.metricDelayMs) {
+        config.rollout.metricDelayMs = query.delayMs;
+        config.rollout.metricDelayKey = `rollout.metrics '${query.name}' delay`;
+      }
+    }
   }
   if (config.rollout?.shadow !== undefined && config.target?.type !== 'sagemaker') {
     issues.push({

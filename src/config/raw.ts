@@ -33,6 +33,7 @@ export interface RawMetricQuery {
   dimensions?: Record<string, string>;
   /** Absent only with judge.distribution (the schema requires it otherwise). */
   stat?: string;
+  delay?: string;
   judge?: { max?: number; min?: number; compare?: { calls: string }; distribution?: { 'max-psi'?: number; bins?: number; 'min-samples'?: number } };
 }
 

@@ -122,6 +122,11 @@ export interface RolloutConfig {
    * so errors in its final minute are seen before promotion, not after.
    */
   metricDelayMs: number;
+  /**
+   * The key metricDelayMs comes from, for messages, when a rollout.metrics query's `delay` is
+   * longer than metric-delay (e.g. `rollout.metrics 'score' delay`); unset: metric-delay.
+   */
+  metricDelayKey?: string;
   judge: JudgeConfig;
   /** Minimum invocations of the new version per step before it may pass. Default 10. */
   minInvocations: number;
@@ -174,6 +179,12 @@ export interface MetricQueryConfig {
    * only another query's calls.
    */
   judge?: { type: 'threshold'; max?: number; min?: number } | { type: 'compare'; calls: string } | { type: 'distribution'; maxPsi: number; bins: number; minSamples: number };
+  /**
+   * How long after a minute ends its datapoint of this metric is published (`delay`), when that is
+   * later than rollout.metric-delay (EMF metrics extracted from logs often are). The rollout's
+   * metricDelayMs is already the largest of these (buildGateConfig), so every deadline waits for it.
+   */
+  delayMs?: number;
 }
 
 /** `rollout.alarms` and `rollout.alarms-ignore-initial`. */

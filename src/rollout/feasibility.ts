@@ -77,6 +77,11 @@ export interface PlanFeasibility {
   maxDurationMs: number;
 }
 
+/** Which setting the publication delay comes from: metric-delay, or a later rollout.metrics query's delay. */
+function delayKey(config: Pick<RolloutConfig, 'metricDelayKey'>): string {
+  return config.metricDelayKey ?? 'metric-delay';
+}
+
 /** Analyses the rollout config's plan. Pure; throws the RangeError of `buildSteps` on a plan that cannot be built. */
 export function analyzeFeasibility(config: RolloutConfig): PlanFeasibility {
   const steps = buildSteps(config.plan, config.finalBakeMs);
@@ -86,7 +91,7 @@ export function analyzeFeasibility(config: RolloutConfig): PlanFeasibility {
   const judge = config.judge;
   if (judge.type === 'threshold' && judge.windowMs <= config.metricDelayMs) {
     planErrors.push(
-      `judge.window ${formatDuration(judge.windowMs)} can never hold a published minute: a minute is published ${formatDuration(config.metricDelayMs)} (metric-delay) after it ends, so no step can pass; make the window longer than metric-delay (at least ${formatDuration(METRIC_PERIOD_MS + config.metricDelayMs + config.pollMs)} keeps every datapoint in view).`,
+      `judge.window ${formatDuration(judge.windowMs)} can never hold a published minute: a minute is published ${formatDuration(config.metricDelayMs)} (${delayKey(config)}) after it ends, so no step can pass; make the window longer than that (at least ${formatDuration(METRIC_PERIOD_MS + config.metricDelayMs + config.pollMs)} keeps every datapoint in view).`,
     );
   }
   const analysed = steps.map((step, index) => analyzeStep(steps, index, step, config, needed, neverVerb));
@@ -122,7 +127,7 @@ function analyzeStep(steps: RolloutStep[], index: number, step: RolloutStep, con
       readableMinutes: 0,
       minimumRpm: null,
       status: config.onInconclusive === 'promote' ? 'warn' : 'error',
-      message: `${label} can never be judged: ${lasts}, but ${what} is published only ${needs} after it starts (${formatDuration(METRIC_PERIOD_MS)} period + ${formatDuration(config.metricDelayMs)} metric-delay); it ${neverVerb}. Give it at least ${needs} of duration and max-extension together.`,
+      message: `${label} can never be judged: ${lasts}, but ${what} is published only ${needs} after it starts (${formatDuration(METRIC_PERIOD_MS)} period + ${formatDuration(config.metricDelayMs)} ${delayKey(config)}); it ${neverVerb}. Give it at least ${needs} of duration and max-extension together.`,
     };
   }
   const readableMinutes = bestReadableMinutes(judgedMs, deadlineMs, config);
@@ -311,7 +316,7 @@ export function feasibilityResults(analysis: PlanFeasibility, config: RolloutCon
         ? ` At the expected ${config.expectedRpm} req/min; the most demanding step, ${binding.step} (${formatWeight(binding.weight)}), needs at least ${binding.minimumRpm} req/min.`
         : ` Needs at least ${binding.minimumRpm} req/min on the alias (step ${binding.step}, ${formatWeight(binding.weight)}); set rollout.expected-rpm to check the plan against your traffic.`;
   const steps = `${analysis.steps.length} step${analysis.steps.length === 1 ? '' : 's'}`;
-  const timing = `metric period 1m, metric-delay ${formatDuration(config.metricDelayMs)}`;
+  const timing = `metric period 1m, ${delayKey(config)} ${formatDuration(config.metricDelayMs)}`;
   const plan = config.plan;
   const described = plan.strategy === 'ab' ? `${describeAbTest(plan)}. ` : '';
   const message = analysis.canNeverPass

@@ -131,6 +131,61 @@ describe('rollout.metrics on a Lambda alias (simulator, simulated time)', () => 
     expect(metricRows(report)[0]).toMatchObject({ status: 'warn' });
   });
 
+  describe('a custom metric published 90 s after the Lambda metrics (EMF lag), and its delay', () => {
+    const LATE_MS = 90_000;
+    const plan = (delay: string) => `
+target:
+  function-name: ${FN}
+  alias: ${ALIAS}
+  region: us-east-1
+rollout:
+  strategy: steps
+  steps:
+    - { percent: 25, duration: 2m }
+    - { percent: 50, duration: 2m }
+  final-bake: 0s
+  poll: 15s
+  min-invocations: 50
+  max-extension: 3m
+  metrics:
+    - name: proxy-errors
+      namespace: ChurnModel
+      metric: ProxyErrors
+      dimensions: { ModelVersion: "{version}" }
+      stat: Sum
+${delay}      judge: { compare: { calls: invocations } }
+`;
+    /** No ProxyErrors, except on every call of the candidate from the last minute of its final (50%) step on. */
+    function lastMinuteGoesBad(): void {
+      let finalStepAtMs: number | undefined;
+      sim.emitMetrics({
+        namespace: 'ChurnModel',
+        metric: 'ProxyErrors',
+        dimensions: (version) => ({ ModelVersion: version }),
+        value: (version) => {
+          if (finalStepAtMs === undefined && sim.getAliasState(FN, ALIAS).weights[CANDIDATE] === 0.5) finalStepAtMs = clock.now();
+          const bad = version === CANDIDATE && finalStepAtMs !== undefined && clock.now() >= finalStepAtMs + 90_000;
+          return bad ? 1 : 0;
+        },
+      });
+      sim.scenarios.lateCustomMetric({ namespace: 'ChurnModel', metric: 'ProxyErrors', extraMs: LATE_MS });
+    }
+
+    it('without delay, the last step is judged before its final minute of the late metric exists: the bad minute is missed', async () => {
+      lastMinuteGoesBad();
+      const report = await release(plan(''));
+      expect(report.outcome).toBe('promoted');
+    });
+
+    it('with delay, the last step waits for that minute of the late metric and rolls the canary back', async () => {
+      lastMinuteGoesBad();
+      const report = await release(plan('      delay: 2m30s\n'));
+      expect(report.outcome).toBe('rolled-back');
+      expect(report.headline).toMatch(/^Step 2 \(50%\) failed: .*proxy-errors/s);
+      expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
+    });
+  });
+
   describe('judge distribution: output drift of the canary (a score printed on every call)', () => {
     const SCORE = `    - name: score
       namespace: ChurnModel

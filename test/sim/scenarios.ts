@@ -185,6 +185,14 @@ export class Scenarios {
     this.ctx.metrics.addLateSeries({ namespace: LAMBDA_NAMESPACE, metric: late.metric, dimensions: late.version !== undefined ? { ExecutedVersion: late.version } : {}, extraMs: late.extraMs });
   }
 
+  /**
+   * A custom metric (e.g. EMF, extracted from logs) published `extraMs` after the platform's own
+   * metrics of the same minute, for every dimension value.
+   */
+  lateCustomMetric(late: { namespace: string; metric: string; extraMs: number }): void {
+    this.ctx.metrics.addLateSeries({ namespace: late.namespace, metric: late.metric, dimensions: {}, extraMs: late.extraMs });
+  }
+
   /** Datapoints for a minute appear `ms` after the minute ends. */
   metricDelayMs(ms: number): void {
     this.ctx.metrics.delayMs = ms;

@@ -1,4 +1,5 @@
 import { parseConfigText } from '../../src/config/load.js';
+import { analyzeFeasibility } from '../../src/rollout/feasibility.js';
 import { aggregateStat, rateMetrics, substituteDimensions } from '../../src/signals/metrics.js';
 
 const parse = (metrics: string, target = 'target:\n  function-name: churn-model\n  alias: prod\n') => parseConfigText(`${target}rollout:\n  metrics:\n${metrics}`, 'model-release.yml');
@@ -34,6 +35,35 @@ describe('rollout.metrics config', () => {
     expect(errors(query('stat: Sum, judge: { compare: { calls: q } }')).join()).toMatch(/names the query itself/);
     expect(errors(query('stat: Sum')).join()).toMatch(/has no judge and no other query uses it/);
     expect(errors(query('stat: Sum, judge: { max: 1, compare: { calls: invocations } }')).join()).toMatch(/not both/);
+  });
+});
+
+describe('rollout.metrics delay (a metric published later than the Lambda metrics)', () => {
+  it('makes the rollout wait for the latest publication, and says which key set it', () => {
+    const loaded = parse(query('stat: Sum, delay: 2m30s, judge: { compare: { calls: invocations } }') + '    - { name: fb, namespace: N, metric: F, stat: Average, delay: 30s, judge: { max: 0.05 } }\n');
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.config.rollout?.metrics?.map((q) => q.delayMs)).toEqual([150_000, 30_000]);
+    expect(loaded.config.rollout).toMatchObject({ metricDelayMs: 150_000, metricDelayKey: "rollout.metrics 'q' delay" });
+  });
+
+  it('leaves metric-delay alone when it is the later one', () => {
+    const loaded = parseConfigText('target:\n  function-name: f\n  alias: prod\nrollout:\n  metric-delay: 3m\n  metrics:\n' + query('stat: Sum, delay: 2m, judge: { max: 1 }'), 'model-release.yml');
+    expect(loaded.ok && loaded.config.rollout).toMatchObject({ metricDelayMs: 180_000 });
+    expect(loaded.ok && loaded.config.rollout?.metricDelayKey).toBeUndefined();
+  });
+
+  it('is refused when it is not a duration', () => {
+    expect(errors(query('stat: Sum, delay: soon, judge: { max: 1 }')).join()).toMatch(/delay/);
+  });
+
+  it('makes 1-minute steps infeasible, naming the query whose delay they cannot hold', () => {
+    const loaded = parse(query('stat: Sum, delay: 2m30s, judge: { compare: { calls: invocations } }'));
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok || loaded.config.rollout === undefined) return;
+    const analysis = analyzeFeasibility(loaded.config.rollout);
+    expect(analysis.canNeverPass).toBe(true);
+    expect(analysis.steps[0]?.message).toMatch(/published only 3m30s after it starts \(1m period \+ 2m30s rollout.metrics 'q' delay\)/);
   });
 });
 
