@@ -181,7 +181,7 @@ export class MlflowRegistry implements ModelRegistry {
       await attempt(`alias ${config.productionAlias} → version ${version}`, () => client.setAlias(name, config.productionAlias, version));
     } else {
       await tag(REGISTRY_TAGS.reason, finish.reason);
-      await this.restoreChampion(candidate, attempt);
+      await this.restoreChampion(candidate, attempt, (problem) => problems.push(problem));
     }
     const where = `MLflow model ${name} version ${version}`;
     if (problems.length > 0) {
@@ -195,16 +195,25 @@ export class MlflowRegistry implements ModelRegistry {
    * After a rollback the production alias must name the version production serves. The gate
    * never moved it (it moves only on promotion), but a training pipeline may have set it on the
    * candidate early: put it back on the version that held it when the release started, and only
-   * when it points at the candidate now (someone else's later choice is theirs).
+   * when it points at the candidate now (someone else's later choice is theirs). When the alias
+   * cannot be read, that is a problem to report: it may still name the rolled-back version.
    */
-  private async restoreChampion(candidate: MlflowCandidate, attempt: (what: string, write: () => Promise<void>) => Promise<void>): Promise<void> {
+  private async restoreChampion(
+    candidate: MlflowCandidate,
+    attempt: (what: string, write: () => Promise<void>) => Promise<void>,
+    problem: (text: string) => void,
+  ): Promise<void> {
     const { client, config } = this;
     const before = candidate.championBefore;
     if (before === undefined || before === candidate.version.version) return;
     let now: MlflowModelVersion;
     try {
       now = await client.modelVersionByAlias(config.name, config.productionAlias);
-    } catch {
+    } catch (error) {
+      // Deleted since the release started: nothing names the candidate as production.
+      if (error instanceof MlflowError && error.kind === 'not-found') return;
+      const why = error instanceof Error ? error.message : String(error);
+      problem(`could not read alias ${config.productionAlias} to check that it does not name the rolled-back version ${candidate.version.version} (it named version ${before} when the release started): ${why}; check it by hand`);
       return;
     }
     if (now.version !== candidate.version.version) return;
