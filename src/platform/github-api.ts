@@ -2,9 +2,9 @@
  * The GitHub REST side of commit collection: GitHubCommitApi backed by the Actions toolkit's
  * Octokit, so proxies, GHES base URLs and the user agent behave as in every other action.
  */
-import { getOctokit } from '@actions/github';
 import type { GitHubCommitApi } from '../trigger/sources/github.js';
 import type { CommitInput } from '../trigger/types.js';
+import { createOctokit, type Octokit } from './github-octokit.js';
 import { unreachableGitHub } from './github-unreachable.js';
 
 /** Commits per request; GitHub allows up to 100 on both endpoints. */
@@ -24,8 +24,6 @@ export class GitHubApiError extends Error {
   }
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
-
 /**
  * Creates the GitHub commit API for one repository. `baseUrl` defaults to `GITHUB_API_URL`
  * (set on GitHub Enterprise Server runners), then to https://api.github.com.
@@ -35,11 +33,13 @@ export function createGitHubCommitApi(options: {
   owner: string;
   repo: string;
   baseUrl?: string;
+  /** Per request (default GITHUB_REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
 }): GitHubCommitApi {
   const { token, owner, repo } = options;
   if (!token) throw new Error('a GitHub token is required to read commits from the API (input `github-token`)');
   const baseUrl = options.baseUrl || process.env['GITHUB_API_URL'] || 'https://api.github.com';
-  const octokit = getOctokit(token, { baseUrl, userAgent: 'model-release-gate' });
+  const octokit = createOctokit(token, baseUrl, options.timeoutMs);
   const repository = `${owner}/${repo}`;
 
   return {

@@ -3,9 +3,9 @@
  * Actions toolkit's Octokit like the commit API. Failures become errors that name the permission the
  * workflow's token needs; the token itself never appears in them.
  */
-import { getOctokit } from '@actions/github';
 import type { ReleaseRecordsApi } from '../release/recorder.js';
 import { GitHubApiError } from './github-api.js';
+import { createOctokit } from './github-octokit.js';
 import { unreachableGitHub } from './github-unreachable.js';
 
 /** Tags per page; GitHub allows up to 100. */
@@ -17,11 +17,11 @@ const PER_PAGE = 100;
  */
 const ACTIVE_SCAN = 10;
 
-export function createGitHubReleaseApi(options: { token: string; owner: string; repo: string; baseUrl?: string }): ReleaseRecordsApi {
+export function createGitHubReleaseApi(options: { token: string; owner: string; repo: string; baseUrl?: string; timeoutMs?: number }): ReleaseRecordsApi {
   const { token, owner, repo } = options;
   if (!token) throw new Error('a GitHub token is required to create release records (input `github-token`)');
   const baseUrl = options.baseUrl || process.env['GITHUB_API_URL'] || 'https://api.github.com';
-  const octokit = getOctokit(token, { baseUrl, userAgent: 'model-release-gate' });
+  const octokit = createOctokit(token, baseUrl, options.timeoutMs);
   const repository = `${owner}/${repo}`;
 
   /** Whether release `tag` exists and its tag points at `sha`; false when either cannot be read. */

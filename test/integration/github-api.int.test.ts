@@ -1,4 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createGitHubCommitApi, GitHubApiError } from '../../src/platform/github-api.js';
+import { createGitHubReleaseApi } from '../../src/platform/github-release-api.js';
 import { restCommit as restCommitOf, shaOf, startFakeGitHub, type FakeGitHub, type SeenRequest } from '../support/fake-github-api.js';
 
 const OWNER = 'acme-ml';
@@ -133,5 +136,29 @@ describe('createGitHubCommitApi against a local GitHub', () => {
 
   it('refuses to start without a token', () => {
     expect(() => createGitHubCommitApi({ token: '', owner: OWNER, repo: REPO, baseUrl })).toThrow(/token is required/);
+  });
+});
+
+describe('a GitHub that accepts the connection and never answers', () => {
+  let server: Server;
+  let silentUrl: string;
+  beforeAll(async () => {
+    server = createServer(() => undefined); // reads the request, never writes a response
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('times the commit API out with a clear error instead of hanging the job', async () => {
+    const api = createGitHubCommitApi({ token: TOKEN, owner: OWNER, repo: REPO, baseUrl: silentUrl, timeoutMs: 300 });
+    await expect(api.compareCommits(BASE, HEAD)).rejects.toThrow(/GitHub API could not be reached while comparing .* \(.*timeout.*; no HTTP response\)/);
+  });
+
+  it('times the release-records API out too', async () => {
+    const api = createGitHubReleaseApi({ token: TOKEN, owner: OWNER, repo: REPO, baseUrl: silentUrl, timeoutMs: 300 });
+    await expect(api.listTags()).rejects.toThrow(/GitHub API could not be reached while .*timeout/);
   });
 });
