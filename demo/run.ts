@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGate } from '../src/app.js';
 import { packageSha256 } from '../src/deploy/code.js';
-import { CliPlatform } from '../src/platform/cli.js';
+import { CliPlatform, consoleLogger } from '../src/platform/cli.js';
+import type { Logger } from '../src/platform/types.js';
 import { startSimulator, VirtualClock } from '../test/sim/index.js';
 
 const MINUTE = 60_000;
@@ -56,6 +57,25 @@ Object.assign(process.env, {
 sim.createFunction({ name: FUNCTION, versions: 3, aliases: [{ name: ALIAS, version: '3' }], latestCodeSha: 'code-v4' });
 sim.startTraffic({ functionName: FUNCTION, alias: ALIAS, requestsPerMinute: 600, seed: 42 });
 
+/**
+ * The console logger without the rollout's live log (the lines the pipeline folds into a group):
+ * on the simulated clock it scrolls past in a second, and the report's timeline prints every row
+ * of it again, so each rollout would read twice. Warnings and errors still show.
+ */
+let inRolloutGroup = false;
+const demoLog: Logger = {
+  ...consoleLogger,
+  info: (m) => {
+    if (!inRolloutGroup) consoleLogger.info(m);
+  },
+  startGroup: () => {
+    inRolloutGroup = true;
+  },
+  endGroup: () => {
+    inRolloutGroup = false;
+  },
+};
+
 /** What the demo prints before and after a release: the Lambda alias, or the SageMaker endpoint's variants. */
 const aliasState = (): string => `alias: ${JSON.stringify(sim.getAliasState(FUNCTION, ALIAS))}`;
 const endpointState = (): string => {
@@ -80,7 +100,7 @@ async function release(
     'report-path': reportPath,
     'state-file': join(workdir, 'state.json'),
     ...(set.length > 0 ? { set } : {}),
-  });
+  }, process.env, undefined, demoLog);
   const started = performance.now();
   const simulatedStart = clock.now();
   const exitCode = await runGate(platform, { clock });
@@ -95,7 +115,7 @@ async function release(
 /** `check` (a pull request) with a data- or model-gate config; the CLI report shows each result's numbers. Returns the exit code. */
 async function check(title: string, config: string): Promise<number> {
   banner(title);
-  const platform = new CliPlatform('check', { message: ['Feat (Api): retrained churn model'], config, 'state-file': join(workdir, 'state.json') });
+  const platform = new CliPlatform('check', { message: ['Feat (Api): retrained churn model'], config, 'state-file': join(workdir, 'state.json') }, process.env, undefined, demoLog);
   return runGate(platform, { clock });
 }
 

@@ -129,6 +129,7 @@ async function runGateUnguarded(platform: Platform, deps: AppDeps): Promise<numb
       state: platform.state,
       signal: deps.signal,
       log: (line) => platform.log.info(line),
+      logGroup: { start: (title) => platform.log.startGroup?.(title), end: () => platform.log.endGroup?.() },
       createTarget: deps.createTarget ?? defaultTargetFactory(env, (line) => platform.log.info(line), deps.clock),
       createAlarmReader: (target) => defaultAlarmReader(target.region, env),
       workspace: inputs.workspace,

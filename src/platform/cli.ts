@@ -14,11 +14,13 @@ import { renderConsoleReport, shouldUseColor } from '../report/console.js';
 import { renderDotenv } from '../report/dotenv.js';
 import { renderJsonReport } from '../report/json.js';
 import { renderJunitXml } from '../report/junit.js';
+import { logSectionStyle, sectionEnd, sectionName, sectionStart } from '../report/log-sections.js';
 import type { Report } from '../report/result.js';
 import { readGitRange } from '../trigger/sources/git.js';
 import { collectGitLabCommits } from '../trigger/sources/gitlab.js';
 import { messagesToCommits, splitMessages } from '../trigger/sources/messages.js';
 import type { CommitCollection } from '../trigger/types.js';
+import { writeRolloutChartFile } from './chart-file.js';
 import { FileStateStore } from './file-state.js';
 import { gitLabNotesLinks, gitLabReleaseApiFromEnv } from './gitlab-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
@@ -90,6 +92,36 @@ export const consoleLogger: Logger = {
   },
 };
 
+/**
+ * The console logger, with groups folded as the CI log folds them (logSectionStyle): GitLab
+ * collapsible sections in a GitLab job, `::group::` when the CLI runs in GitHub Actions, none in a
+ * terminal. `write` and `now` are for tests.
+ */
+export function consoleLoggerFor(
+  env: NodeJS.ProcessEnv,
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  now: () => number = Date.now,
+): Logger {
+  const style = logSectionStyle(env);
+  if (style === 'none') return consoleLogger;
+  const open: string[] = [];
+  return {
+    ...consoleLogger,
+    startGroup(title) {
+      const name = `${sectionName(title)}_${open.length + 1}`;
+      open.push(name);
+      const line = sectionStart(style, name, title, { nowMs: now(), collapsed: true });
+      if (line !== undefined) write(line);
+    },
+    endGroup() {
+      const name = open.pop();
+      if (name === undefined) return;
+      const line = sectionEnd(style, name, { nowMs: now() });
+      if (line !== undefined) write(line);
+    },
+  };
+}
+
 function writeFileAt(workspace: string, path: string | undefined, content: string): void {
   if (!path) return;
   const full = resolve(workspace, path);
@@ -99,7 +131,7 @@ function writeFileAt(workspace: string, path: string | undefined, content: strin
 
 export class CliPlatform implements Platform {
   readonly name: 'gitlab' | 'local';
-  readonly log = consoleLogger;
+  readonly log: Logger;
   readonly state: FileStateStore;
   private readonly workspace: string;
 
@@ -108,8 +140,10 @@ export class CliPlatform implements Platform {
     private readonly options: CliOptions,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly readStdin: () => string = () => readFileSync(0, 'utf8'),
+    log?: Logger,
   ) {
     this.name = env.GITLAB_CI === 'true' ? 'gitlab' : 'local';
+    this.log = log ?? consoleLoggerFor(env);
     this.workspace = env.CI_PROJECT_DIR ?? process.cwd();
     this.state = new FileStateStore(resolve(this.workspace, stateFilePath(options)));
   }
@@ -197,7 +231,7 @@ export class CliPlatform implements Platform {
     return new ReleaseRecorder(api, { release, ...(inputs.sha ? { sha: inputs.sha } : {}), ...(links ? { links } : {}) });
   }
 
-  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void> {
+  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; chartPath?: string; verbose?: boolean }): Promise<void> {
     // Diagnostics on stderr, so they show even with --json and in a terminal scrolled past the report.
     for (const result of report.results) {
       if (result.status === 'error') this.log.error(result.message);
@@ -207,10 +241,11 @@ export class CliPlatform implements Platform {
     writeFileAt(this.workspace, files.jsonPath, renderJsonReport(report, json));
     writeFileAt(this.workspace, files.junitPath, renderJunitXml(report));
     writeFileAt(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
+    writeRolloutChartFile(this.workspace, files.chartPath, report, this.log);
     if (this.options.json) {
       process.stdout.write(this.command === 'trigger' ? `${JSON.stringify(triggerJson(report), null, 2)}\n` : renderJsonReport(report, json));
     } else {
-      process.stdout.write(renderConsoleReport(report, { color: shouldUseColor(this.env, process.stdout.isTTY === true) }));
+      process.stdout.write(renderConsoleReport(report, { color: shouldUseColor(this.env, process.stdout.isTTY === true), sections: logSectionStyle(this.env) }));
     }
   }
 }

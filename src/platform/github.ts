@@ -22,6 +22,7 @@ import type { Report } from '../report/result.js';
 import { renderSummaryMarkdown } from '../report/summary.js';
 import { collectGitHubCommits } from '../trigger/sources/github.js';
 import type { CommitCollection } from '../trigger/types.js';
+import { writeRolloutChartFile } from './chart-file.js';
 import { createGitHubCommitApi } from './github-api.js';
 import { createGitHubReleaseApi } from './github-release-api.js';
 import { CONFIG_OVERRIDES, parseSetOverrides } from './overrides.js';
@@ -95,6 +96,8 @@ export const actionsLogger: Logger = {
   warn: (m) => core.warning(m),
   error: (m) => core.error(m),
   debug: (m) => core.debug(m),
+  startGroup: (title) => core.startGroup(title),
+  endGroup: () => core.endGroup(),
 };
 
 function writeReportFile(workspace: string, path: string | undefined, content: string): void {
@@ -171,7 +174,7 @@ export class GitHubPlatform implements Platform {
     });
   }
 
-  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void> {
+  async publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; chartPath?: string; verbose?: boolean }): Promise<void> {
     for (const [name, value] of Object.entries(report.outputs)) core.setOutput(name, value);
     for (const a of annotationsFor(report)) {
       const properties = { title: a.title, file: a.file, startLine: a.startLine, startColumn: a.startColumn };
@@ -182,6 +185,7 @@ export class GitHubPlatform implements Platform {
     writeReportFile(this.workspace, files.jsonPath, renderJsonReport(report, { verbose: files.verbose === true }));
     writeReportFile(this.workspace, files.junitPath, renderJunitXml(report));
     writeReportFile(this.workspace, files.dotenvPath, renderDotenv(report.outputs));
+    writeRolloutChartFile(this.workspace, files.chartPath, report, this.log);
     if (files.jsonPath) core.setOutput('report-path', files.jsonPath);
     // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write the summary.
     if (process.env.GITHUB_STEP_SUMMARY) {

@@ -39,6 +39,12 @@ export interface Logger {
   warn(message: string): void;
   error(message: string): void;
   debug(message: string): void;
+  /**
+   * Fold the lines logged until `endGroup` under `title` (GitHub `::group::`, a GitLab collapsible
+   * section); absent or a no-op in a terminal.
+   */
+  startGroup?(title: string): void;
+  endGroup?(): void;
 }
 
 export interface Platform {
@@ -54,7 +60,7 @@ export interface Platform {
    */
   releaseRecords?(inputs: GateInputs, release: ReleaseConfig): ReleaseRecords | undefined;
   /** Write outputs, summary, annotations and report files. */
-  publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; verbose?: boolean }): Promise<void>;
+  publish(report: Report, files: { jsonPath?: string; junitPath?: string; dotenvPath?: string; chartPath?: string; verbose?: boolean }): Promise<void>;
 }
 
 /** Bad inputs or flags: exit code 2, before anything runs. */

@@ -4,7 +4,7 @@
  * module decides which exist and keeps within GitHub's per-step limits.
  */
 import type { CheckResult, Report } from './result.js';
-import { formatObservation } from './format.js';
+import { formatExpected, formatObserved, hasExpected, hasObserved } from './format.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -27,6 +27,8 @@ function levelFor(result: CheckResult): AnnotationLevel | undefined {
       return 'error';
     case 'warn':
       return 'warning';
+    case 'info':
+      return 'notice';
     default:
       return undefined;
   }
@@ -34,8 +36,8 @@ function levelFor(result: CheckResult): AnnotationLevel | undefined {
 
 function messageFor(result: CheckResult): string {
   const evidence: string[] = [];
-  if (result.observed !== undefined) evidence.push(`observed ${formatObservation(result.observed)}`);
-  if (result.expected !== undefined) evidence.push(`expected ${formatObservation(result.expected)}`);
+  if (hasObserved(result)) evidence.push(`observed ${formatObserved(result)}`);
+  if (hasExpected(result)) evidence.push(`expected ${formatExpected(result)}`);
   return evidence.length > 0 ? `${result.message} (${evidence.join(', ')})` : result.message;
 }
 
@@ -57,9 +59,9 @@ function annotationFor(result: CheckResult, level: AnnotationLevel): Annotation 
  * Keep at most `MAX_ANNOTATIONS_PER_LEVEL` of one level. When there are more, the last slot
  * says how many were left out, rather than letting GitHub drop them without a word.
  */
-function capLevel(annotations: Annotation[], level: AnnotationLevel): Annotation[] {
-  if (annotations.length <= MAX_ANNOTATIONS_PER_LEVEL) return annotations;
-  const kept = annotations.slice(0, MAX_ANNOTATIONS_PER_LEVEL - 1);
+function capLevel(annotations: Annotation[], level: AnnotationLevel, max = MAX_ANNOTATIONS_PER_LEVEL): Annotation[] {
+  if (annotations.length <= max) return annotations;
+  const kept = annotations.slice(0, max - 1);
   const more = annotations.length - kept.length;
   kept.push({
     level,
@@ -71,21 +73,24 @@ function capLevel(annotations: Annotation[], level: AnnotationLevel): Annotation
 
 /**
  * Annotations for a report: one error per failed or errored check, one warning per warned
- * check (with the check's file location when it has one), then one notice with the release
- * outcome. Each level is capped at 10, the 10th summarising the rest.
+ * check (with the check's file location when it has one), one notice per informational result,
+ * then one notice with the release outcome. Each level is capped at 10, the 10th summarising
+ * the rest (the outcome's notice always among them).
  */
 export function annotationsFor(report: Report): Annotation[] {
   const errors: Annotation[] = [];
   const warnings: Annotation[] = [];
+  const notices: Annotation[] = [];
   for (const result of report.results) {
     const level = levelFor(result);
     if (level === 'error') errors.push(annotationFor(result, level));
     else if (level === 'warning') warnings.push(annotationFor(result, level));
+    else if (level === 'notice') notices.push(annotationFor(result, level));
   }
   const outcome: Annotation = {
     level: 'notice',
     title: `model-release-gate: ${report.outcome}`,
     message: report.headline,
   };
-  return [...capLevel(errors, 'error'), ...capLevel(warnings, 'warning'), outcome];
+  return [...capLevel(errors, 'error'), ...capLevel(warnings, 'warning'), ...capLevel(notices, 'notice', MAX_ANNOTATIONS_PER_LEVEL - 1), outcome];
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { TOOL_VERSION } from '../core/version.js';
-import type { CheckResult, Outcome, Report, TimelineRow } from './result.js';
+import type { CheckResult, MinuteRow, Outcome, Report, TimelineRow } from './result.js';
 
 export class ReportBuilder {
   readonly results: CheckResult[] = [];
@@ -20,7 +20,7 @@ export class ReportBuilder {
   }
 
   /** The finished report; `outcome` is also written to the outputs, as every front door reports it. */
-  finish(outcome: Outcome, exitCode: 0 | 1 | 2, headline: string, timeline?: TimelineRow[]): Report {
+  finish(outcome: Outcome, exitCode: 0 | 1 | 2, headline: string, timeline?: TimelineRow[], minutes?: MinuteRow[]): Report {
     return {
       tool: 'model-release-gate',
       toolVersion: TOOL_VERSION,
@@ -33,6 +33,7 @@ export class ReportBuilder {
       results: this.results,
       outputs: { ...this.outputs, outcome },
       ...(timeline ? { timeline } : {}),
+      ...(minutes !== undefined && minutes.length > 0 ? { minutes } : {}),
     };
   }
 }

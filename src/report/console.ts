@@ -9,7 +9,8 @@ import {
   EXIT_CODE_MEANING,
   formatCounts,
   formatDuration,
-  formatObservation,
+  formatExpected,
+  formatObserved,
   groupByGate,
   runDurationMs,
   timelineRowCells,
@@ -17,14 +18,23 @@ import {
   type CollapsedTimelineRow,
   truncateText,
 } from './format.js';
+import { inSection, type LogSectionStyle } from './log-sections.js';
 
 export interface ConsoleOptions {
   /** Emit ANSI colours (decide with `shouldUseColor`). */
   color: boolean;
+  /**
+   * Fold the long parts (results, timeline, outputs) into the CI log's sections (logSectionStyle):
+   * GitHub `::group::`, GitLab collapsible sections; default none (a terminal).
+   */
+  sections?: LogSectionStyle;
 }
 
-/** Observed/expected values wider than this are cut; the JSON report has them in full. */
-const MAX_VALUE_WIDTH = 24;
+/**
+ * Observed/expected values wider than this are cut; the JSON report has them in full. Wide
+ * enough for a data check's self-describing text ("3 values outside [0, 120] (min -4, max 130)").
+ */
+const MAX_VALUE_WIDTH = 48;
 const MAX_OUTPUT_WIDTH = 120;
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan' | 'boldRed';
@@ -45,6 +55,7 @@ const STATUS_STYLE: Record<CheckStatus, Style> = {
   warn: 'yellow',
   skip: 'dim',
   error: 'boldRed',
+  info: 'cyan',
 };
 
 const OUTCOME_STYLE: Record<Outcome, Style> = {
@@ -120,9 +131,14 @@ class Painter {
   }
 }
 
-function renderResults(report: Report, painter: Painter): string[] {
-  const lines = [painter.paint(`Results (${formatCounts(report.results)})`, 'bold')];
-  if (report.results.length === 0) return [...lines, '  No checks ran.', ''];
+/** Wraps a part of the report in a log section, or heads it with its bold title in a terminal. */
+type Section = (title: string, body: string[], options?: { collapsed?: boolean }) => string[];
+
+function renderResults(report: Report, painter: Painter, section: Section): string[] {
+  const title = `Results (${formatCounts(report.results)})`;
+  if (report.results.length === 0) return [...section(title, ['  No checks ran.']), ''];
+  // Folded only when nothing in it needs a person: a failure, an error or a warning stays open.
+  const attention = report.results.some((r) => r.status === 'fail' || r.status === 'error' || r.status === 'warn');
   const rows: string[][] = [['STATUS', 'GATE', 'CHECK', 'OBSERVED', 'EXPECTED', 'MESSAGE']];
   const statuses: Array<CheckStatus | undefined> = [undefined];
   for (const { results } of groupByGate(report.results)) {
@@ -132,8 +148,8 @@ function renderResults(report: Report, painter: Painter): string[] {
         result.status.toUpperCase(),
         result.gate,
         sanitizeForTerminal(result.id),
-        truncateText(sanitizeForTerminal(formatObservation(result.observed)), MAX_VALUE_WIDTH),
-        truncateText(sanitizeForTerminal(formatObservation(result.expected)), MAX_VALUE_WIDTH),
+        truncateText(sanitizeForTerminal(formatObserved(result)), MAX_VALUE_WIDTH),
+        truncateText(sanitizeForTerminal(formatExpected(result)), MAX_VALUE_WIDTH),
         sanitizeForTerminal(result.message),
       ]);
     }
@@ -143,7 +159,7 @@ function renderResults(report: Report, painter: Painter): string[] {
     const status = statuses[row];
     return column === 0 && status ? STATUS_STYLE[status] : undefined;
   });
-  return [...lines, ...aligned.map((line) => `  ${line}`), ''];
+  return [...section(title, aligned.map((line) => `  ${line}`), { collapsed: !attention }), ''];
 }
 
 function timelineCells(collapsed: CollapsedTimelineRow): string[] {
@@ -157,9 +173,8 @@ const VERDICT_STYLE: Record<NonNullable<TimelineRow['verdict']>, Style> = {
   inconclusive: 'yellow',
 };
 
-function renderTimeline(timeline: readonly TimelineRow[], painter: Painter): string[] {
-  const lines = [painter.paint('Rollout timeline', 'bold')];
-  if (timeline.length === 0) return [...lines, '  The rollout recorded no steps.', ''];
+function renderTimeline(timeline: readonly TimelineRow[], painter: Painter, section: Section): string[] {
+  if (timeline.length === 0) return [...section('Rollout timeline', ['  The rollout recorded no steps.']), ''];
   const header = ['TIME', 'STEP', 'WEIGHT', 'EVENT', 'CANARY INV', 'ERR', 'P99', 'STABLE INV', 'ERR', 'P99', 'VERDICT', 'REASON'];
   const rows = collapseTimeline(timeline);
   const aligned = painter.columns([header, ...rows.map(timelineCells)], (row, column) => {
@@ -167,39 +182,46 @@ function renderTimeline(timeline: readonly TimelineRow[], painter: Painter): str
     const verdict = rows[row - 1]?.row.verdict;
     return column === 10 && verdict ? VERDICT_STYLE[verdict] : undefined;
   });
-  return [...lines, ...aligned.map((line) => `  ${line}`), ''];
+  return [...section('Rollout timeline', aligned.map((line) => `  ${line}`), { collapsed: true }), ''];
 }
 
-function renderOutputs(outputs: Readonly<Record<string, string>>, painter: Painter): string[] {
+function renderOutputs(outputs: Readonly<Record<string, string>>, section: Section): string[] {
   const entries = Object.entries(outputs);
   if (entries.length === 0) return [];
   const width = Math.max(...entries.map(([name]) => Array.from(sanitizeForTerminal(name)).length));
-  return [
-    painter.paint('Outputs', 'bold'),
-    ...entries.map(
-      ([name, value]) =>
-        `  ${sanitizeForTerminal(name).padEnd(width)} = ${truncateText(sanitizeForTerminal(value), MAX_OUTPUT_WIDTH)}`,
-    ),
-    '',
-  ];
+  const lines = entries.map(
+    ([name, value]) => `  ${sanitizeForTerminal(name).padEnd(width)} = ${truncateText(sanitizeForTerminal(value), MAX_OUTPUT_WIDTH)}`,
+  );
+  return [...section('Outputs', lines, { collapsed: true }), ''];
 }
 
 /**
  * Render the report for a terminal: tool and outcome, headline, results in aligned columns
  * (status labels coloured when `options.color`), the rollout timeline when there is one, the
- * outputs, and a last line with the exit code, its meaning and the run duration.
+ * outputs, and a last line with the exit code, its meaning and the run duration. With
+ * `options.sections`, the results (unless one needs attention), the timeline and the outputs
+ * fold into the CI log's sections, so the headline and the exit line stay in sight.
  */
 export function renderConsoleReport(report: Report, options: ConsoleOptions): string {
   const painter = new Painter(options.color);
+  const style = options.sections ?? 'none';
+  const finished = Date.parse(report.finishedAt);
+  const nowMs = Number.isFinite(finished) ? finished : 0;
+  // In a terminal a part is its bold title then its lines; in a CI log the title heads a fold.
+  // GitHub folds every group, so a part that must stay open is not grouped there.
+  const section: Section = (title, body, sectionOptions = {}) =>
+    style === 'none' || (style === 'github' && sectionOptions.collapsed !== true)
+      ? [painter.paint(title, 'bold'), ...body]
+      : inSection(style, title, body, { nowMs, collapsed: sectionOptions.collapsed === true });
   const lines = [
     `${painter.paint('model-release-gate', 'bold')} ${sanitizeForTerminal(report.toolVersion)} · ${report.command} · ` +
       painter.paint(report.outcome.toUpperCase(), OUTCOME_STYLE[report.outcome]),
     sanitizeForTerminal(report.headline),
     '',
-    ...renderResults(report, painter),
+    ...renderResults(report, painter, section),
   ];
-  if (report.timeline) lines.push(...renderTimeline(report.timeline, painter));
-  lines.push(...renderOutputs(report.outputs, painter));
+  if (report.timeline) lines.push(...renderTimeline(report.timeline, painter, section));
+  lines.push(...renderOutputs(report.outputs, section));
   const exit = `exit code ${report.exitCode}: ${EXIT_CODE_MEANING[report.exitCode]}`;
   lines.push(
     `${painter.paint(exit, report.exitCode === 0 ? 'green' : 'red')} · ran ${formatDuration(runDurationMs(report))}`,

@@ -4,12 +4,13 @@
  * format (markdown, XML, terminal) owns its own rules.
  */
 import type { CheckResult, CheckStatus, Gate, Observation, Report, TimelineRow, VersionSample } from './result.js';
+import { plural } from '../core/plural.js';
 
 /** Gates in pipeline order: results are grouped and listed in the order they ran. */
 export const GATE_ORDER: readonly Gate[] = ['config', 'trigger', 'data', 'model', 'pretraffic', 'rollout', 'release', 'rollback'];
 
 /** Status order for counts, worst first, so a summary line leads with what needs attention. */
-export const STATUS_ORDER: readonly CheckStatus[] = ['error', 'fail', 'warn', 'pass', 'skip'];
+export const STATUS_ORDER: readonly CheckStatus[] = ['error', 'fail', 'warn', 'pass', 'skip', 'info'];
 
 const STATUS_EMOJI: Record<CheckStatus, string> = {
   pass: '✅',
@@ -17,6 +18,7 @@ const STATUS_EMOJI: Record<CheckStatus, string> = {
   warn: '⚠️',
   skip: '⏭️',
   error: '💥',
+  info: 'ℹ️',
 };
 
 /** Status as emoji plus word (`❌ fail`): the word keeps it readable where emoji do not render. */
@@ -35,6 +37,26 @@ export const EXIT_CODE_MEANING: Record<Report['exitCode'], string> = {
   1: 'a gate failed the release, or the rollout was rolled back or aborted',
   2: 'usage, configuration or input error; nothing was changed',
 };
+
+/** The observed value of a result as a person reads it: its `observedText` when it has one. */
+export function formatObserved(result: Pick<CheckResult, 'observed' | 'observedText'>): string {
+  return result.observedText ?? formatObservation(result.observed);
+}
+
+/** The expected value of a result as a person reads it: its `expectedText` when it has one. */
+export function formatExpected(result: Pick<CheckResult, 'expected' | 'expectedText'>): string {
+  return result.expectedText ?? formatObservation(result.expected);
+}
+
+/** Whether a result has an observed value to show (its text or its value). */
+export function hasObserved(result: Pick<CheckResult, 'observed' | 'observedText'>): boolean {
+  return result.observedText !== undefined || result.observed !== undefined;
+}
+
+/** Whether a result has an expected value to show (its text or its value). */
+export function hasExpected(result: Pick<CheckResult, 'expected' | 'expectedText'>): boolean {
+  return result.expectedText !== undefined || result.expected !== undefined;
+}
 
 /**
  * An observation as a person reads it in a cell. `undefined` (not applicable) is empty;
@@ -126,15 +148,33 @@ export function groupByGate(results: readonly CheckResult[]): Array<{ gate: Gate
 
 /** How many results have each status (every status present, zero when none). */
 export function countByStatus(results: readonly CheckResult[]): Record<CheckStatus, number> {
-  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0, info: 0 };
   for (const result of results) counts[result.status] += 1;
   return counts;
 }
 
-/** `2 fail, 1 pass`: non-zero counts, worst first; `no checks` when empty. */
+/** How a count of each status reads: `2 errors`, `1 failed`, `3 warnings`, `4 passed`, `1 skipped`, `1 info`. */
+export function formatStatusCount(status: CheckStatus, count: number): string {
+  switch (status) {
+    case 'error':
+      return plural(count, 'error');
+    case 'warn':
+      return plural(count, 'warning');
+    case 'fail':
+      return `${count} failed`;
+    case 'pass':
+      return `${count} passed`;
+    case 'skip':
+      return `${count} skipped`;
+    case 'info':
+      return `${count} info`;
+  }
+}
+
+/** `2 failed, 1 passed, 1 info`: non-zero counts, worst first; `no checks` when empty. */
 export function formatCounts(results: readonly CheckResult[]): string {
   const counts = countByStatus(results);
-  const parts = STATUS_ORDER.filter((status) => counts[status] > 0).map((status) => `${counts[status]} ${status}`);
+  const parts = STATUS_ORDER.filter((status) => counts[status] > 0).map((status) => formatStatusCount(status, counts[status]));
   return parts.length > 0 ? parts.join(', ') : 'no checks';
 }
 

@@ -27,7 +27,7 @@ const REPORT_KEYS = [
   'outputs',
   'timeline',
 ] as const;
-const RESULT_KEYS = ['id', 'gate', 'status', 'cause', 'observed', 'expected', 'message', 'location', 'details'] as const;
+const RESULT_KEYS = ['id', 'gate', 'status', 'cause', 'observed', 'observedText', 'expected', 'expectedText', 'message', 'location', 'details'] as const;
 const LOCATION_KEYS = ['file', 'line', 'column'] as const;
 const TIMELINE_KEYS = ['atMs', 'step', 'weight', 'event', 'canary', 'stable', 'verdict', 'reason'] as const;
 const SAMPLE_KEYS = ['version', 'invocations', 'errors', 'throttles', 'p99Ms'] as const;

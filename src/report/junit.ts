@@ -5,7 +5,7 @@
  * are dropped: one stray control character would make GitLab discard the whole report.
  */
 import type { CheckResult, Gate, Report } from './result.js';
-import { countByStatus, formatObservation, groupByGate, runDurationMs } from './format.js';
+import { countByStatus, formatExpected, formatObserved, groupByGate, hasExpected, hasObserved, runDurationMs } from './format.js';
 
 /**
  * Characters outside the XML 1.0 `Char` production: C0 controls except tab/LF/CR,
@@ -55,8 +55,8 @@ function countsFor(results: readonly CheckResult[]): Counts {
 /** The failure/error body: the evidence a person needs without opening the JSON report. */
 function evidence(result: CheckResult): string {
   const lines: string[] = [];
-  if (result.observed !== undefined) lines.push(`Observed: ${formatObservation(result.observed)}`);
-  if (result.expected !== undefined) lines.push(`Expected: ${formatObservation(result.expected)}`);
+  if (hasObserved(result)) lines.push(`Observed: ${formatObserved(result)}`);
+  if (hasExpected(result)) lines.push(`Expected: ${formatExpected(result)}`);
   lines.push(`Message: ${result.message}`);
   if (result.location) {
     const { file, line, column } = result.location;
@@ -74,6 +74,9 @@ function testcase(result: CheckResult, gate: Gate): string[] {
       return [`${open}>`, `      <skipped${attributes({ message: result.message })}/>`, '    </testcase>'];
     case 'warn':
       return [`${open}>`, `      <system-out>${escapeXmlText(`warning: ${result.message}`)}</system-out>`, '    </testcase>'];
+    case 'info':
+      // Information, not a check: a passing testcase, so a viewer counts it as neither failed nor skipped.
+      return [`${open}>`, `      <system-out>${escapeXmlText(`info: ${result.message}`)}</system-out>`, '    </testcase>'];
     case 'fail':
       return [
         `${open}>`,
@@ -93,7 +96,7 @@ function testcase(result: CheckResult, gate: Gate): string[] {
  * Render the report as JUnit XML: a root `<testsuites>` with totals, one
  * `<testsuite name="model-release-gate.<gate>">` per gate, one `<testcase>` per check.
  * fail → `<failure>`, error → `<error>` (both with observed/expected/message in the body),
- * skip → `<skipped>`, warn → a passing testcase with the message in `<system-out>`.
+ * skip → `<skipped>`, warn and info → a passing testcase with the message in `<system-out>`.
  */
 export function renderJunitXml(report: Report): string {
   const total = countsFor(report.results);

@@ -5,8 +5,12 @@
 
 export type Gate = 'config' | 'trigger' | 'data' | 'model' | 'pretraffic' | 'rollout' | 'release' | 'rollback';
 
-/** pass/fail/warn/skip/error: `error` means the check could not be evaluated (bad input, AWS error). */
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+/**
+ * pass/fail/warn/skip/error/info: `error` means the check could not be evaluated (bad input, AWS
+ * error); `info` is not a check at all but something the run reports (what ran, how), so it never
+ * passes, fails or decides anything.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error' | 'info';
 
 /** A scalar a person can read in a table cell. Structured detail goes in `details`. */
 export type Observation = string | number | boolean | null;
@@ -25,6 +29,14 @@ export interface CheckResult {
   status: CheckStatus;
   observed?: Observation;
   expected?: Observation;
+  /**
+   * How a person reads `observed` and `expected` when the bare value would not say what it
+   * measures (a range check's 3 is "3 values outside [0, 120] (min -4, max 130)", its limit
+   * "all within [0, 120]"). Reporters show these in place of the values; the values stay for
+   * machines.
+   */
+  observedText?: string;
+  expectedText?: string;
   /** One sentence a person understands. */
   message: string;
   location?: SourceLocation;
@@ -64,6 +76,17 @@ export interface TimelineRow {
   reason: string;
 }
 
+/**
+ * One minute of both versions' traffic as CloudWatch last published it during the rollout, for
+ * the chart's per-minute error rates (the timeline's samples are sums over the judge's window).
+ */
+export interface MinuteRow {
+  /** The minute's start in ms since the rollout started; negative for the minute the rollout started in. */
+  atMs: number;
+  canary?: { invocations: number; errors: number };
+  stable?: { invocations: number; errors: number };
+}
+
 export interface VersionSample {
   version: string;
   invocations: number;
@@ -88,4 +111,6 @@ export interface Report {
   /** Step outputs (GitHub `GITHUB_OUTPUT`, GitLab dotenv): release, bump, reason, commits, outcome, version, previous-version... */
   outputs: Record<string, string>;
   timeline?: TimelineRow[];
+  /** Per-minute counts of both versions, oldest first, when a rollout read metrics. */
+  minutes?: MinuteRow[];
 }

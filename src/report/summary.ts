@@ -1,17 +1,15 @@
 /**
- * The GitHub job summary (`GITHUB_STEP_SUMMARY`): GitHub-flavoured markdown with tables and a
- * mermaid chart. Every piece of text that can come from outside (commit headers, config
+ * The GitHub job summary (`GITHUB_STEP_SUMMARY`): GitHub-flavoured markdown with tables and
+ * mermaid charts (chart-mermaid.ts). Every piece of text that can come from outside (commit headers, config
  * values, AWS error messages) goes through `escapeMarkdown`, so it can neither break a table
  * nor inject HTML into the summary page.
  */
-import type { CheckResult, Report, TimelineRow } from './result.js';
+import type { CheckResult, MinuteRow, Report, TimelineRow } from './result.js';
 import {
-  errorRate,
   formatCounts,
   formatDuration,
-  formatElapsed,
-  formatNumber,
-  formatObservation,
+  formatExpected,
+  formatObserved,
   groupByGate,
   runDurationMs,
   statusLabel,
@@ -20,6 +18,7 @@ import {
   collapseTimeline,
   type CollapsedTimelineRow,
 } from './format.js';
+import { renderRolloutChartMarkdown } from './chart-mermaid.js';
 
 /** Output values longer than this are cut in the summary; the full value stays in the outputs. */
 const MAX_OUTPUT_CELL = 300;
@@ -53,8 +52,8 @@ function resultRow(result: CheckResult): string {
   return tableRow([
     escapeMarkdown(result.id),
     statusLabel(result.status),
-    escapeMarkdown(formatObservation(result.observed)),
-    escapeMarkdown(formatObservation(result.expected)),
+    escapeMarkdown(formatObserved(result)),
+    escapeMarkdown(formatExpected(result)),
     escapeMarkdown(result.message),
   ]);
 }
@@ -78,56 +77,17 @@ function timelineRow(collapsed: CollapsedTimelineRow): string {
 }
 
 /**
- * Labels for the chart's x-axis. Several rows can share a second (shift then observe), and
- * mermaid draws categories by label, so repeated times get a ` (2)`, ` (3)` suffix.
- */
-function chartLabels(timeline: readonly TimelineRow[]): string[] {
-  const seen = new Map<string, number>();
-  return timeline.map((row) => {
-    const time = formatElapsed(row.atMs);
-    const count = (seen.get(time) ?? 0) + 1;
-    seen.set(time, count);
-    return count === 1 ? time : `${time} (${count})`;
-  });
-}
-
-/**
- * Percent value for the chart: the weight as-is; the canary error rate is 0 when the canary
- * had no invocations in that row (no errors observed), since mermaid cannot plot a gap.
- */
-function chartPercent(fraction: number): string {
-  return formatNumber(Number((fraction * 100).toFixed(2)));
-}
-
-function renderChart(timeline: readonly TimelineRow[]): string[] {
-  const labels = chartLabels(timeline).map((label) => JSON.stringify(label));
-  const weights = timeline.map((row) => chartPercent(row.weight));
-  const errorRates = timeline.map((row) => chartPercent(row.canary ? (errorRate(row.canary) ?? 0) : 0));
-  return [
-    '```mermaid',
-    'xychart-beta',
-    '    title "Canary weight % (first line) and canary error rate % (second line)"',
-    `    x-axis [${labels.join(', ')}]`,
-    '    y-axis "percent" 0 --> 100',
-    `    line [${weights.join(', ')}]`,
-    `    line [${errorRates.join(', ')}]`,
-    '```',
-    '',
-  ];
-}
-
-/**
  * The chart first (the rollout at a glance), then the full timeline folded in a <details>
  * block with identical consecutive polls collapsed: the summary leads with the outcome, the
  * headline and the results, and the timeline is there for whoever wants every poll.
  */
-function renderTimeline(timeline: readonly TimelineRow[]): string[] {
+function renderTimeline(timeline: readonly TimelineRow[], minutes?: readonly MinuteRow[]): string[] {
   const lines = ['### Rollout timeline', ''];
   if (timeline.length === 0) {
     lines.push('The rollout recorded no steps.', '');
     return lines;
   }
-  lines.push(...renderChart(timeline));
+  lines.push(...renderRolloutChartMarkdown(timeline, escapeMarkdown, minutes));
   const rows = collapseTimeline(timeline);
   const polls = timeline.filter((row) => row.event === 'observe').length;
   lines.push('<details>', `<summary>Every poll: ${rows.length} row${rows.length === 1 ? '' : 's'} (${polls} poll${polls === 1 ? '' : 's'}, identical consecutive polls shown once with ×N)</summary>`, '');
@@ -192,7 +152,7 @@ export function renderSummaryMarkdown(report: Report): string {
   const lines = [`## model-release-gate: ${report.outcome}`, '', escapeMarkdown(report.headline), ''];
   lines.push(...renderResults(report.results));
   lines.push(...renderReleaseNotes(report));
-  if (report.timeline) lines.push(...renderTimeline(report.timeline));
+  if (report.timeline) lines.push(...renderTimeline(report.timeline, report.minutes));
   lines.push(...renderOutputs(report.outputs));
   lines.push(
     `<sub>model-release-gate ${escapeMarkdown(report.toolVersion)} · ${report.command} · ` +

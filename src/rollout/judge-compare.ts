@@ -71,6 +71,7 @@ import type { Verdict } from './judge.js';
 import type { CountTerm } from './count-sum.js';
 import { countSumCdf, countSumMoments, countSumSf } from './count-sum.js';
 import { chi2Sf, normCdf, normQuantile, normSf, tSf } from '../model/stats/distributions.js';
+import { plural } from '../core/plural.js';
 
 /** Largest regression ratio tested: beyond it a single stable error would erase all evidence. */
 export const RATIO_CAP = 100;
@@ -112,6 +113,8 @@ export interface CompareJudgeInput {
    * proportion to their calls. The error and latency tests skip them.
    */
   excludedMinutes?: ReadonlySet<number>;
+  /** What the counted events are called in the reasons (`errors`; a metric query's metric name). */
+  noun?: string;
 }
 
 /** The fixed-sample test at the final look, with the share of α and β it was given. */
@@ -471,13 +474,16 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
     slowerMinutes: latency.slowerMinutes,
   };
   const verdict = (v: Verdict['verdict'], reason: string): Verdict => ({ verdict: v, reason, observed });
-  const counts = `Canary errors ${canary.errors} of ${canary.invocations} (${percent(rate(canary.errors, canary.invocations))}) vs stable ${stable.errors} of ${stable.invocations} (${percent(rate(stable.errors, stable.invocations))})`;
-  const regression = `a ≥${round(lastRatio)}× regression`;
+  // Every reason leads with what a person needs (what was seen, what it means, what happens
+  // next) and keeps the numbers behind it after " — ".
+  const seen = plainRates(canary, stable, input.noun ?? 'errors');
+  const counts = `canary ${canary.errors} of ${canary.invocations}, stable ${stable.errors} of ${stable.invocations}`;
+  const effect = `${round(lastRatio)}×`;
   const failNote = dispersionNote(dispersion, dispersion.sequentialFailFactor);
   const passNote = dispersionNote(dispersion, dispersion.factor);
 
   if (evidence.evidence >= failAt) {
-    return verdict('fail', `${counts}; evidence ${round(evidence.evidence)} ≥ ${bound} for ${regression}.${failNote}`);
+    return verdict('fail', `${seen}: a regression of at least ${effect}; the step fails — ${counts}; evidence ${round(evidence.evidence)} ≥ ${bound}.${failNote}`);
   }
   const needed = Math.max(1, input.minInvocations);
   if (latency.evidence >= latencyFailAt) {
@@ -486,27 +492,27 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
       return minutes.length > 0 ? [`${name} in ${minutes.filter((c) => c.slower).length} of ${minutes.length}`] : [];
     };
     const last = latency.comparisons.filter((c) => c.percentile === 'p99').at(-1);
-    const lastNote = last !== undefined ? ` (last p99: ${formatMs(last.canaryMs)} vs ${formatMs(last.stableMs)})` : '';
+    const lastNote = last !== undefined ? `last p99 ${formatMs(last.canaryMs)} vs ${formatMs(last.stableMs)}; ` : '';
     return verdict(
       'fail',
-      `Canary above ${round(1 + config.p99Tolerance)}× stable's ${[...counted('p99'), ...counted('p90')].join(', ')} compared minutes${lastNote}; evidence ${round(latency.evidence)} ≥ 1/α = ${round(latencyFailAt)} that it is more than ${round(1 + config.p99Tolerance)}× slower.`,
+      `Canary slower than ${round(1 + config.p99Tolerance)}× stable (${[...counted('p99'), ...counted('p90')].join(', ')} compared minutes): a latency regression; the step fails — ${lastNote}evidence ${round(latency.evidence)} ≥ 1/α = ${round(latencyFailAt)} that it is more than ${round(1 + config.p99Tolerance)}× slower.`,
     );
   }
   if (final !== null && final.pValue <= final.alpha) {
     return verdict(
       'fail',
-      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.${dispersionNote(dispersion, dispersion.finalFailFactor)}`,
+      `${seen}: worse than stable at the final look; the step fails — ${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.pValue)} ≤ ${round(final.alpha)} if it were no worse than stable.${dispersionNote(dispersion, dispersion.finalFailFactor)}`,
     );
   }
   if (canary.invocations < needed) {
-    return verdict('continue', `${counts}; at least ${needed} canary invocations needed before the step may pass.`);
+    return verdict('continue', `${seen}: too few calls to judge yet; needs at least ${plural(needed, 'canary call')} before the step may pass — ${counts}.`);
   }
-  const latencyNote = latency.medianRatio !== null ? `, p99 ${round(latency.medianRatio)}× stable (median of ${latency.minutes} minutes)` : '';
+  const latencyNote = latency.medianRatio !== null ? `; p99 ${round(latency.medianRatio)}× stable (median of ${plural(latency.minutes, 'minute')})` : '';
   if (!input.requireEvidence) {
-    return verdict('pass', `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}${latencyNote}.${passNote}`);
+    return verdict('pass', `${seen}: no sign of a ${effect} regression; the step passes — ${counts}; evidence ${round(evidence.evidence)} < ${bound}${latencyNote}.${passNote}`);
   }
   if (evidence.likelihoodRatio <= sequentialBeta) {
-    return verdict('pass', `${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} against ${regression} since the first shift${latencyNote}.${passNote}`);
+    return verdict('pass', `${seen}: enough calls to rule out a ${effect} regression; ready to promote — ${counts}; likelihood ratio ${round(evidence.likelihoodRatio)} ≤ ${betaBound} since the first shift${latencyNote}.${passNote}`);
   }
   // The absolute route keeps the whole β: it is the low-baseline route, where errors are too
   // rare for the final look's conditional test to add anything (with no errors at all a fixed
@@ -514,20 +520,32 @@ export function judgeCompare(input: CompareJudgeInput): Verdict {
   if (evidence.absoluteLikelihoodRatio <= config.beta) {
     return verdict(
       'pass',
-      `${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta} against a canary rate ${percent(config.minEffect.absolute)} above stable${latencyNote}.${passNote}`,
+      `${seen}: enough calls to rule out a rate ${percent(config.minEffect.absolute)} above stable's; ready to promote — ${counts}; evidence ${round(evidence.absoluteLikelihoodRatio)} ≤ β = ${config.beta}${latencyNote}.${passNote}`,
     );
   }
   if (final !== null && final.passPValue <= final.beta) {
     return verdict(
       'pass',
-      `${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were ${regression}${latencyNote}.${passNote}`,
+      `${seen}: at the final look, too few of the errors are the canary's for a ${effect} regression; ready to promote — ${counts}; final look: ${final.canaryErrors} of the ${final.totalErrors} errors were the canary's, p = ${round(final.passPValue)} ≤ ${round(final.beta)} if it were a ≥${effect} regression${latencyNote}.${passNote}`,
     );
   }
   const finalNote = final !== null ? ` Final look: p = ${round(final.pValue)} > ${round(final.alpha)} for a regression, p = ${round(final.passPValue)} > ${round(final.beta)} against one.` : '';
   return verdict(
     'continue',
-    `${counts}; evidence ${round(evidence.evidence)} < ${bound} for ${regression}, but likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound}: not enough to promote yet.${finalNote}${passNote}`,
+    `${seen}: no sign of a ${effect} regression yet; needs more calls to promote — ${counts}; evidence ${round(evidence.evidence)} < ${bound} to fail, likelihood ratio ${round(evidence.likelihoodRatio)} > ${betaBound} to promote.${finalNote}${passNote}`,
   );
+}
+
+/**
+ * The plain-language opening of every error reason: `Canary 1.1% vs stable 1.4% errors`, or
+ * `No canary calls yet (stable 1.4% errors)` before the canary served any.
+ */
+function plainRates(canary: VersionMetrics, stable: VersionMetrics, noun: string): string {
+  const canaryRate = percent(rate(canary.errors, canary.invocations));
+  const stableRate = percent(rate(stable.errors, stable.invocations));
+  if (canary.invocations === 0) return stable.invocations === 0 ? 'No calls of either version yet' : `No canary calls yet (stable ${stableRate} ${noun})`;
+  if (stable.invocations === 0) return `Canary ${canaryRate} ${noun}, no stable calls to compare with`;
+  return `Canary ${canaryRate} vs stable ${stableRate} ${noun}`;
 }
 
 /**
@@ -539,7 +557,7 @@ function dispersionNote(dispersion: Dispersion, factor: number): string {
   if (dispersion.mode === 'fixed') return ` Errors counted as clustered: dispersion ${round(factor)} (config).`;
   const minutes = dispersion.degreesOfFreedom + 1;
   if (dispersion.estimate === null) return ` Dispersion ${round(factor)}: fewer than 2 minutes with errors to estimate it from.`;
-  const estimate = `estimated ${round(dispersion.estimate)} from ${minutes} minutes with errors`;
+  const estimate = `estimated ${round(dispersion.estimate)} from ${plural(minutes, 'minute')} with errors`;
   return dispersion.overdispersed ? ` Errors overdispersed (clustered): dispersion ${round(factor)}, ${estimate}.` : ` Dispersion ${round(factor)} allowed for (${estimate}).`;
 }
 

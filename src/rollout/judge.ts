@@ -104,7 +104,7 @@ export function judgeThreshold(input: ThresholdJudgeInput): Verdict {
     const earlier = before > 0 ? ` (the other ${plural(before, 'invocation')} ${over} were served before its first whole minute)` : '';
     const reason =
       step.minutes === 0
-        ? `No whole minute of step ${step.step}'s own traffic is published yet${earlier}; at least ${needed} invocations of version ${canary.version} needed before the step may pass.`
+        ? `No whole minute of step ${step.step}'s own traffic is published yet${earlier}; at least ${plural(needed, 'invocation')} of version ${canary.version} needed before the step may pass.`
         : `Only ${plural(own, 'invocation')} of version ${canary.version} in the ${plural(step.minutes, 'published whole minute')} of step ${step.step}'s own traffic${earlier}; at least ${needed} needed before the step may pass.`;
     return verdict('continue', reason);
   }

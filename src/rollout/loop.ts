@@ -14,7 +14,7 @@
 import type { RolloutConfig } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
 import type { StateStore } from '../core/state.js';
-import type { Outcome, TimelineRow, VersionSample } from '../report/result.js';
+import type { MinuteRow, Outcome, TimelineRow, VersionSample } from '../report/result.js';
 import type { RolloutSignal, SignalPoll, SignalVerdict } from '../signals/signal.js';
 import { recordPromotion } from '../rollback/history.js';
 import type { AliasState, RolloutTarget, VersionMetrics } from '../targets/target.js';
@@ -38,6 +38,7 @@ import {
   stepClockStartMs,
   stepJudgedMs,
 } from './timing.js';
+import { plural } from '../core/plural.js';
 
 export interface RolloutDeps {
   target: RolloutTarget;
@@ -92,6 +93,8 @@ export interface RolloutResult {
   stableVersion: string | null;
   candidateVersion: string;
   timeline: TimelineRow[];
+  /** Both versions' counts per minute, as last read (the chart's per-minute error rates). */
+  minutes?: MinuteRow[];
   /** One or two sentences: what happened and why. */
   reason: string;
   /** Alias state at the end, as last read or written. */
@@ -132,6 +135,8 @@ class RolloutRun {
   private readonly candidate: string;
   private readonly startedAtMs: number;
   private readonly timeline: TimelineRow[] = [];
+  /** By the minute's start since the rollout started; a later read replaces an earlier one (CloudWatch completes minutes late). */
+  private readonly minutes = new Map<number, MinuteRow>();
   private steps: RolloutStep[] = [];
   /** Last alias state read or returned by our own verified write: its revision guards the next write. */
   private alias: AliasState | undefined;
@@ -329,6 +334,16 @@ class RolloutRun {
     }
   }
 
+  /** Each minute of `metrics` as last read, for the report's chart. */
+  private recordMinutes(which: 'canary' | 'stable', metrics: VersionMetrics): void {
+    for (const period of metrics.periods) {
+      const atMs = period.startMs - this.startedAtMs;
+      const row = this.minutes.get(atMs) ?? { atMs };
+      row[which] = { invocations: period.invocations, errors: period.errors };
+      this.minutes.set(atMs, row);
+    }
+  }
+
   private async promote(): Promise<LoopState> {
     this.throwIfCancelled();
     this.markTrafficMoving(); // a zero-step plan (blue/green without bake) moves traffic here
@@ -395,7 +410,7 @@ class RolloutRun {
       }
       case 'failed': {
         // Deliberately not marked done: the post step must try again.
-        const reason = `${state.reason} ROLLBACK FAILED after ${outcome.attempts} attempts (${outcome.error.message}): ${this.target.describe()} may still route traffic to version ${this.candidate}. The post step retries; otherwise roll back by hand.`;
+        const reason = `${state.reason} ROLLBACK FAILED after ${plural(outcome.attempts, 'attempt')} (${outcome.error.message}): ${this.target.describe()} may still route traffic to version ${this.candidate}. The post step retries; otherwise roll back by hand.`;
         this.row({ event: 'rollback', reason });
         return this.finish('aborted', reason, { error: outcome.error });
       }
@@ -463,14 +478,15 @@ class RolloutRun {
 
   private inconclusive(index: number, verdict: Verdict): LoopState {
     const step = this.step(index);
-    const what = `Step ${this.stepNumber} (${formatWeight(step.weight)}) inconclusive after ${formatDuration(stepJudgedMs(this.steps, index, this.config) + this.config.maxExtensionMs)}: ${verdict.reason}`;
+    // Plain words first (no verdict either way, and what happens now), the judge's last reason after.
+    const what = `Step ${this.stepNumber} (${formatWeight(step.weight)}) inconclusive after ${formatDuration(stepJudgedMs(this.steps, index, this.config) + this.config.maxExtensionMs)}: not enough evidence to pass or fail it`;
     if (this.config.onInconclusive === 'promote') {
       // Later steps are still observed and can still fail: 'promote' lets thin evidence pass, not errors.
       this.inconclusiveSteps.push(this.stepNumber);
-      this.log(`${what} on-inconclusive is 'promote': continuing.`);
+      this.log(`${what}; continuing, as on-inconclusive is 'promote'. Last look: ${verdict.reason}`);
       return this.next(index);
     }
-    return this.rollbackState(`${what} on-inconclusive is 'rollback'.`);
+    return this.rollbackState(`${what}; rolling back, as on-inconclusive is 'rollback'. Last look: ${verdict.reason}`);
   }
 
   // ---- helpers -------------------------------------------------------------------------
@@ -523,6 +539,8 @@ class RolloutRun {
       read(this.stableVersion ?? ''),
       Promise.all((this.deps.signals ?? []).map(checkSignal)),
     ]);
+    this.recordMinutes('canary', canary);
+    this.recordMinutes('stable', stable);
     const signalFailure = signalVerdicts.find((v) => v.verdict === 'fail');
     if (signalFailure !== undefined) {
       // A signal (an alarm) is evidence on its own: the judge is not asked.
@@ -588,7 +606,7 @@ class RolloutRun {
     const needed = Math.max(1, this.config.minInvocations);
     return {
       ...verdict,
-      reason: `Waiting for CloudWatch: ${which} (from ${sinceStart(minuteStartMs - this.startedAtMs)}) is published at about ${sinceStart(readableAt - this.startedAtMs)} (${formatDuration(METRIC_PERIOD_MS)} period + ${formatDuration(this.config.metricDelayMs)} metric delay), so no datapoint of it can exist yet: expected, not a fault. ${needed} invocations of version ${this.candidate} needed before the step may pass.`,
+      reason: `Waiting for CloudWatch: ${which} (from ${sinceStart(minuteStartMs - this.startedAtMs)}) is published at about ${sinceStart(readableAt - this.startedAtMs)} (${formatDuration(METRIC_PERIOD_MS)} period + ${formatDuration(this.config.metricDelayMs)} metric delay), so no datapoint of it can exist yet: expected, not a fault. ${plural(needed, 'invocation')} of version ${this.candidate} needed before the step may pass.`,
     };
   }
 
@@ -722,6 +740,7 @@ class RolloutRun {
       stableVersion: this.stableVersion,
       candidateVersion: this.candidate,
       timeline: this.timeline,
+      minutes: [...this.minutes.values()].sort((a, b) => a.atMs - b.atMs),
       completedSteps: [...this.completedSteps],
       reason,
       ...(finalAlias !== undefined ? { finalAlias } : {}),

@@ -11,6 +11,7 @@ import { systemClock } from '../core/clock.js';
 import type { StateStore } from '../core/state.js';
 import type { AliasState, RolloutTarget } from '../targets/target.js';
 import { formatWeight } from './timing.js';
+import { plural } from '../core/plural.js';
 
 /** StateStore key of the rollout record. */
 export const ROLLOUT_STATE_KEY = 'rollout';
@@ -159,7 +160,7 @@ export async function restoreSafety(deps: {
   switch (outcome.kind) {
     case 'failed':
       throw new Error(
-        `${target} may still route traffic to version ${candidate}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`,
+        `${target} may still route traffic to version ${candidate}: rollback failed after ${plural(outcome.attempts, 'attempt')} (${outcome.error.message}). Roll back by hand.`,
         { cause: outcome.error },
       );
     case 'not-routed': {
@@ -205,7 +206,7 @@ async function checkFinishedRollout(record: RolloutRecord, target: RolloutTarget
   switch (outcome.kind) {
     case 'failed':
       throw new Error(
-        `${target.describe()} still routes ${formatWeight(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${outcome.attempts} attempts (${outcome.error.message}). Roll back by hand.`,
+        `${target.describe()} still routes ${formatWeight(weight)} of traffic to version ${record.candidateVersion}: rollback failed after ${plural(outcome.attempts, 'attempt')} (${outcome.error.message}). Roll back by hand.`,
         { cause: outcome.error },
       );
     case 'not-routed':

@@ -119,7 +119,7 @@ export async function watchPromotion(deps: WatchDeps, request: WatchRequest): Pr
     return { kind: 'no-traffic', result: check('warn', `${capitalize(watched)} saw no traffic: nothing to judge, so the promotion stands unjudged.`, metrics) };
   }
   if (metrics.invocations < Math.max(1, config.minInvocations)) {
-    return { kind: 'no-traffic', result: check('warn', `${capitalize(watched)} saw only ${metrics.invocations} invocations (min-invocations ${config.minInvocations}), none failing the thresholds: too few to call it healthy; the promotion stands.`, metrics) };
+    return { kind: 'no-traffic', result: check('warn', `${capitalize(watched)} saw only ${plural(metrics.invocations, 'invocation')} (min-invocations ${config.minInvocations}), none failing the thresholds: too few to call it healthy; the promotion stands.`, metrics) };
   }
   return { kind: 'passed', result: check('pass', `${capitalize(watched)} passed: ${last?.verdict.reason ?? ''}`, metrics) };
 

@@ -27,6 +27,7 @@ import type { CheckResult } from '../report/result.js';
 import { judgeCompare } from '../rollout/judge-compare.js';
 import { binEdges, compareScoreDistributions, percentileLevels, percentileStat, trimmedCountStat } from './score-distribution.js';
 import { formatDuration } from '../rollout/timing.js';
+import { plural } from '../core/plural.js';
 import type { MetricsWindow, RolloutTarget, VersionMetrics } from '../targets/target.js';
 import type { RolloutSignal, SignalPoll, SignalVerdict } from './signal.js';
 
@@ -188,7 +189,7 @@ export class MetricQuerySignal implements RolloutSignal {
           : { ...base, status: 'skip', message: `Metric ${q.name} was not read: the rollout ended before its first poll.` };
       }
       if (last.verdict === 'continue') return { ...base, status: 'warn', message: last.reason };
-      return { ...base, status: 'pass', message: last.reason || `Metric ${q.name} passed at its last read (${this.polls} polls).` };
+      return { ...base, status: 'pass', message: last.reason || `Metric ${q.name} passed at its last read (${plural(this.polls, 'poll')}).` };
     });
   }
 
@@ -261,7 +262,7 @@ export class MetricQuerySignal implements RolloutSignal {
     const enough = sampleCount === undefined || sampleCount >= needed;
     const stableValue = aggregateStat(q.stat, stable, undefined, judge.max !== undefined ? 'max' : 'min');
     const stableNote = stableValue !== null ? ` (stable version ${poll.stableVersion}: ${round(stableValue)})` : '';
-    const counted = sampleCount !== undefined ? `, ${sampleCount} samples` : '';
+    const counted = sampleCount !== undefined ? `, ${plural(sampleCount, 'sample')}` : '';
     if (canary.size > 0 && enough) {
       const high = aggregateStat(q.stat, canary, samples, 'max') as number;
       const low = aggregateStat(q.stat, canary, samples, 'min') as number;
@@ -280,7 +281,7 @@ export class MetricQuerySignal implements RolloutSignal {
           ? `no datapoint for version ${poll.candidateVersion} ${over}`
           : own.length === 0
             ? `no datapoint for version ${poll.candidateVersion} in a published minute of the current step's own traffic yet`
-            : `only ${ownSamples} samples for version ${poll.candidateVersion} in the current step's own minutes, ${needed} needed`;
+            : `only ${plural(ownSamples ?? 0, 'sample')} for version ${poll.candidateVersion} in the current step's own minutes, ${needed} needed`;
       return { verdict: 'continue', reason: `${label}: ${what}; no data is never a pass.` };
     }
     const value = aggregateStat(q.stat, canary, samples, judge.max !== undefined ? 'max' : 'min') as number;
@@ -314,9 +315,9 @@ export class MetricQuerySignal implements RolloutSignal {
       requireEvidence: poll.requireEvidence,
       finalLook: poll.finalLook,
       excludedMinutes: poll.excludedMinutes,
+      noun: q.metric,
     });
-    const reason = verdict.reason.replace(/^Canary errors/, `Canary ${q.metric}`);
-    return { verdict: verdict.verdict, reason: `${rateLabel}: ${reason}` };
+    return { verdict: verdict.verdict, reason: `${rateLabel}: ${verdict.reason}` };
   }
 }
 

@@ -32,5 +32,11 @@ describe('npm run demo', () => {
     // A version healthy by AWS/Lambda metrics, stopped by the business metric it emits (EMF).
     expect(summary).toContain('business metric (fallback share): rolled-back');
     expect(run.stdout).toMatch(/Metric fallback-share .* is above max 0\.05/);
+    // Each rollout reads once: in its report's timeline, not again in the live log above it.
+    const output = `${run.stdout}\n${run.stderr}`;
+    const timelines = output.split('\n').filter((l) => l.startsWith('Rollout timeline')).length;
+    expect(timelines).toBe(6);
+    expect(output.split('\n').filter((l) => / preflight /.test(l))).toHaveLength(timelines);
+    expect(run.stderr).not.toMatch(/^rollout: \[\+/m);
   }, 150_000);
 });

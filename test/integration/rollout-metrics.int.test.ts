@@ -105,7 +105,7 @@ describe('rollout.metrics on a Lambda alias (simulator, simulated time)', () => 
 
     expect(report.outcome).toBe('rolled-back');
     expect(sim.getAliasState(FN, ALIAS)).toMatchObject({ version: STABLE, weights: {} });
-    expect(report.headline).toMatch(/^Step \d \(\d+%\) failed: Metric proxy-errors \(ChurnModel ProxyErrors Sum, ModelVersion=4\) per invocations: Canary ProxyErrors \d+ of \d+ \(9\.\d+%\) vs stable \d+ of \d+ \(1\.9\d%\); evidence [\d.]+ ≥ 1\/0\.025 = 40/);
+    expect(report.headline).toMatch(/^Step \d \(\d+%\) failed: Metric proxy-errors \(ChurnModel ProxyErrors Sum, ModelVersion=4\) per invocations: Canary 9\.\d+% vs stable 1\.9\d% ProxyErrors: a regression of at least 2×; the step fails — canary \d+ of \d+, stable \d+ of \d+; evidence [\d.]+ ≥ 1\/0\.025 = 40/);
     // The Lambda metrics saw no error at all: only the custom metric caught it.
     const observe = (report.timeline ?? []).filter((r) => r.event === 'observe');
     expect(observe.every((r) => r.canary?.errors === 0)).toBe(true);
@@ -127,7 +127,8 @@ describe('rollout.metrics on a Lambda alias (simulator, simulated time)', () => 
 
     expect(report.outcome).toBe('rolled-back');
     expect(writtenRouting(sim).some((w) => w.version === CANDIDATE)).toBe(false);
-    expect(report.headline).toMatch(/^Step 1 \(25%\) inconclusive after 4m: .*Metric fallback-share .*: no datapoint for version 4 over the last .*; no data is never a pass\. on-inconclusive is 'rollback'\./s);
+    expect(report.headline).toMatch(/^Step 1 \(25%\) inconclusive after 4m: .*Metric fallback-share .*: no datapoint for version 4 over the last .*; no data is never a pass\./s);
+    expect(report.headline).toMatch(/^Step 1 \(25%\) inconclusive after 4m: not enough evidence to pass or fail it; rolling back, as on-inconclusive is 'rollback'\. Last look: /);
     expect(metricRows(report)[0]).toMatchObject({ status: 'warn' });
   });
 
@@ -288,6 +289,6 @@ ${sageMakerTargetYaml(ENDPOINT)}rollout:
     expect(report.outcome).toBe('rolled-back');
     const serving = env.sim.getEndpointState(ENDPOINT).variants.filter((v) => v.weight > 0);
     expect(serving.map((v) => v.modelName)).toEqual([STABLE_MODEL]);
-    expect(report.headline).toMatch(/failed: Metric proxy-errors \(ChurnInference ProxyErrors Sum, EndpointName=churn-endpoint, VariantName=\S+\) per invocations: Canary ProxyErrors \d+ of \d+ \(9\.\d+%\) vs stable \d+ of \d+ \(1\.9\d%\)/);
+    expect(report.headline).toMatch(/failed: Metric proxy-errors \(ChurnInference ProxyErrors Sum, EndpointName=churn-endpoint, VariantName=\S+\) per invocations: Canary 9\.\d+% vs stable 1\.9\d% ProxyErrors: a regression of at least 2×; the step fails — canary \d+ of \d+, stable \d+ of \d+;/);
   });
 });

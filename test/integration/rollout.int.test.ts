@@ -124,6 +124,19 @@ describe('release pipeline against the AWS simulator (in process, simulated time
     expect(timeline.at(-1)).toMatchObject({ event: 'rollback', weight: 0 });
     // No observation before publication could have seen the fault, and none did.
     expect(timeline.filter((r) => r.verdict === 'fail')).toHaveLength(1);
+    // The chart's per-minute counts: whole minutes as CloudWatch published them, healthy before
+    // the onset and about 30% errors from it on.
+    const minutes = report.minutes ?? [];
+    const startedAtMs = Date.parse(report.startedAt);
+    expect(minutes.length).toBeGreaterThan(2);
+    for (const minute of minutes) expect((startedAtMs + minute.atMs) % MINUTE).toBe(0);
+    const rateFrom = (fromMs: number, toMs: number) => {
+      const inRange = minutes.filter((m) => startedAtMs + m.atMs >= fromMs && startedAtMs + m.atMs < toMs && (m.canary?.invocations ?? 0) > 0);
+      const sum = inRange.reduce((a, m) => ({ inv: a.inv + m.canary!.invocations, err: a.err + m.canary!.errors }), { inv: 0, err: 0 });
+      return sum.err / sum.inv;
+    };
+    expect(rateFrom(0, onsetMs)).toBe(0);
+    expect(rateFrom(onsetMs, Number.POSITIVE_INFINITY)).toBeGreaterThan(0.2);
   });
 
   it('promotes when only the stable version has errors (they are never held against the candidate)', async () => {

@@ -192,7 +192,7 @@ describe('runRollout: strategy ab', () => {
     expect(result.outcome).toBe('rolled-back');
     expect(writes.map((w) => w.op)).toEqual(['shiftTraffic', 'rollBack']);
     expect(writes[1]!.atMs - firstShiftAtMs).toBeLessThan(10 * MINUTE);
-    expect(result.reason).toMatch(/^Step 1 \(50%\) failed: Canary errors \d+ of \d+ .* for a ≥2× regression/);
+    expect(result.reason).toMatch(/^Step 1 \(50%\) failed: Canary [\d.]+% vs stable [\d.]+% errors: a regression of at least 2×; the step fails — canary \d+ of \d+/);
     expect(target.peek()).toMatchObject({ version: '7', additionalWeights: {} });
   });
 
@@ -204,7 +204,7 @@ describe('runRollout: strategy ab', () => {
     expect(writes.map((w) => w.op)).toEqual(['shiftTraffic', 'rollBack']);
     expect(writes[1]!.atMs - firstShiftAtMs).toBe(32 * MINUTE);
     expect(result.timeline.some((r) => r.event === 'extend')).toBe(false);
-    expect(result.reason).toMatch(/^Step 1 \(50%\) inconclusive after 32m: .* on-inconclusive is 'rollback'\./);
+    expect(result.reason).toMatch(/^Step 1 \(50%\) inconclusive after 32m: not enough evidence to pass or fail it; rolling back, as on-inconclusive is 'rollback'\. Last look: Canary .*: no sign of a [\d.]+× regression yet; needs more calls to promote — /);
   });
 
   it('dry run: describes the A/B test and plans the promotion right after it', async () => {

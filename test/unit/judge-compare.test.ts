@@ -154,13 +154,13 @@ describe('judgeCompare', () => {
     const verdict = judge(canary, stable);
     expect(verdict.verdict).toBe('fail');
     expect(verdict.observed.evidence).toBeGreaterThanOrEqual(20);
-    expect(verdict.reason).toMatch(/^Canary errors 30 of 1000 \(3%\) vs stable 90 of 9000 \(1%\); evidence [\d.]+ ≥ 1\/α = 20 for a ≥2× regression\.$/);
+    expect(verdict.reason).toMatch(/^Canary 3% vs stable 1% errors: a regression of at least 2×; the step fails — canary 30 of 1000, stable 90 of 9000; evidence [\d.]+ ≥ 1\/α = 20\.$/);
   });
 
   it('continues with too little data, even with errors', () => {
     const verdict = judge(metrics('8', [{ invocations: 5, errors: 1 }]), metrics('7', [{ invocations: 45, errors: 0 }]));
     expect(verdict.verdict).toBe('continue');
-    expect(verdict.reason).toContain('at least 10 canary invocations needed');
+    expect(verdict.reason).toBe('Canary 20% vs stable 0% errors: too few calls to judge yet; needs at least 10 canary calls before the step may pass — canary 1 of 5, stable 0 of 45.');
   });
 
   it('passes an early step on "no evidence of a regression", the decisive step only on evidence against one', () => {
@@ -169,7 +169,8 @@ describe('judgeCompare', () => {
     expect(judge(canary, stable, { requireEvidence: false }).verdict).toBe('pass');
     const decisive = judge(canary, stable, { requireEvidence: true });
     expect(decisive.verdict).toBe('continue');
-    expect(decisive.reason).toContain('not enough to promote yet');
+    expect(decisive.reason).toMatch(/^Canary 1% vs stable 1% errors: no sign of a 2× regression yet; needs more calls to promote — canary 1 of 100, stable 9 of 900; evidence [\d.]+ < 1\/α = 20 to fail, likelihood ratio [\d.]+ > β = 0\.1 to promote\.$/);
+    expect(judge(canary, stable, { requireEvidence: false }).reason).toMatch(/^Canary 1% vs stable 1% errors: no sign of a 2× regression; the step passes — canary 1 of 100, stable 9 of 900; evidence [\d.]+ < 1\/α = 20; p99 1× stable \(median of 1 minute\)\.$/);
   });
 
   it('passes the decisive step when the likelihood ratio since the first shift is ≤ β', () => {
@@ -200,11 +201,12 @@ describe('judgeCompare', () => {
     expect(passing.observed.likelihoodRatio).toBe(1);
     expect(passing.observed.absoluteEvidence).toBeCloseTo(0.05, 2);
     expect(passing.verdict).toBe('pass');
-    expect(passing.reason).toContain('against a canary rate 0.5% above stable');
+    expect(passing.reason).toMatch(/^Canary 0% vs stable 0% errors: enough calls to rule out a rate 0\.5% above stable's; ready to promote — canary 0 of 600, stable 0 of 5400; evidence [\d.]+ ≤ β = 0\.1/);
     // The default split of β leaves this route all of it: the final look adds nothing without errors.
     const passingByDefault = judge(metrics('8', [...cleanCanary, { invocations: 100, errors: 0 }]), metrics('7', [...cleanStable, { invocations: 900, errors: 0 }]), { config: DEFAULTS });
     expect(passingByDefault.verdict).toBe('pass');
-    expect(passingByDefault.reason).toContain('≤ β = 0.1 against a canary rate 0.5% above stable');
+    expect(passingByDefault.reason).toContain("rule out a rate 0.5% above stable's; ready to promote");
+    expect(passingByDefault.reason).toMatch(/evidence [\d.]+ ≤ β = 0\.1/);
     // 100 clean canary calls are not enough to promote.
     expect(judge(metrics('8', [{ invocations: 100, errors: 0 }]), metrics('7', [{ invocations: 900, errors: 0 }])).verdict).toBe('continue');
   });
@@ -229,7 +231,7 @@ describe('judgeCompare', () => {
     const seven = judge(metrics('8', minutesAt(130, 7)), metrics('7', minutesAt(100, 7)), { requireEvidence: false });
     expect(seven.observed.latencyEvidence).toBeCloseTo(byHand(Array<boolean>(7).fill(true)), 10);
     expect(seven.verdict).toBe('fail');
-    expect(seven.reason).toBe("Canary above 1.2× stable's p99 in 7 of 7 compared minutes (last p99: 130 ms vs 100 ms); evidence 34.9 ≥ 1/α = 20 that it is more than 1.2× slower.");
+    expect(seven.reason).toBe('Canary slower than 1.2× stable (p99 in 7 of 7 compared minutes): a latency regression; the step fails — last p99 130 ms vs 100 ms; evidence 34.9 ≥ 1/α = 20 that it is more than 1.2× slower.');
     // 15% slower is within the tolerance: never a slower minute, the evidence only shrinks.
     const within = judge(metrics('8', minutesAt(115, 12)), metrics('7', minutesAt(100, 12)), { requireEvidence: false });
     expect(within.verdict).toBe('pass');
@@ -326,6 +328,7 @@ describe('the final look', () => {
     expect(last.verdict).toBe('fail');
     expect((last.observed.finalPValue as number) / 0.017186125035310952).toBeCloseTo(1, 9);
     expect(last.reason).toMatch(/final look: 61 of the 100 errors were the canary's, p = 0\.0172 ≤ 0\.025 if it were no worse than stable\.$/);
+    expect(last.reason).toMatch(/^Canary [\d.]+% vs stable [\d.]+% errors: worse than stable at the final look; the step fails — canary 61 of \d+, stable 39 of \d+; final look: /);
     // The purely sequential judge (final-look-share 0) has no final look.
     expect(judge(canary, stable, { config: CONFIG, finalLook: true }).verdict).toBe('continue');
   });
@@ -341,6 +344,7 @@ describe('the final look', () => {
     expect(last.observed.finalPassPValue).toBeLessThanOrEqual(0.05);
     expect(last.verdict).toBe('pass');
     expect(last.reason).toContain("final look: 14 of the 30 errors were the canary's");
+    expect(last.reason).toMatch(/^Canary [\d.]+% vs stable [\d.]+% errors: at the final look, too few of the errors are the canary's for a 2× regression; ready to promote — canary 14 of \d+, stable 16 of \d+; /);
     // Without errors there is nothing to compare: never a pass from the final look.
     const clean = judge(metrics('8', minutes(3, 60, [0, 0, 0])), metrics('7', minutes(3, 60, [0, 0, 0])), { config: DEFAULTS, finalLook: true });
     expect(clean.observed.finalPassPValue).toBe(1);
@@ -355,7 +359,8 @@ describe('the final look', () => {
     expect(verdict.observed.failThreshold).toBe(40);
     expect(verdict.observed.passThreshold).toBe(0.05);
     expect(verdict.verdict).toBe('fail');
-    expect(verdict.reason).toContain("≥ 1/0.025 = 40 (α 0.05 less the final look's 50%) for a ≥2× regression.");
+    expect(verdict.reason).toContain("a regression of at least 2×; the step fails — canary 30 of 1000, stable 90 of 9000; evidence");
+    expect(verdict.reason).toContain("≥ 1/0.025 = 40 (α 0.05 less the final look's 50%).");
   });
 });
 
@@ -697,7 +702,8 @@ describe('the loop with judge: compare', () => {
     expect(compare.result.outcome).toBe('promoted');
     expect(compare.target.peek()).toMatchObject({ version: '8', additionalWeights: {} });
     const decisive = compare.result.timeline.filter((r) => r.event === 'observe' && r.verdict === 'pass' && r.step === 2).at(-1);
-    expect(decisive?.reason).toContain("≤ 0.05 (β 0.1 less the final look's share) against a ≥2× regression");
+    expect(decisive?.reason).toContain('enough calls to rule out a 2× regression; ready to promote — ');
+    expect(decisive?.reason).toContain("≤ 0.05 (β 0.1 less the final look's share) since the first shift");
     // The judge read everything since the first shift, not a 5-minute window.
     const firstShiftAt = compare.target.appliedWrites().find((w) => w.op === 'shiftTraffic')?.atMs ?? NaN;
     expect(compare.target.metricReads.every((r) => r.window.startMs === firstShiftAt)).toBe(true);
@@ -709,7 +715,7 @@ describe('the loop with judge: compare', () => {
   it('rolls back a 3× regression within minutes', async () => {
     const { result, target } = await run(bernoulliErrors({ '7': 0.01, '8': 0.03 }));
     expect(result.outcome).toBe('rolled-back');
-    expect(result.reason).toMatch(/evidence [\d.]+ ≥ 1\/0\.025 = 40 \(α 0\.05 less the final look's 50%\) for a ≥2× regression/);
+    expect(result.reason).toMatch(/a regression of at least 2×; the step fails — .*evidence [\d.]+ ≥ 1\/0\.025 = 40 \(α 0\.05 less the final look's 50%\)/);
     const firstShiftAt = target.appliedWrites().find((w) => w.op === 'shiftTraffic')?.atMs ?? NaN;
     const rollbackAt = target.appliedWrites().find((w) => w.op === 'rollBack')?.atMs ?? Infinity;
     expect(rollbackAt - firstShiftAt).toBeLessThan(10 * MINUTE);
@@ -730,5 +736,49 @@ describe('the loop with judge: compare', () => {
     const decisiveShiftAt = shifts.at(-1)?.atMs ?? NaN;
     expect(target.appliedWrites().find((w) => w.op === 'rollBack')?.atMs).toBe(decisiveShiftAt + 20 * MINUTE);
     expect(result.reason).toContain('inconclusive after 20m');
+  });
+});
+
+describe('the reasons people read', () => {
+  const plain = (reason: string) => reason.split(' — ')[0];
+
+  it('lead with plain words (rates, what it means, what happens next) and keep the numbers after " — "', () => {
+    const cases = [
+      judge(metrics('8', Array.from({ length: 10 }, () => ({ invocations: 100, errors: 3 }))), metrics('7', Array.from({ length: 10 }, () => ({ invocations: 900, errors: 9 })))),
+      judge(metrics('8', [{ invocations: 5, errors: 1 }]), metrics('7', [{ invocations: 45, errors: 0 }])),
+      judge(metrics('8', [{ invocations: 100, errors: 1 }]), metrics('7', [{ invocations: 900, errors: 9 }])),
+      judge(metrics('8', [{ invocations: 100, errors: 1 }]), metrics('7', [{ invocations: 900, errors: 9 }]), { requireEvidence: false }),
+    ];
+    expect(cases.map((v) => [v.verdict, plain(v.reason)])).toEqual([
+      ['fail', 'Canary 3% vs stable 1% errors: a regression of at least 2×; the step fails'],
+      ['continue', 'Canary 20% vs stable 0% errors: too few calls to judge yet; needs at least 10 canary calls before the step may pass'],
+      ['continue', 'Canary 1% vs stable 1% errors: no sign of a 2× regression yet; needs more calls to promote'],
+      ['pass', 'Canary 1% vs stable 1% errors: no sign of a 2× regression; the step passes'],
+    ]);
+    for (const v of cases) {
+      // No statistics before the dash; the counts and the test's numbers after it.
+      expect(plain(v.reason)).not.toMatch(/evidence|likelihood|α|β|p =/);
+      expect(v.reason.split(' — ')[1]).toMatch(/^canary \d+ of \d+, stable \d+ of \d+/);
+    }
+  });
+
+  it('say so when the canary has served no call yet, instead of a rate of n/a', () => {
+    const verdict = judge(metrics('8', [{ invocations: 0, errors: 0 }]), metrics('7', [{ invocations: 900, errors: 14 }]));
+    expect(verdict.verdict).toBe('continue');
+    expect(verdict.reason).toBe('No canary calls yet (stable 1.56% errors): too few calls to judge yet; needs at least 10 canary calls before the step may pass — canary 0 of 0, stable 14 of 900.');
+    expect(judge(metrics('8', [{ invocations: 0, errors: 0 }]), metrics('7', [{ invocations: 0, errors: 0 }])).reason).toMatch(/^No calls of either version yet: too few calls to judge yet; /);
+    expect(judge(metrics('8', [{ invocations: 5, errors: 0 }]), metrics('7', [{ invocations: 0, errors: 0 }])).reason).toMatch(/^Canary 0% errors, no stable calls to compare with: too few calls/);
+  });
+
+  it('name what is counted when it is not errors (a metric query)', () => {
+    const verdict = judgeCompare({
+      canary: metrics('8', Array.from({ length: 10 }, () => ({ invocations: 100, errors: 3 }))),
+      stable: metrics('7', Array.from({ length: 10 }, () => ({ invocations: 900, errors: 9 }))),
+      config: CONFIG,
+      minInvocations: 10,
+      requireEvidence: true,
+      noun: 'ProxyErrors',
+    });
+    expect(verdict.reason).toMatch(/^Canary 3% vs stable 1% ProxyErrors: a regression of at least 2×; the step fails — /);
   });
 });

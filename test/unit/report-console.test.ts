@@ -15,7 +15,7 @@ describe('renderConsoleReport', () => {
 
   it('aligns result columns, grouped by gate in pipeline order', () => {
     const text = renderConsoleReport(promotedRollout(), { color: false });
-    expect(text).toContain('Results (1 warn, 4 pass)');
+    expect(text).toContain('Results (1 warning, 4 passed)');
     const rows = text.split('\n').filter((line) => /^ {2}(STATUS|PASS|WARN|FAIL|SKIP|ERROR) /.test(line));
     expect(rows.map((row) => row.trim().split(/\s+/)[2])).toEqual([
       'CHECK',

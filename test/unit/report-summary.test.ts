@@ -29,7 +29,7 @@ describe('renderSummaryMarkdown', () => {
   it('groups results by gate in pipeline order with a five-column table each', () => {
     const markdown = renderSummaryMarkdown(promotedRollout());
     const headings = markdown.split('\n').filter((line) => line.startsWith('#### '));
-    expect(headings).toEqual(['#### trigger (1 pass)', '#### data (1 pass)', '#### model (1 warn)', '#### rollout (2 pass)']);
+    expect(headings).toEqual(['#### trigger (1 passed)', '#### data (1 passed)', '#### model (1 warning)', '#### rollout (2 passed)']);
     expect(markdown).toContain('| Check | Status | Observed | Expected | Message |');
     expect(rowFor(markdown, 'model.precision')).toEqual([
       'model.precision',
@@ -57,13 +57,16 @@ describe('renderSummaryMarkdown', () => {
     expect(rowFor(markdown, '+2:05').slice(0, 4)).toEqual(['+2:05', '2', '100%', 'promote']);
   });
 
-  it('charts canary weight and error rate as two line series over the row times', () => {
+  it('charts error rates and weight per minute in two mermaid charts (test/unit/report-chart.test.ts has the details)', () => {
     const markdown = renderSummaryMarkdown(rolledBackRollout());
-    const chart = /```mermaid\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
-    expect(chart).toContain('xychart-beta');
-    expect(chart).toContain('x-axis ["+0:00", "+0:00 (2)", "+1:00", "+1:01"]');
-    const series = chart.split('\n').filter((line) => line.trim().startsWith('line '));
-    expect(series.map((line) => line.trim())).toEqual(['line [0, 10, 10, 0]', 'line [0, 0, 7.5, 0]']);
+    const charts = [...markdown.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    expect(charts).toHaveLength(2);
+    expect(charts[0]).toContain('x-axis "minutes since the rollout started" ["m0", "m1"]');
+    const lines = (chart: string, kind: string) => chart.split('\n').map((line) => line.trim()).filter((line) => line.startsWith(`${kind} `));
+    expect(lines(charts[0]!, 'line')).toEqual(['line [0, 7.5]', 'line [0, 0]']);
+    expect(charts[0]).toContain('y-axis "error rate %" 0 --> 10');
+    expect(lines(charts[1]!, 'bar')).toEqual(['bar [10, 10]']);
+    expect(markdown).toContain('**Rolled back at 1m 01s (step 1, weight 10%).**');
   });
 
   it('has no timeline or chart when no rollout ran', () => {

@@ -117,3 +117,17 @@ describe('judgeThreshold', () => {
     });
   });
 });
+
+describe('counts in reasons read right at 1', () => {
+  it('says "1 invocation", never "1 invocations"', () => {
+    const v = judgeThreshold({
+      canary: metrics('8', { invocations: 0 }),
+      config: seedRule,
+      minInvocations: 1,
+      step: { step: 2, invocations: 0, minutes: 0 },
+    });
+    expect(v.verdict).toBe('continue');
+    expect(v.reason).toContain('at least 1 invocation of version 8 needed before the step may pass');
+    expect(v.reason).not.toMatch(/\b1 [a-z]+s\b/);
+  });
+});
