@@ -6,6 +6,7 @@
  * `cause: 'input'`) that name the check and its config line; nothing here throws for bad input.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { isS3Url } from '../data/engine/duckdb-s3.js';
 import { inputError } from '../report/input-error.js';
 import type { CheckResult, SourceLocation } from '../report/result.js';
 import { CheckInputError, evaluateCheck, settleSegmentFamily } from './checks.js';
@@ -35,7 +36,8 @@ export function describeCheck(check: Pick<ModelCheck, 'path' | 'title' | 'locati
 type Loaded<T> = { ok: true; value: T | undefined } | { ok: false; message: string };
 
 export async function runModelGate(config: ModelConfig, deps: ModelGateDeps): Promise<CheckResult[]> {
-  const path = (p: string) => (isAbsolute(p) ? p : resolve(deps.cwd, p));
+  // s3:// predictions are read from S3 as they are (src/data/engine/duckdb-s3.ts).
+  const path = (p: string) => (isAbsolute(p) || isS3Url(p) ? p : resolve(deps.cwd, p));
   const registry = deps.registry;
   // A file named in the config wins over the registry: it is what the user pointed at.
   const metrics = config.metricsPath === undefined && registry ? ({ ok: true, value: registry.metrics } as const) : loadMetrics(config.metricsPath, path);

@@ -1,6 +1,7 @@
 /**
- * The embedded engine: an in-memory DuckDB over the workspace's files, through
- * `@duckdb/node-api` (loaded by load-duckdb.ts, so the action bundle does not carry it).
+ * The embedded engine: an in-memory DuckDB over the workspace's files and s3:// objects, through
+ * `@duckdb/node-api` (loaded by load-duckdb.ts, so the action bundle does not carry it). S3 is
+ * set up (duckdb-s3.ts) only when a source is an s3:// path, the first time one is read.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { duckdbDialect } from '../sql/duckdb.js';
@@ -8,20 +9,33 @@ import type { DataSource } from '../sql/dialect.js';
 import { quoteString } from '../sql/dialect.js';
 import type { ColumnInfo, Engine, QueryHints, Row, RowPosition } from './engine.js';
 import { DataSourceError } from './engine.js';
+import { enableS3, isS3Url, type S3ReadOptions } from './duckdb-s3.js';
 import type { DuckDbModule } from './load-duckdb.js';
+import { describeS3Failure, parseS3Failure, s3ReadProblem } from './s3-read-errors.js';
 
 type Connection = Awaited<ReturnType<Awaited<ReturnType<DuckDbModule['DuckDBInstance']['create']>>['connect']>>;
 
 const GLOB_CHARACTERS = /[*?[{]/;
 
+export interface DuckDbEngineOptions {
+  threads?: number;
+  memoryLimit?: string;
+  tempDirectory?: string;
+  /** How s3:// sources are read (httpfs install, credentials, timeouts); defaults suit a CI job. */
+  s3?: S3ReadOptions;
+}
+
 export class DuckDbEngine implements Engine {
   readonly dialect = duckdbDialect;
+  /** Set once the first s3:// source is seen; a failure is remembered, not retried per source. */
+  private s3Ready: Promise<void> | undefined;
 
   private constructor(
     private readonly close_: () => void,
     private readonly connection: Connection,
     /** The thread count to go back to after a small input. */
     private readonly threads: number,
+    private readonly s3Options: S3ReadOptions,
   ) {}
 
   /**
@@ -30,7 +44,7 @@ export class DuckDbEngine implements Engine {
    * = all cores, `memoryLimit` = 80 % of RAM (e.g. '1GB': the unique/duplicates hash aggregate
    * then spills to `tempDirectory`, default `.tmp` under the working directory, instead of growing).
    */
-  static async open(duckdb: DuckDbModule, options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckDbEngine> {
+  static async open(duckdb: DuckDbModule, options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (options.threads !== undefined) config.threads = String(options.threads);
     if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
@@ -45,16 +59,24 @@ export class DuckDbEngine implements Engine {
       },
       connection,
       threads,
+      options.s3 ?? {},
     );
   }
 
   async describe(source: DataSource): Promise<ColumnInfo[]> {
-    if (source.kind === 'files') await this.assertReadable(source.path);
-    const rows = await this.query(`DESCRIBE SELECT * FROM ${this.dialect.from(source)}`);
-    return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    await this.prepare(source);
+    try {
+      if (source.kind === 'files') await this.assertReadable(source.path);
+      const rows = await this.query(`DESCRIBE SELECT * FROM ${this.dialect.from(source)}`);
+      return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    } catch (error) {
+      if (source.kind === 'files' && isS3Url(source.path) && error instanceof DataSourceError) throw await this.explainS3Failure(source.path, error);
+      throw error;
+    }
   }
 
   async expressionType(source: DataSource, expression: string): Promise<string> {
+    await this.prepare(source);
     const rows = await this.query(`DESCRIBE SELECT (${expression}) AS expression FROM ${this.dialect.from(source)}`);
     return String(rows[0]?.column_type ?? '');
   }
@@ -85,6 +107,7 @@ export class DuckDbEngine implements Engine {
    * each file and names the file.
    */
   async firstRowWhere(source: DataSource, condition: string, value?: string): Promise<RowPosition | undefined> {
+    await this.prepare(source);
     const glob = source.kind === 'files' && GLOB_CHARACTERS.test(source.path);
     const columns = [
       ...(glob ? ['filename AS f', 'row_number() OVER (PARTITION BY filename) AS n'] : ['row_number() OVER () AS n']),
@@ -108,13 +131,45 @@ export class DuckDbEngine implements Engine {
     this.close_();
   }
 
+  /** httpfs and the credentials, before the first statement that reads an s3:// source. */
+  private async prepare(source: DataSource): Promise<void> {
+    if (source.kind !== 'files' || !isS3Url(source.path)) return;
+    this.s3Ready ??= enableS3(async (sql) => {
+      await this.connection.run(sql);
+    }, this.s3Options);
+    await this.s3Ready;
+  }
+
+  /**
+   * An S3 error named by the configured path (httpfs may name the HTTP URL or the prefix it
+   * listed). A 404 on one object does not say whether the bucket or the key is missing (HEAD has
+   * no body): listing the key as a prefix tells, as S3 answers NoSuchBucket to a list.
+   */
+  private async explainS3Failure(path: string, error: DataSourceError): Promise<DataSourceError> {
+    const failure = parseS3Failure(messageOf(error.cause));
+    if (!failure) return error;
+    if (failure.kind === 'http' && failure.status === 404 && failure.code === undefined && !GLOB_CHARACTERS.test(path)) {
+      try {
+        await this.query(`SELECT count(*) FROM glob(${quoteString(`${path}*`)})`);
+      } catch (listError) {
+        const listed = parseS3Failure(messageOf((listError as Error).cause ?? listError));
+        if (listed?.kind === 'http' && listed.code === 'NoSuchBucket') return new DataSourceError(describeS3Failure(listed, path), { cause: listError });
+      }
+    }
+    return new DataSourceError(describeS3Failure(failure, path), { cause: error.cause });
+  }
+
   /** A missing file or an empty glob is a plain sentence, not DuckDB's "IO Error". */
   private async assertReadable(path: string): Promise<void> {
+    const s3 = isS3Url(path);
     if (GLOB_CHARACTERS.test(path)) {
+      // On S3 this lists the prefix: a missing bucket or a denied ListBucket fails here, in a sentence (sourceError).
       const rows = await this.query(`SELECT count(*) AS files FROM glob(${quoteString(path)})`);
-      if (Number(rows[0]?.files ?? 0) === 0) throw new DataSourceError(`no file matches ${path}`);
+      if (Number(rows[0]?.files ?? 0) === 0) throw new DataSourceError(`no ${s3 ? 'object' : 'file'} matches ${path}`);
       return;
     }
+    // One object: the DESCRIBE that follows reads it, and its HTTP error becomes the sentence.
+    if (s3) return;
     try {
       if (!statSync(path).isFile()) throw new DataSourceError(`${path} is not a file`);
       accessSync(path, constants.R_OK);
@@ -186,10 +241,14 @@ function messageOf(error: unknown): string {
 
 /**
  * DuckDB's errors about the data, in a sentence: ragged CSV rows with their line, files that
- * are not what their extension says. Undefined for errors that are not about the data.
+ * are not what their extension says, S3 objects that are missing, denied or out of reach.
+ * Undefined for errors that are not about the data.
  */
 export function sourceError(error: unknown): DataSourceError | undefined {
   const message = messageOf(error);
+  const s3 = s3ReadProblem(message);
+  // The cause keeps DuckDB's words, so DuckDbEngine.describe can name the source as configured.
+  if (s3) return new DataSourceError(s3, { cause: error });
   const ragged = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)[\s\S]*?file = ([^\n]+)/.exec(message);
   if (ragged) {
     const [, line, expected, found, file] = ragged;

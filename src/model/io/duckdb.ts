@@ -6,6 +6,7 @@
  * tool cache on first use, so a static import would stop dist/main.js from starting at all.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { enableS3, type S3ReadOptions } from '../../data/engine/duckdb-s3.js';
 import { loadDuckDb } from '../../data/engine/load-duckdb.js';
 
 export interface QueryConnection {
@@ -16,10 +17,22 @@ export interface QueryConnection {
   close(): void;
 }
 
-export async function openDuckDb(): Promise<QueryConnection> {
+/** An in-memory database; with `s3`, one that also reads s3:// paths (httpfs, the SDK's credentials). */
+export async function openDuckDb(options: { s3?: S3ReadOptions } = {}): Promise<QueryConnection> {
   const { DuckDBInstance } = await loadDuckDb();
   const instance = await DuckDBInstance.create(':memory:');
   const connection: DuckDBConnection = await instance.connect();
+  if (options.s3) {
+    try {
+      await enableS3(async (sql) => {
+        await connection.run(sql);
+      }, options.s3);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+  }
   return {
     async rows(sql) {
       const reader = await connection.runAndReadAll(sql);

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { explainSourceError } from '../../data/engine/duckdb-engine.js';
+import { isS3Url } from '../../data/engine/duckdb-s3.js';
 import { duckdbDialect } from '../../data/sql/duckdb.js';
 import { openDuckDb, quoteIdentifier, quoteLiteral, type QueryConnection } from './duckdb.js';
 
@@ -82,9 +83,14 @@ async function reading<T>(db: QueryConnection, paths: string[], read: () => Prom
   }
 }
 
+/** A database for these files: one that reads S3 too when any of them is an s3:// path. */
+function openFor(paths: string[]): Promise<QueryConnection> {
+  return openDuckDb(paths.some(isS3Url) ? { s3: {} } : {});
+}
+
 /** The column names of a predictions file. */
 export async function predictionColumns(path: string): Promise<string[]> {
-  const db = await openDuckDb();
+  const db = await openFor([path]);
   try {
     const rows = await db.rows(`DESCRIBE SELECT * FROM ${scanOf(path)}`);
     return rows.map((r) => String(r[0]));
@@ -96,11 +102,12 @@ export async function predictionColumns(path: string): Promise<string[]> {
 export async function loadPredictions(path: string, columns: PredictionColumns): Promise<Predictions> {
   const pairing = columns.pairing;
   for (const file of [path, ...(pairing ? [pairing.productionPath] : [])]) {
-    if (!existsSync(file)) throw new PredictionsError(`${pairing ? (file === path ? "candidate's " : "production's ") : ''}predictions file not found: ${file}`);
+    // An s3:// object's absence is S3's answer to the first read (a sentence from sourceError).
+    if (!isS3Url(file) && !existsSync(file)) throw new PredictionsError(`${pairing ? (file === path ? "candidate's " : "production's ") : ''}predictions file not found: ${file}`);
   }
   const scan = scanOf(path);
   const productionScan = pairing ? scanOf(pairing.productionPath) : undefined;
-  const db = await openDuckDb();
+  const db = await openFor([path, ...(pairing ? [pairing.productionPath] : [])]);
   try {
     return await reading(db, [path, ...(pairing ? [pairing.productionPath] : [])], () => (pairing && productionScan ? readPaired(db, path, scan, pairing, productionScan, columns) : readColumns(db, path, scan, columns)));
   } finally {
