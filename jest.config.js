@@ -12,8 +12,10 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/dist.staging/'],
   // Least privilege: log the AWS operations the product calls during the run and, on a full
   // run, compare them with docs/iam-policy.json (test/iam/operation-log.mjs explains the rules).
-  globalSetup: '<rootDir>/test/iam/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/iam/global-teardown.mjs',
+  // The run's one Trino server (test/support/trino.ts) is started by the first suite that needs it
+  // and stopped here.
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   // Integration tests spawn the bundle and an in-process AWS simulator; give them room.
   testTimeout: 30000,
 };

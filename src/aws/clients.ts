@@ -4,6 +4,7 @@
  * local simulator or LocalStack without any special case here. Throttling and transient 5xx
  * are the SDK's job: adaptive retry mode backs off and rate-limits client-side.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -17,6 +18,8 @@ export interface AwsClients {
   sagemakerRuntime: SageMakerRuntimeClient;
   /** Reads objects (a model package's metrics); path-style when an endpoint override points at an S3-compatible server. */
   s3: S3Client;
+  /** Runs the data gate's statements on tables (data.engine type athena). */
+  athena: AthenaClient;
 }
 
 export interface AwsClientOptions {
@@ -73,6 +76,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     cloudwatch: new CloudWatchClient(common),
     sagemaker: new SageMakerClient(common),
     sagemakerRuntime: new SageMakerRuntimeClient(common),
+    athena: new AthenaClient(common),
     // An S3-compatible server (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) serves buckets by path:
     // the SDK would otherwise address <bucket>.<host>, which no DNS resolves for a custom host.
     s3: new S3Client({ ...common, ...(env.AWS_ENDPOINT_URL_S3 !== undefined || env.AWS_ENDPOINT_URL !== undefined ? { forcePathStyle: true } : {}) }),

@@ -42,7 +42,15 @@ describe('least-privilege comparison (used by the jest globalTeardown)', () => {
     expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy.json') && p.includes('sagemaker'))).toBe(false);
     expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy-sagemaker.json') && p.includes('lambda'))).toBe(false);
     expect(problems.find((p) => p.startsWith('granted by docs/iam-policy-sagemaker.json'))).toMatch(/sagemaker:UpdateEndpointWeightsAndCapacities/);
-    expect(POLICY_DOCUMENTS.map((d) => d.file)).toEqual(['docs/iam-policy.json', 'docs/iam-policy-sagemaker.json', 'docs/iam-policy-model-registry.json']);
+    expect(POLICY_DOCUMENTS.map((d) => d.file)).toEqual(['docs/iam-policy.json', 'docs/iam-policy-sagemaker.json', 'docs/iam-policy-model-registry.json', 'docs/iam-policy-athena.json']);
+  });
+
+  it("checks Athena's calls on the caller's behalf against docs/iam-policy-athena.json only, never the Lambda role's S3 grants", () => {
+    const log = ['athena:StartQueryExecution', 'athena/s3:PutObject', 'athena/glue:GetTable', 'lambda:GetAlias'].join('\n');
+    const problems = comparePolicies(log, repoRoot);
+    expect(problems.some((p) => p.startsWith('called but not granted by docs/iam-policy.json') && p.includes('s3:PutObject'))).toBe(false);
+    expect(problems.find((p) => p.startsWith('called but not granted by docs/iam-policy-athena.json'))).toBeUndefined();
+    expect(problems.find((p) => p.startsWith('granted by docs/iam-policy-athena.json'))).toMatch(/athena:StopQueryExecution/);
   });
 
   it('docs/iam-policy-sagemaker.json allows only, and passes the execution role to SageMaker alone', () => {

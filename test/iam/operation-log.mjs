@@ -45,6 +45,20 @@ export const IAM_ACTION_OF = {
   'sagemaker:UpdateModelPackage': 'sagemaker:UpdateModelPackage',
   // CreateModel hands the execution role to SageMaker: the caller needs iam:PassRole on it.
   'iam:PassRole': 'iam:PassRole',
+  // The data gate on Athena (data.engine type athena: docs/iam-policy-athena.json).
+  'athena:StartQueryExecution': 'athena:StartQueryExecution',
+  'athena:GetQueryExecution': 'athena:GetQueryExecution',
+  'athena:GetQueryResults': 'athena:GetQueryResults',
+  'athena:StopQueryExecution': 'athena:StopQueryExecution',
+  // What Athena does with the caller's permissions while serving those (test/sim/athena-api.ts):
+  // read the Glue catalog and the table's objects, write and read back the result object.
+  'athena/glue:GetDatabase': 'glue:GetDatabase',
+  'athena/glue:GetTable': 'glue:GetTable',
+  'athena/glue:GetPartitions': 'glue:GetPartitions',
+  'athena/s3:ListBucket': 's3:ListBucket',
+  'athena/s3:GetObject': 's3:GetObject',
+  'athena/s3:GetBucketLocation': 's3:GetBucketLocation',
+  'athena/s3:PutObject': 's3:PutObject',
 };
 
 /**
@@ -59,6 +73,8 @@ export const POLICY_DOCUMENTS = [
   { file: 'docs/iam-policy-sagemaker.json', covers: (operation) => /^(sagemaker|sagemaker-runtime|iam|cloudwatch):/.test(operation) && !MODEL_REGISTRY.test(operation) },
   // The metrics JSON is read from a moto S3 server, whose requests this log does not see: s3:GetObject is granted unchecked.
   { file: 'docs/iam-policy-model-registry.json', covers: (operation) => MODEL_REGISTRY.test(operation), unchecked: ['s3:GetObject'] },
+  // Athena's own calls on the caller's behalf are logged as `athena/<service>:<Operation>`, so they never widen the Lambda role's S3 grants.
+  { file: 'docs/iam-policy-athena.json', covers: (operation) => /^athena[:/]/.test(operation) },
 ];
 
 /** True when jest runs every test file: no path or name filter, no changed-files selection. */

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The simulated services, as the request log and the least-privilege check (test/iam) name them. */
-export type ServiceName = 'lambda' | 'cloudwatch' | 'sagemaker' | 'sagemaker-runtime';
+export type ServiceName = 'lambda' | 'cloudwatch' | 'sagemaker' | 'sagemaker-runtime' | 'athena';
 
 /** A received API request, already read in full. */
 export interface ApiRequest {

@@ -123,6 +123,7 @@ export class FaultInjector {
     fault.remaining--;
     if (fault.remaining === 0) this.throttles = this.throttles.filter((f) => f !== fault);
     if (service === 'lambda') return lambdaFailure(fault.status);
+    if (service === 'athena') return athenaFailure(fault.status);
     return service === 'cloudwatch' ? cloudWatchFailure(fault.status) : sageMakerFailure(fault.status);
   }
 
@@ -176,6 +177,7 @@ export class FaultInjector {
 /** The 5xx a client sees instead of the success of a call that landed. */
 export function lostReplyError(service: ServiceName, status: 500 | 502 | 503): SimApiError {
   if (service === 'cloudwatch') return cloudWatchFailure(status === 502 ? 500 : status);
+  if (service === 'athena') return status === 502 ? new SimApiError(502, 'InternalServerException', 'Bad Gateway') : athenaFailure(status);
   if (service !== 'lambda') return status === 502 ? new SimApiError(502, 'InternalFailure', 'Bad Gateway') : sageMakerFailure(status);
   return new SimApiError(status, 'ServiceException', status === 502 ? 'Bad Gateway' : 'Simulated Lambda service failure after the call was applied');
 }
@@ -197,4 +199,10 @@ function sageMakerFailure(status: ThrottleStatus): SimApiError {
   if (status === 429) return new SimApiError(400, 'ThrottlingException', 'Rate exceeded');
   if (status === 500) return new SimApiError(500, 'InternalFailure', 'Simulated SageMaker failure');
   return new SimApiError(503, 'ServiceUnavailable', 'Simulated SageMaker outage');
+}
+
+/** Athena: throttling is a 400 `TooManyRequestsException` (which the SDK retries as throttling), failures `InternalServerException`. */
+function athenaFailure(status: ThrottleStatus): SimApiError {
+  if (status === 429) return new SimApiError(400, 'TooManyRequestsException', 'Rate exceeded', { Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED' });
+  return new SimApiError(status, 'InternalServerException', status === 500 ? 'Simulated Athena failure' : 'Simulated Athena outage');
 }

@@ -25,3 +25,17 @@ export type { TrafficGenerator, TrafficSpec, EndpointTrafficSpec, TrafficTally }
 export { ACCOUNT_ID, REGION, functionArn, codeShaOf } from './lambda-model.js';
 export { sageMakerArn, type EndpointTimings, type EndpointChange } from './sagemaker-model.js';
 export { modelPackageArn, modelPackageGroupArn } from './sagemaker-registry.js';
+export {
+  AthenaQueryFailure,
+  DEFAULT_ATHENA_TIMINGS,
+  DEFAULT_WORKGROUP_OUTPUT,
+  workgroupArn,
+  type AthenaExecutor,
+  type AthenaExecution,
+  type AthenaStatement,
+  type AthenaTimings,
+  type AthenaQueryState,
+  type AthenaQueryView,
+  type AthenaWorkgroupSpec,
+} from './athena-model.js';
+export { trinoExecutor, athenaText, type TrinoExecutorOptions } from './athena-trino.js';

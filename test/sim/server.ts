@@ -53,7 +53,7 @@ export function renderError(service: ServiceName, error: SimApiError): ApiRespon
       body: JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', [messageKey]: error.message, ...error.fields }),
     };
   }
-  if (service === 'sagemaker') {
+  if (service === 'sagemaker' || service === 'athena') {
     // AWS JSON 1.1: the SDK takes the code from `__type` (then the header) and the message from `Message`.
     return {
       status: error.status,

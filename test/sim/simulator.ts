@@ -1,4 +1,6 @@
 import { AlarmBook, type AlarmSpec } from './alarms.js';
+import { AthenaApi } from './athena-api.js';
+import { AthenaModel, AthenaQueryFailure, DEFAULT_ATHENA_TIMINGS, type AthenaExecutor, type AthenaQueryView, type AthenaTimings, type AthenaWorkgroupSpec } from './athena-model.js';
 import type { VersionBehaviour } from './behaviour.js';
 import type { SimulatorClock } from './clock.js';
 import { CloudWatchApi } from './cloudwatch-api.js';
@@ -37,6 +39,12 @@ export interface SimulatorOptions {
   invokeLatency?: 'instant' | 'real';
   /** How long SageMaker endpoint changes take in clock time (defaults in EndpointTimings). */
   sagemaker?: Partial<EndpointTimings>;
+  /**
+   * Athena: what runs the submitted SQL (a Trino server, athena-trino.ts, or a function in unit
+   * tests; by default every query fails saying there is none) and the least time a query spends
+   * QUEUED and RUNNING in clock time (DEFAULT_ATHENA_TIMINGS).
+   */
+  athena?: Partial<AthenaTimings> & { executor?: AthenaExecutor };
 }
 
 /** A function to create before the test, with versions 1..n already published. */
@@ -173,6 +181,7 @@ export class Simulator {
   private readonly server: SimulatorServer;
   private readonly generators: RunningTraffic[] = [];
   private readonly alarms: AlarmBook;
+  private readonly athena: AthenaModel;
   private url = '';
 
   constructor(private readonly options: SimulatorOptions) {
@@ -209,8 +218,13 @@ export class Simulator {
       now,
       realInvokeLatency: options.invokeLatency === 'real',
     });
+    const { executor, ...athenaTimings } = options.athena ?? {};
+    this.athena = new AthenaModel(now, { ...DEFAULT_ATHENA_TIMINGS, ...athenaTimings }, executor ?? noAthenaExecutor);
+    const athena = new AthenaApi(this.athena);
     this.server = new SimulatorServer(
       (req) => {
+        const aq = athena.route(req);
+        if (aq) return { service: 'athena', route: aq };
         const cw = cloudWatch.route(req);
         if (cw) return { service: 'cloudwatch', route: cw };
         const sm = sagemaker.route(req);
@@ -471,11 +485,35 @@ export class Simulator {
     this.alarms.set(spec);
   }
 
+  /** Creates an Athena workgroup (`primary` exists already), and the bucket of its output location. Not an API request. */
+  createAthenaWorkgroup(spec: AthenaWorkgroupSpec): void {
+    this.athena.createWorkgroup(spec);
+  }
+
+  /** Creates an S3 bucket an Athena OutputLocation may name (a location in any other bucket is refused). */
+  createS3Bucket(name: string): void {
+    this.athena.createBucket(name);
+  }
+
+  /** Replaces what runs the SQL of Athena queries started from now on. */
+  setAthenaExecutor(executor: AthenaExecutor): void {
+    this.athena.setExecutor(executor);
+  }
+
+  /** Every Athena query started, oldest first, in its state now. */
+  athenaQueries(): AthenaQueryView[] {
+    return this.athena.list();
+  }
+
   /** The requests that changed state (PublishVersion, CreateAlias, UpdateAlias, ...), failed ones included. */
   writes(): RequestLogEntry[] {
     return this.requestLog.filter((entry) => WRITE_OPERATIONS.has(entry.operation));
   }
 }
+
+/** The default Athena executor: without one, a query fails as a system error that says so. */
+const noAthenaExecutor: AthenaExecutor = () =>
+  Promise.reject(new AthenaQueryFailure('GENERIC_INTERNAL_ERROR: the simulator has no SQL executor (SimulatorOptions.athena.executor)', 1, 401));
 
 /** Starts a simulator listening on 127.0.0.1. */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {

@@ -3,6 +3,7 @@
  * query. The gate only ever asks for aggregates, so results are a row or a few.
  */
 import type { DataSource, Dialect } from '../sql/dialect.js';
+import type { QueryUsage } from './query-runner.js';
 
 /** A JSON-safe value from the engine: big integers arrive as decimal text, lists as arrays. */
 export type SqlValue = string | number | boolean | null | SqlValue[] | { [key: string]: SqlValue };
@@ -36,6 +37,11 @@ export interface Engine {
    * undefined when no row does. Optional: an engine over tables has no row order to point at.
    */
   firstRowWhere?(source: DataSource, condition: string, value?: string): Promise<RowPosition | undefined>;
+  /**
+   * What each statement run so far cost (bytes scanned, estimated cost), in order, for an engine
+   * that bills or reports it (Athena, Trino); absent for the embedded DuckDB.
+   */
+  usage?(): QueryUsage[];
   close(): Promise<void>;
 }
 
