@@ -17,10 +17,25 @@
  * 3. Every applicable method of the catalogue on every column (scoreDrift), W1 and KS from the
  *    CDFs on the grid (numericInputFromBuckets).
  *
- *   npx tsx bench/data/floor.ts bench/work/dataset.csv bench/work/reference.csv > floor.json
+ * With `full` (catalogue-full.json), the same two statements do the rest of the catalogue, in
+ * the cheapest way we know, and the output gains `checks` (the verdicts, catalogue.ts):
+ * - the dataset query adds count(*), and per range column min, max and the count outside;
+ *   per unique column count(DISTINCT c) and its nulls (unique ⇔ distinct + [nulls > 0] = rows:
+ *   nulls compare equal, as in the gate; a compound key counts as a struct); per integer column count(DISTINCT c) (drift `all`
+ *   leaves out integer columns whose values are all distinct, as the gate does);
+ * - missing, allowed and unseen_categories come from the counts and category histograms the
+ *   drift statistics already need (no extra aggregate); schema from the DESCRIBE;
+ * - a unique column with repeated keys gets one follow-up GROUP BY for its 10 most repeated
+ *   keys: a second read only when the check fails;
+ * - drift `auto`: per column the method chooseMethod picks, scored from the same inputs.
+ * Not done here (the gate does them): NaN / ±∞ probes, text-typed id inference beyond the
+ * category histogram, the 1000-category cap.
+ *
+ *   npx tsx bench/data/floor.ts bench/work/dataset.csv bench/work/reference.csv [drift|full] > floor.json
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { methodsFor, numericInputFromBuckets, scoreDrift, type DriftInput, type DriftScore } from '../../src/data/drift/index.js';
+import { loadCatalogue, type CatalogueCheck, type Verdict } from './catalogue.js';
 
 const GRID_STEPS = Number(process.env.GRID_STEPS ?? 1000);
 const GRID_PROBABILITIES = Array.from({ length: GRID_STEPS + 1 }, (_, i) => i / GRID_STEPS);
@@ -45,7 +60,17 @@ function histogramEntries(value: unknown): { key: string; count: number }[] {
   return ((value as { key: unknown; value: unknown }[] | null) ?? []).map((e) => ({ key: String(e.key), count: Number(e.value) }));
 }
 
-export async function runFloor(datasetPath: string, referencePath: string): Promise<{ inputs: DriftInput[]; scores: DriftScore[]; timings: Record<string, number> }> {
+export type Catalogue = 'drift' | 'full';
+
+export interface FloorRun {
+  inputs: DriftInput[];
+  scores: DriftScore[];
+  /** `full` only: the verdict per check and column. */
+  checks?: Record<string, Verdict>;
+  timings: Record<string, number>;
+}
+
+export async function runFloor(datasetPath: string, referencePath: string, catalogue: Catalogue = 'drift'): Promise<FloorRun> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -61,6 +86,7 @@ export async function runFloor(datasetPath: string, referencePath: string): Prom
   const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source(datasetPath)}`)).getRowObjectsJson() as Row[];
   const numeric = columns.filter((c) => /INT|DOUBLE|FLOAT|DECIMAL|REAL/.test(String(c.column_type))).map((c) => String(c.column_name));
   const categorical = columns.map((c) => String(c.column_name)).filter((c) => !numeric.includes(c));
+  const typeOf = new Map(columns.map((c) => [String(c.column_name), String(c.column_type)]));
   lap('describe');
 
   // 1. The reference, one scan: per numeric column the sorted sample (sorted in the aggregate),
@@ -120,8 +146,12 @@ export async function runFloor(datasetPath: string, referencePath: string): Prom
     }),
     ...categorical.flatMap((c, i) => [`count(${q(c)}) AS cn${i}`, `histogram(${q(c)}) AS ch${i}`]),
   ];
+  const full = catalogue === 'full' ? fullCatalogueAggregates(loadCatalogue(), typeOf) : undefined;
+  if (full) datasetSelect.push(...full.select);
   const dataset = await all(`SELECT ${datasetSelect.join(', ')} FROM ${source(datasetPath)}`);
   lap('dataset');
+  const repeated = full ? await repeatedKeys(full.unique, dataset, (sql) => connection.runAndReadAll(sql).then((r) => r.getRowObjectsJson() as Row[]), source(datasetPath)) : {};
+  if (full) lap('unique follow-up');
   connection.closeSync();
   instance.closeSync();
 
@@ -155,15 +185,147 @@ export async function runFloor(datasetPath: string, referencePath: string): Prom
       };
     }),
   ];
-  const scores = inputs.flatMap((input) => methodsFor(input.kind).map((method) => scoreDrift(input, { method })));
+  if (!full) {
+    const scores = inputs.flatMap((input) => methodsFor(input.kind).map((method) => scoreDrift(input, { method })));
+    lap('statistics');
+    return { inputs, scores, timings };
+  }
+  // drift `all`: an integer column whose values are all distinct is an id, not compared.
+  const ids = new Set(full.idCandidates.filter((c, k) => Number(dataset[`idd${k}`]) === Number(dataset[`n${numeric.indexOf(c)}`])));
+  const scores = inputs.filter((input) => !ids.has(input.column)).map((input) => scoreDrift(input, { method: 'auto' }));
+  const checks = fullCatalogueVerdicts(loadCatalogue(), {
+    rows: Number(dataset.rows),
+    typeOf,
+    nonNull: (c) => Number(numeric.includes(c) ? dataset[`n${numeric.indexOf(c)}`] : dataset[`cn${categorical.indexOf(c)}`]),
+    datasetCategories: (c) => new Map(histogramEntries(dataset[`ch${categorical.indexOf(c)}`]).map((e) => [e.key, e.count])),
+    referenceCategories: (c) => new Map(histogramEntries(reference[`ch${categorical.indexOf(c)}`]).map((e) => [e.key, e.count])),
+    dataset,
+    full,
+    repeated,
+    scores,
+  });
   lap('statistics');
-  return { inputs, scores, timings };
+  return { inputs, scores, checks, timings };
+}
+
+/** The dataset query's extra aggregates for the full catalogue (see the header). */
+function fullCatalogueAggregates(checks: CatalogueCheck[], typeOf: Map<string, string>) {
+  const select = ['count(*) AS rows'];
+  const ranges: Array<{ column: string; min?: number; max?: number; k: number }> = [];
+  for (const check of checks) {
+    if (check.type !== 'range') continue;
+    for (const column of check.columns) {
+      const k = ranges.length;
+      const outside = [...(check.min !== undefined ? [`${q(column)} < ${num(check.min)}`] : []), ...(check.max !== undefined ? [`${q(column)} > ${num(check.max)}`] : [])].join(' OR ');
+      select.push(`min(${q(column)}) AS rmin${k}`, `max(${q(column)}) AS rmax${k}`, `count(*) FILTER (WHERE ${outside}) AS rout${k}`);
+      ranges.push({ column, ...(check.min !== undefined ? { min: check.min } : {}), ...(check.max !== undefined ? { max: check.max } : {}), k });
+    }
+  }
+  const unique = checks.flatMap((check) => (check.type === 'unique' ? [check.columns] : []));
+  unique.forEach((key, k) => {
+    // count(DISTINCT c) skips NULL, so a single column also counts its nulls (one more key when
+    // there are any); a compound key is a struct, never NULL itself, so DISTINCT counts its
+    // null-holding keys already.
+    if (key.length === 1) select.push(`count(DISTINCT ${q(key[0] as string)}) AS ud${k}`, `count(*) FILTER (WHERE ${q(key[0] as string)} IS NULL) AS un${k}`);
+    else select.push(`count(DISTINCT (${key.map(q).join(', ')})) AS ud${k}`, `0 AS un${k}`);
+  });
+  const idCandidates = [...typeOf].filter(([, type]) => /INT/.test(type)).map(([column]) => column);
+  idCandidates.forEach((column, k) => select.push(`count(DISTINCT ${q(column)}) AS idd${k}`));
+  return { select, ranges, unique, idCandidates };
+}
+
+/** The 10 most repeated keys of each unique column that has repeats: a GROUP BY only then. */
+async function repeatedKeys(unique: string[][], dataset: Row, read: (sql: string) => Promise<Row[]>, from: string): Promise<Record<number, Row[]>> {
+  const out: Record<number, Row[]> = {};
+  for (const [k, key] of unique.entries()) {
+    const distinct = Number(dataset[`ud${k}`]) + (Number(dataset[`un${k}`]) > 0 ? 1 : 0);
+    if (distinct === Number(dataset.rows)) continue;
+    const columns = key.map(q).join(', ');
+    out[k] = await read(`SELECT ${columns}, count(*) AS n FROM ${from} GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC LIMIT 10`);
+  }
+  return out;
+}
+
+interface VerdictInputs {
+  rows: number;
+  typeOf: Map<string, string>;
+  nonNull: (column: string) => number;
+  datasetCategories: (column: string) => Map<string, number>;
+  referenceCategories: (column: string) => Map<string, number>;
+  dataset: Row;
+  full: ReturnType<typeof fullCatalogueAggregates>;
+  repeated: Record<number, Row[]>;
+  scores: DriftScore[];
+}
+
+const KIND_OF_TYPE: Array<[RegExp, string]> = [
+  [/INT/, 'integer'],
+  [/DOUBLE|FLOAT|DECIMAL|REAL/, 'numeric'],
+  [/VARCHAR/, 'text'],
+  [/BOOLEAN/, 'boolean'],
+];
+
+/** The verdict per check and column, from the two statements' results. */
+function fullCatalogueVerdicts(checks: CatalogueCheck[], v: VerdictInputs): Record<string, Verdict> {
+  const out: Record<string, Verdict> = {};
+  for (const check of checks) {
+    switch (check.type) {
+      case 'row_count':
+        out.row_count = { passed: (check.min === undefined || v.rows >= check.min) && (check.max === undefined || v.rows <= check.max), observed: v.rows };
+        break;
+      case 'schema':
+        for (const [column, kind] of Object.entries(check.required)) {
+          const type = v.typeOf.get(column) ?? '';
+          const actual = KIND_OF_TYPE.find(([pattern]) => pattern.test(type))?.[1] ?? 'missing';
+          // An integer column is numeric too.
+          out[`schema:${column}`] = { passed: actual === kind || (kind === 'numeric' && actual === 'integer'), observed: actual };
+        }
+        break;
+      case 'missing':
+        for (const column of check.columns) {
+          const missing = v.rows - v.nonNull(column);
+          const limit = check.maxCount ?? ((check.maxPercent ?? 0) / 100) * v.rows;
+          out[`missing:${column}`] = { passed: missing <= limit, observed: missing };
+        }
+        break;
+      case 'range':
+        for (const r of v.full.ranges.filter((r) => check.columns.includes(r.column) && r.min === check.min && r.max === check.max)) {
+          const outside = Number(v.dataset[`rout${r.k}`]);
+          out[`range:${r.column}`] = { passed: outside === 0, observed: outside };
+        }
+        break;
+      case 'allowed':
+        for (const column of check.columns) {
+          const allowed = new Set(check.values.map(String));
+          const outside = [...v.datasetCategories(column)].filter(([value]) => !allowed.has(value)).reduce((sum, [, n]) => sum + n, 0);
+          out[`allowed:${column}`] = { passed: outside === 0, observed: outside };
+        }
+        break;
+      case 'unique': {
+        const k = v.full.unique.findIndex((key) => key.join('+') === check.columns.join('+'));
+        const keys = v.repeated[k] ?? [];
+        out[`unique:${check.columns.join('+')}`] = { passed: keys.length === 0, observed: v.rows - Number(v.dataset[`ud${k}`]) - (Number(v.dataset[`un${k}`]) > 0 ? 1 : 0) };
+        break;
+      }
+      case 'unseen_categories':
+        for (const column of check.columns) {
+          const training = v.datasetCategories(column);
+          const failing = [...v.referenceCategories(column).keys()].filter((value) => (training.get(value) ?? 0) < check.minCount);
+          out[`unseen_categories:${column}`] = { passed: failing.length === 0, observed: failing.length };
+        }
+        break;
+      case 'drift':
+        for (const s of v.scores) out[`drift:${s.column}`] = { passed: !s.drifted, observed: s.statistic };
+        break;
+    }
+  }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [datasetPath, referencePath] = process.argv.slice(2);
-  if (!datasetPath || !referencePath) throw new Error('usage: floor.ts DATASET REFERENCE');
-  const { scores, timings } = await runFloor(datasetPath, referencePath);
+  const [datasetPath, referencePath, catalogue = 'drift'] = process.argv.slice(2);
+  if (!datasetPath || !referencePath || (catalogue !== 'drift' && catalogue !== 'full')) throw new Error('usage: floor.ts DATASET REFERENCE [drift|full]');
+  const { scores, checks, timings } = await runFloor(datasetPath, referencePath, catalogue);
   const byColumn: Record<string, Record<string, number>> = {};
   for (const s of scores) {
     const c = (byColumn[s.column] ??= {});
@@ -171,5 +333,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (s.pValue !== undefined) c[`${s.method}_p`] = s.pValue;
   }
   console.error(`floor timings (ms): ${JSON.stringify(timings)}`);
-  console.log(JSON.stringify(byColumn, null, 1));
+  // drift: the committed shape (column → statistics); full: { drift, checks }.
+  console.log(JSON.stringify(checks ? { drift: byColumn, checks } : byColumn, null, 1));
 }
