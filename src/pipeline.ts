@@ -17,7 +17,9 @@ import { CodeInputError, describeCode, prepareCode, type PreparedCode } from './
 import type { Command } from './platform/types.js';
 import type { ReleaseRecords } from './release/records.js';
 import { ReleaseRecordsError } from './release/records.js';
+import { duckDbSettings } from './data/engine/create.js';
 import { ReportBuilder } from './report/builder.js';
+import { writeDriftHtmlReport } from './report/drift-html-file.js';
 import { INPUT_ERROR_EXIT_CODE, inputError, inputErrorHeadline } from './report/input-error.js';
 import type { CheckResult, Report } from './report/result.js';
 import type { PlanFeasibility } from './rollout/feasibility.js';
@@ -41,6 +43,7 @@ import { unusableTargetMessage } from './targets/unusable.js';
 import { decideRelease } from './trigger/decide.js';
 import { triggerOutputs, triggerResults } from './trigger/results.js';
 import type { CommitCollection } from './trigger/types.js';
+import { plural } from './core/plural.js';
 
 export { TOOL_VERSION } from './core/version.js';
 
@@ -59,6 +62,11 @@ export interface PipelineDeps {
   state: StateStore;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /**
+   * Fold the rollout's live log in the CI log (the platform logger's groups): the report's timeline
+   * repeats it, so the job log shows the rollout once unless someone unfolds it.
+   */
+  logGroup?: { start(title: string): void; end(): void };
   createTarget: (config: TargetConfig) => RolloutTarget;
   /** Directory the data gate's paths are relative to. Default the process's working directory. */
   workspace?: string;
@@ -109,7 +117,7 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   // (`check` goes on, so a pull request shows every gate's findings at once.)
   if (request.config.data) {
     const workspace = deps.workspace ?? process.cwd();
-    const engineConfig = request.config.data.engine;
+    const engineConfig = duckDbSettings(request.config.data.engine);
     const dataResults = await runDataGate(request.config.data, {
       workspace,
       ...(deps.dataEngine ? { engine: deps.dataEngine } : {}),
@@ -118,8 +126,14 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
         : {}),
       ...(request.config.file !== undefined ? { configFile: request.config.file } : {}),
       log: deps.log,
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
     results.push(...dataResults);
+    // The drift report is written now: also when the gate fails, and before a long rollout.
+    if (request.config.report.htmlPath !== undefined) {
+      const warning = writeDriftHtmlReport(request.config.report.htmlPath, workspace, request.config.data, dataResults, new Date(deps.clock.now()));
+      if (warning) results.push(warning);
+    }
     const inputHeadline = inputErrorHeadline(dataResults);
     if (request.command === 'release' && inputHeadline !== undefined) return finish('aborted', INPUT_ERROR_EXIT_CODE, inputHeadline);
     if (request.command === 'release' && dataGateFailed(dataResults)) {
@@ -473,10 +487,16 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
           notify?.started();
         }
       : undefined;
-  const result = await runRollout(
-    { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}), ...(signals.length > 0 ? { signals } : {}), ...notify?.loopDeps() },
-    { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun },
-  );
+  deps.logGroup?.start(`Rollout of version ${candidateVersion} on ${target.describe()}: live log (every row is in the report's timeline too)`);
+  let result: Awaited<ReturnType<typeof runRollout>>;
+  try {
+    result = await runRollout(
+      { target, clock: deps.clock, state: deps.state, signal: deps.signal, log: deps.log, ...(onTrafficMoving ? { onTrafficMoving } : {}), ...(signals.length > 0 ? { signals } : {}), ...notify?.loopDeps() },
+      { candidateVersion, config: rolloutConfig, dryRun: request.config.dryRun },
+    );
+  } finally {
+    deps.logGroup?.end();
+  }
   if (request.config.dryRun && feasibility !== undefined) results.push(...feasibilityResults(feasibility, rolloutConfig));
   results.push(...rolloutResults(result));
   // Post-promotion watch: the promoted version keeps being judged; a failure points the alias back.
@@ -502,11 +522,11 @@ export async function runPipeline(request: PipelineRequest, deps: PipelineDeps):
   if (result.outcome === 'planned' && feasibility?.canNeverPass === true) {
     // A dry run of a plan that can never pass is an input error: exit 2, nothing was written.
     const first = results.find((r) => r.gate === 'rollout' && r.status === 'error' && r.id.startsWith('rollout.plan.'));
-    return finish('planned', INPUT_ERROR_EXIT_CODE, `Dry run: the plan can never pass as configured: ${first?.message ?? 'see the rollout.plan results.'} Nothing was written.`, result.timeline);
+    return finish('planned', INPUT_ERROR_EXIT_CODE, `Dry run: the plan can never pass as configured: ${first?.message ?? 'see the rollout.plan results.'} Nothing was written.`, result.timeline, result.minutes);
   }
   // skipped: the candidate is already the alias's version, so there is nothing to do.
   const exitCode = result.outcome === 'promoted' || result.outcome === 'planned' || result.outcome === 'skipped' ? 0 : 1;
-  return finish(result.outcome, exitCode, result.reason, result.timeline);
+  return finish(result.outcome, exitCode, result.reason, result.timeline, result.minutes);
 }
 
 /**
@@ -590,7 +610,7 @@ async function readRegistry(model: ModelConfig, deps: PipelineDeps): Promise<{ o
     const registry = createRegistry(config, process.env, deps.signal);
     const candidate = await registry.resolveCandidate(needs);
     const baseline = candidate.baseline.ok ? `baseline: ${candidate.baseline.label}` : `no baseline: ${candidate.baseline.message}`;
-    const message = `Candidate ${candidate.label} from ${registry.describe()}: ${Object.keys(candidate.metrics.metrics).length} metrics; ${baseline}.`;
+    const message = `Candidate ${candidate.label} from ${registry.describe()}: ${plural(Object.keys(candidate.metrics.metrics).length, 'metric')}; ${baseline}.`;
     deps.log(message);
     return { ok: true, link: { registry, candidate }, result: { id: 'model.registry', gate: 'model', status: 'pass', message, details: { candidate: candidate.id, baseline: candidate.baseline.ok ? candidate.baseline.label : null } } };
   } catch (error) {

@@ -293,6 +293,8 @@ export function buildGateConfig(raw: RawConfig, file: string | undefined, lineOf
   if (raw.report?.junit !== undefined) config.report.junitPath = raw.report.junit;
   if (raw.report?.dotenv !== undefined) config.report.dotenvPath = raw.report.dotenv;
   if (raw.report?.verbose !== undefined) config.report.verbose = raw.report.verbose;
+  if (raw.report?.chart !== undefined) config.report.chartPath = raw.report.chart;
+  if (raw.report?.html !== undefined) config.report.htmlPath = raw.report.html;
   if (raw.data !== undefined) config.data = buildDataConfig(raw.data, lineOf, issues);
   // Model and pretraffic checks keep their config line, so errors found while reading data name it.
   const locate = (path: string[]) => (file === undefined ? undefined : { file, ...withDefinedLine(lineOf(path)) });

@@ -15,10 +15,12 @@ export type CheckSeverity = 'error' | 'warn';
 
 export type CheckType = DataCheck['type'];
 
-/** A file or glob to read, and where the config names it. */
+/** A file or glob to read (or a table, on an engine over tables), and where the config names it. */
 export interface DataSourceConfig {
-  /** As written in the config, relative to the workspace. */
+  /** As written in the config, relative to the workspace; for a table, its name (how messages name the source). */
   path: string;
+  /** `{ table: db.train }`: a table of the Trino / Athena engine instead of files. */
+  table?: string;
   format: DataFormat;
   /** 1-based line of the key in the config file. */
   line?: number;
@@ -147,7 +149,32 @@ export interface DataGateConfig {
   line?: number;
 }
 
-export interface DataEngineConfig {
+/**
+ * `data.engine`: DuckDB (the default, over files), a Trino cluster or Athena (over tables).
+ * DuckDB's settings sit at the top level, as before the other engines existed.
+ */
+export type DataEngineConfig = DuckDbEngineConfig | TrinoEngineConfig | AthenaEngineConfig;
+
+/** A Trino or Starburst cluster over Trino's HTTP protocol; credentials come from the environment. */
+export interface TrinoEngineConfig {
+  type: 'trino';
+  url: string;
+  catalog: string;
+  schema: string;
+  user?: string;
+}
+
+export interface AthenaEngineConfig {
+  type: 'athena';
+  workgroup: string;
+  database: string;
+  outputLocation?: string;
+  region?: string;
+  catalog?: string;
+}
+
+export interface DuckDbEngineConfig {
+  type?: 'duckdb';
   /** DuckDB memory_limit, e.g. `2GB`: beyond it, sorts and hash tables spill to tempDirectory. */
   memoryLimit?: string;
   /** Worker threads (DuckDB's default: every core). */

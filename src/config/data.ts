@@ -8,6 +8,7 @@
 import type {
   ColumnKind,
   DataCheck,
+  DataEngineConfig,
   DataFormat,
   DataGateConfig,
   DataSourceConfig,
@@ -20,11 +21,72 @@ import type { ConfigIssue } from './issues.js';
 
 /** The `data:` section as written, once it has passed the JSON Schema. */
 export interface RawDataSection {
-  dataset: string;
-  reference?: string;
+  dataset: string | { table: string };
+  reference?: string | { table: string };
   format?: DataFormat;
-  engine?: { 'memory-limit'?: string; threads?: number; 'temp-directory'?: string };
+  engine?: RawDataEngine;
   checks: Array<Record<string, RawCheck>>;
+}
+
+interface RawDataEngine {
+  type?: 'duckdb' | 'trino' | 'athena';
+  'memory-limit'?: string;
+  threads?: number;
+  'temp-directory'?: string;
+  url?: string;
+  catalog?: string;
+  schema?: string;
+  user?: string;
+  workgroup?: string;
+  database?: string;
+  'output-location'?: string;
+  region?: string;
+}
+
+/** The keys each engine takes under data.engine (besides `type`), and those it requires. */
+const ENGINE_KEYS: Record<'duckdb' | 'trino' | 'athena', { keys: Array<keyof RawDataEngine>; required: Array<keyof RawDataEngine> }> = {
+  duckdb: { keys: ['memory-limit', 'threads', 'temp-directory'], required: [] },
+  trino: { keys: ['url', 'catalog', 'schema', 'user'], required: ['url', 'catalog', 'schema'] },
+  athena: { keys: ['workgroup', 'database', 'output-location', 'region', 'catalog'], required: ['workgroup', 'database'] },
+};
+
+/**
+ * data.engine as typed config: each engine's keys, the keys it requires, and no key of another
+ * engine (a `url` under DuckDB is a mistake worth saying, not a setting to ignore).
+ */
+function buildEngine(raw: RawDataEngine, lineOf: LineOf, issues: ConfigIssue[]): DataEngineConfig {
+  const type = raw.type ?? 'duckdb';
+  const path = ['data', 'engine'];
+  const { keys, required } = ENGINE_KEYS[type];
+  for (const key of Object.keys(raw) as Array<keyof RawDataEngine>) {
+    if (key === 'type' || keys.includes(key)) continue;
+    const owner = (['duckdb', 'trino', 'athena'] as const).filter((t) => ENGINE_KEYS[t].keys.includes(key));
+    issues.push({ path: [...path, key], message: `${key} is a setting of the ${owner.join(' and ')} engine, not of ${type}${raw.type === undefined ? ' (the default; set type: ' + owner[0] + ')' : ''}`, at: 'key' });
+  }
+  for (const key of required) {
+    // A key that is in the file but failed the schema has its own error already.
+    if (raw[key] === undefined && lineOf([...path, key]) === undefined) issues.push({ path, message: `the ${type} engine needs ${key} (${required.join(', ')} are required)`, at: 'key' });
+  }
+  if (type === 'trino') {
+    return { type, url: raw.url ?? '', catalog: raw.catalog ?? '', schema: raw.schema ?? '', ...(raw.user !== undefined ? { user: raw.user } : {}) };
+  }
+  if (type === 'athena') {
+    return {
+      type,
+      workgroup: raw.workgroup ?? '',
+      database: raw.database ?? '',
+      ...(raw['output-location'] !== undefined ? { outputLocation: raw['output-location'] } : {}),
+      ...(raw.region !== undefined ? { region: raw.region } : {}),
+      ...(raw.catalog !== undefined ? { catalog: raw.catalog } : {}),
+    };
+  }
+  const { 'memory-limit': memoryLimit, threads, 'temp-directory': tempDirectory } = raw;
+  return {
+    ...(raw.type !== undefined ? { type: 'duckdb' as const } : {}),
+    ...(memoryLimit !== undefined ? { memoryLimit: memoryLimit.replace(/\s+/g, '') } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(tempDirectory !== undefined ? { tempDirectory } : {}),
+  };
 }
 
 interface RawCheck {
@@ -102,17 +164,24 @@ function driftColumnIssues(drift: DriftCheck, path: string[], issues: ConfigIssu
 /** Map the section; `issues` receives the cross-key problems. */
 export function buildDataConfig(raw: RawDataSection, lineOf: LineOf, issues: ConfigIssue[]): DataGateConfig {
   const format = raw.format ?? 'auto';
-  const source = (key: 'dataset' | 'reference', path: string): DataSourceConfig => withLine({ path, format }, lineOf(['data', key]));
+  const engineType = raw.engine?.type ?? 'duckdb';
+  // Files for DuckDB, tables for the engines over tables: the other way round is a config error.
+  const source = (key: 'dataset' | 'reference', value: string | { table: string }): DataSourceConfig => {
+    const line = lineOf(['data', key]);
+    if (typeof value === 'string') {
+      if (engineType !== 'duckdb') {
+        issues.push({ path: ['data', key], message: `the ${engineType} engine reads tables, not files: write ${key}: { table: <name> } (a table over ${value}), or use the duckdb engine for files` });
+      }
+      return withLine({ path: value, format }, line);
+    }
+    if (engineType === 'duckdb') {
+      issues.push({ path: ['data', key, 'table'], message: `a table needs an engine over tables: set data.engine.type to trino or athena, or give ${key} a file path for DuckDB` });
+    }
+    return withLine({ path: value.table, table: value.table, format }, line);
+  };
   const config: DataGateConfig = withLine({ dataset: source('dataset', raw.dataset), checks: [] as DataCheck[] }, lineOf(['data']));
   if (raw.reference !== undefined) config.reference = source('reference', raw.reference);
-  if (raw.engine !== undefined) {
-    const { 'memory-limit': memoryLimit, threads, 'temp-directory': tempDirectory } = raw.engine;
-    config.engine = {
-      ...(memoryLimit !== undefined ? { memoryLimit: memoryLimit.replace(/\s+/g, '') } : {}),
-      ...(threads !== undefined ? { threads } : {}),
-      ...(tempDirectory !== undefined ? { tempDirectory } : {}),
-    };
-  }
+  if (raw.engine !== undefined) config.engine = buildEngine(raw.engine, lineOf, issues);
 
   raw.checks.forEach((item, index) => {
     const [type, body] = Object.entries(item)[0] ?? [];

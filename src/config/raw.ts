@@ -104,7 +104,7 @@ export interface RawConfig {
   target?: RawTarget;
   rollout?: RawRollout;
   release?: RawRelease;
-  report?: { json?: string; junit?: string; dotenv?: string; verbose?: boolean };
+  report?: { json?: string; junit?: string; dotenv?: string; verbose?: boolean; chart?: string; html?: string };
   'dry-run'?: boolean;
   data?: RawDataSection;
   model?: RawModel;

@@ -216,6 +216,10 @@ export interface ReportConfig {
   dotenvPath?: string;
   /** Keep the SQL text and drift vectors in the JSON report (src/report/json.ts). Unset means false. */
   verbose?: boolean;
+  /** Write the rollout chart here as SVG (src/report/chart-svg.ts), when a rollout ran. */
+  chartPath?: string;
+  /** Write the data drift report here as one self-contained HTML file (src/report/drift-html.ts), after the data gate. */
+  htmlPath?: string;
 }
 
 /** What a notification webhook can be told (src/notify). */

@@ -10,7 +10,8 @@
  *   64 MiB on one thread, its memory returned before the dataset pass);
  * - dataset pass 1 (always): every per-column aggregate of every check, segments as FILTER;
  *   streaming aggregates only (drift: counts in the reference grid's buckets, no sort);
- * - dataset pass 2 (only for unique / duplicates): one GROUP BY GROUPING SETS over all keys.
+ * - dataset pass 2 (only for duplicates, multi-column unique keys, and one-column keys that pass 1's
+ *   count(DISTINCT …) found repeated): one GROUP BY GROUPING SETS over those keys.
  * The `data.plan` result lists the statements, so a reader can see what ran.
  */
 import { statSync } from 'node:fs';
@@ -23,15 +24,19 @@ import type { Column, PlanContext, PlannedCheck, SampleSchema } from './checks/c
 import { planDrift } from './checks/drift.js';
 import { planDuplicates, planUnique } from './checks/keys.js';
 import { planUnseen } from './checks/unseen.js';
+import { createEngine, duckDbSettings, isTableEngine } from './engine/create.js';
 import { DuckDbEngine } from './engine/duckdb-engine.js';
+import { isS3Url } from './engine/duckdb-s3.js';
 import type { Engine } from './engine/engine.js';
 import { DataSourceError } from './engine/engine.js';
 import { loadDuckDb } from './engine/load-duckdb.js';
 import { nanProblems, planNanProbes } from './nan.js';
 import type { DataSource, FileFormat } from './sql/dialect.js';
 import { AggregatePass, GroupingPass } from './sql/passes.js';
+import { describeUsage, usageTotals } from './usage.js';
 import { describeProblem, validateChecks } from './validate.js';
 import type { DataProblem } from './validate.js';
+import { plural } from '../core/plural.js';
 
 export interface DataGateDeps {
   /** Directory the data paths are relative to. */
@@ -48,6 +53,8 @@ export interface DataGateDeps {
   /** The config file, for result locations and messages. */
   configFile?: string;
   log?: (line: string) => void;
+  /** The run's cancellation: an engine over tables cancels its running statement when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** One statement the gate ran, for the plan result. */
@@ -55,6 +62,10 @@ export interface ExecutedQuery {
   pass: string;
   sql: string;
   ms: number;
+  /** On an engine that reports usage (Athena): its id of the statement, bytes scanned, estimated cost. */
+  queryId?: string;
+  bytesScanned?: number;
+  costUsd?: number;
 }
 
 const FORMAT_BY_EXTENSION: Array<[RegExp, FileFormat]> = [
@@ -96,15 +107,20 @@ export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): P
   for (const key of ['dataset', 'reference'] as const) {
     const source = config[key];
     if (!source) continue;
+    if (source.table !== undefined) {
+      sources[key] = { kind: 'table', name: source.table };
+      continue;
+    }
     const format = resolveFormat(source);
     if (!format) problems.push({ source: key, message: `cannot tell the format of ${source.path} from its extension; set data.format to csv, parquet or json` });
-    else sources[key] = { kind: 'files', path: resolve(deps.workspace, source.path), format };
+    // s3:// paths are read by DuckDB's httpfs as they are; only local paths are the workspace's.
+    else sources[key] = { kind: 'files', path: isS3Url(source.path) ? source.path : resolve(deps.workspace, source.path), format };
   }
   if (problems.length > 0) return uniqueIds(errors(problems));
 
   let engine = deps.engine;
   try {
-    engine ??= await DuckDbEngine.open(await loadDuckDb({ log: deps.log }), deps.engineOptions);
+    engine ??= await createEngine(config.engine, async () => DuckDbEngine.open(await loadDuckDb({ log: deps.log }), { ...deps.engineOptions, s3: { log: deps.log } }), deps.signal);
   } catch (error) {
     return engineErrors([{ message: `cannot start the SQL engine: ${(error as Error).message}` }]);
   }
@@ -123,7 +139,9 @@ export async function runDataGate(config: DataGateConfig, deps: DataGateDeps): P
 function engineFailure(error: unknown, config: DataGateConfig): string {
   const first = ((error as Error).message ?? String(error)).split('\n')[0]!.trim();
   if (!/out of memory/i.test(first)) return `the SQL engine failed: ${first}`;
-  const limit = config.engine?.memoryLimit !== undefined ? `data.engine.memory-limit (${config.engine.memoryLimit})` : "data.engine.memory-limit (DuckDB's default, 80% of the machine's memory)";
+  const memoryLimit = duckDbSettings(config.engine)?.memoryLimit;
+  if (memoryLimit === undefined && isTableEngine(config.engine)) return `the SQL engine ran out of memory: ${first}`;
+  const limit = memoryLimit !== undefined ? `data.engine.memory-limit (${memoryLimit})` : "data.engine.memory-limit (DuckDB's default, 80% of the machine's memory)";
   return `the SQL engine ran out of memory: ${first}. Raise ${limit}, lower data.engine.threads, or set data.engine.temp-directory so DuckDB can spill to disk.`;
 }
 
@@ -143,10 +161,17 @@ async function runWithEngine(
   const run = async (pass: AggregatePass | GroupingPass, source: DataSource, key: 'dataset' | 'reference'): Promise<DataProblem | undefined> => {
     const sql = pass.sql(source);
     const started = performance.now();
+    const statementsBefore = engine.usage?.().length ?? 0;
     try {
       const rows = await engine.query(sql, { smallInput: isSmall(source) });
       pass.load(rows[0] ?? {});
-      queries.push({ pass: pass.label, sql, ms: Math.round(performance.now() - started) });
+      const usage = engine.usage?.().slice(statementsBefore).at(-1);
+      queries.push({
+        pass: pass.label,
+        sql,
+        ms: Math.round(performance.now() - started),
+        ...(usage ? { queryId: usage.id, ...(usage.bytesScanned !== undefined ? { bytesScanned: usage.bytesScanned } : {}), ...(usage.costUsd !== undefined ? { costUsd: usage.costUsd } : {}) } : {}),
+      });
       return undefined;
     } catch (error) {
       if (error instanceof DataSourceError) return { source: key, message: error.message };
@@ -211,13 +236,17 @@ async function runWithEngine(
   for (const check of planned) results.push(...(await check.results()));
   const datasetPasses = queries.filter((q) => q.pass.startsWith('dataset')).length;
   const referencePasses = queries.length - datasetPasses;
+  // Every statement counts, the ones that read columns and bind expressions too: each is billed.
+  const usage = engine.usage ? usageTotals(engine.usage()) : undefined;
   results.unshift({
     id: 'data.plan',
     gate: 'data',
-    status: 'pass',
+    // What ran and how, not a check: it can neither pass nor fail the release.
+    status: 'info',
     observed: queries.length,
-    message: `${config.checks.length} data check${config.checks.length === 1 ? '' : 's'} ran in ${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}: ${datasetPasses} pass${datasetPasses === 1 ? '' : 'es'} over ${config.dataset.path} (${Number(datasetRows())} rows)${referencePasses > 0 ? ` and 1 over ${config.reference?.path} (${Number(referenceRows?.())} rows)` : ''}.`,
-    details: { engine: engine.dialect.name, datasetPasses, referencePasses, queries },
+    observedText: `${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}`,
+    message: `${config.checks.length} data check${config.checks.length === 1 ? '' : 's'} ran in ${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}: ${datasetPasses} pass${datasetPasses === 1 ? '' : 'es'} over ${config.dataset.path} (${plural(Number(datasetRows()), 'row')})${referencePasses > 0 ? ` and 1 over ${config.reference?.path} (${plural(Number(referenceRows?.()), 'row')})` : ''}.${usage ? ` ${describeUsage(usage)}.` : ''}`,
+    details: { engine: engine.dialect.name, datasetPasses, referencePasses, queries, ...(usage ? { usage } : {}) },
   });
   return results;
 }

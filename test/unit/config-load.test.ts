@@ -269,7 +269,12 @@ describe('schema errors, in plain English at line:column', () => {
   });
 
   it('an unknown key with nothing close lists the allowed keys', () => {
-    expect(errors(yaml('report:', '  html: r.html'))).toEqual(["model-release.yml:2:3 report.html: unknown key 'html'; allowed keys: json, junit, dotenv, verbose"]);
+    expect(errors(yaml('report:', '  pdf: r.pdf'))).toEqual(["model-release.yml:2:3 report.pdf: unknown key 'pdf'; allowed keys: json, junit, dotenv, chart, html, verbose"]);
+  });
+
+  it('report.html: the drift report path, ending in .html', () => {
+    expect(valid(yaml('report:', '  html: out/drift.html')).report).toEqual({ htmlPath: 'out/drift.html' });
+    expect(errors(yaml('report:', '  html: drift.txt'))).toEqual(['model-release.yml:2:9 report.html: must end in .html: the report is written as HTML']);
   });
 
   it('a bare number or a malformed duration', () => {

@@ -6,7 +6,7 @@ import type { ColumnKind, DataCheck } from '../../config/data-types.js';
 import type { CheckResult, Observation } from '../../report/result.js';
 import type { SqlValue } from '../engine/engine.js';
 import type { Dialect } from '../sql/dialect.js';
-import type { AggregatePass, GroupingPass } from '../sql/passes.js';
+import type { AggregatePass, GroupingPass, Slot } from '../sql/passes.js';
 
 export interface Column {
   name: string;
@@ -67,6 +67,9 @@ export interface Verdict {
   passed: boolean;
   observed?: Observation;
   expected?: Observation;
+  /** What observed and expected mean for this check, for people (CheckResult.observedText). */
+  observedText?: string;
+  expectedText?: string;
   message: string;
   details?: Record<string, unknown>;
 }
@@ -82,6 +85,8 @@ export function toResult(check: DataCheck, verdict: Verdict, configFile: string 
   };
   if (verdict.observed !== undefined) result.observed = verdict.observed;
   if (verdict.expected !== undefined) result.expected = verdict.expected;
+  if (verdict.observedText !== undefined) result.observedText = verdict.observedText;
+  if (verdict.expectedText !== undefined) result.expectedText = verdict.expectedText;
   if (configFile !== undefined) result.location = check.line === undefined ? { file: configFile } : { file: configFile, line: check.line };
   const details = { ...(verdict.details ?? {}), ...(check.where !== undefined ? { where: check.where } : {}), ...(check.severity === 'warn' ? { severity: 'warn' } : {}) };
   if (Object.keys(details).length > 0) result.details = details;
@@ -113,6 +118,21 @@ export function toValueCounts(value: SqlValue | undefined): ValueCount[] {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return [];
     return [{ value: String(entry.v), count: Number(entry.n) }];
   });
+}
+
+/**
+ * How often each value of `expr` occurs as text where `condition` holds: a complete histogram
+ * kept in the pass (hidden), returned as SQL that derived values read. Checks that ask about the
+ * same values in the same rows (drift, allowed, unseen_categories on one column and segment)
+ * share one, instead of each building its own histogram or testing a list on every row.
+ */
+export function textCounts(pass: AggregatePass, dialect: Dialect, expr: string, condition: string | undefined): string {
+  return pass.addHidden(dialect.filtered(dialect.histogram(dialect.asText(expr)), condition));
+}
+
+/** Dialect.topValues, read from the pass's shared histogram of the values (textCounts). */
+export function addTopValues(pass: AggregatePass, dialect: Dialect, expr: string, condition: string | undefined, limit: number): Slot {
+  return pass.addDerived(dialect.topOfCounts(textCounts(pass, dialect, expr, condition), limit));
 }
 
 /** `12.5%` with at most two decimals. */

@@ -44,13 +44,15 @@
  */
 import type { ColumnKind, DriftCheck } from '../../config/data-types.js';
 import { closestKey } from '../../config/suggest.js';
-import type { CategoricalDriftInput, DriftInput } from '../drift/types.js';
+import type { CategoricalDriftInput, DriftInput, DriftMethod, DriftScore } from '../drift/types.js';
 import { methodsFor, numericInputFromBuckets, scoreColumns } from '../drift/index.js';
 import type { CheckResult } from '../../report/result.js';
+import { formatNumber } from '../../report/format.js';
+import type { DriftCorrection } from '../../config/data-types.js';
 import type { SqlValue } from '../engine/engine.js';
 import type { Slot } from '../sql/passes.js';
 import type { PlanContext, PlannedCheck, SampleSchema } from './context.js';
-import { both, percent, segment, toNumber, toNumbers, toResult, toValueCounts } from './context.js';
+import { addTopValues, both, percent, segment, toNumber, toNumbers, toResult, toValueCounts } from './context.js';
 
 /** Reference quantile probabilities of the grid (KS, Wasserstein): p = 0, 1/1000, …, 1. */
 export const GRID_PROBABILITIES = Array.from({ length: 1001 }, (_, i) => i / 1000);
@@ -265,9 +267,9 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
         name,
         idCandidate,
         refCount: ctx.referencePass.add(d.filtered(`count(${column})`, where)),
-        refTop: ctx.referencePass.add(d.topValues(value, present, MAX_DRIFT_CATEGORIES)),
+        refTop: addTopValues(ctx.referencePass, d, value, present, MAX_DRIFT_CATEGORIES),
         dataCount: ctx.datasetPass.add(d.filtered(`count(${column})`, where)),
-        dataTop: ctx.datasetPass.add(d.topValues(value, present, MAX_DRIFT_CATEGORIES)),
+        dataTop: addTopValues(ctx.datasetPass, d, value, present, MAX_DRIFT_CATEGORIES),
       };
     }
     const value = d.asDouble(column);
@@ -277,7 +279,10 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
     // The reference: one sort, then grid, bounds and the reference's own counts at the bounds
     // computed once from the sorted sample (derived values: no second read, no join).
     const sorted = ctx.referencePass.addHidden(d.sortedValues(value, present));
-    const deciles = ctx.referencePass.addHidden(d.filtered(d.quantiles(value, DECILE_PROBABILITIES), present));
+    // From the sorted sample where the dialect has no exact quantile aggregate (Trino).
+    const deciles = d.quantilesOfSorted
+      ? d.quantilesOfSorted(sorted, DECILE_PROBABILITIES)
+      : ctx.referencePass.addHidden(d.filtered(d.quantiles(value, DECILE_PROBABILITIES), present));
     const grid = d.quantileGrid(sorted, GRID_PROBABILITIES, GRID_EXTREMES, deciles);
     const bounds = d.histogramBounds(grid);
     return {
@@ -359,8 +364,9 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
         const observed = Number.isFinite(decidedOn) ? Number(decidedOn.toPrecision(4)) : null;
         const expected = p !== undefined ? `p ≥ ${score.threshold}` : `< ${score.threshold}`;
         const details = { ...score, datasetCount: input.datasetCount, referenceCount: input.referenceCount, input };
+        const { observedText, expectedText } = driftTexts(score, check.correction);
         // With drift-share the verdict is the share; a drifted column is then a warning.
-        const result = toResult(check, { column: score.column, passed: !score.drifted, observed, expected, message: `${score.column}: ${score.reason}`, details }, ctx.configFile);
+        const result = toResult(check, { column: score.column, passed: !score.drifted, observed, expected, observedText, expectedText, message: `${score.column}: ${score.reason}`, details }, ctx.configFile);
         if (shareMode && result.status === 'fail') result.status = 'warn';
         return result;
       });
@@ -371,7 +377,9 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
         const limit = check.driftShare as number;
         const passed = scored.share < limit;
         const message = `${scored.drifted} of ${scored.total} columns drifted (${percent(100 * scored.share)}), ${passed ? 'below' : 'at or above'} the drift share ${percent(100 * limit)}.`;
-        results.push(toResult(check, { passed, observed: Number(scored.share.toFixed(4)), expected: `< ${limit}`, message, details: { drifted: scored.scores.filter((s) => s.drifted).map((s) => s.column), total: scored.total } }, ctx.configFile));
+        const observedText = `${scored.drifted} of ${scored.total} columns drifted (${percent(100 * scored.share)})`;
+        const expectedText = `< ${percent(100 * limit)} of columns drifted`;
+        results.push(toResult(check, { passed, observed: Number(scored.share.toFixed(4)), expected: `< ${limit}`, observedText, expectedText, message, details: { drifted: scored.scores.filter((s) => s.drifted).map((s) => s.column), total: scored.total } }, ctx.configFile));
       }
       return results;
     },
@@ -381,6 +389,42 @@ export function planDrift(check: DriftCheck, ctx: PlanContext): PlannedCheck {
 /** The note for an inferred id column: not drifted, and how to drift it anyway. */
 export function idResult(check: DriftCheck, column: { name: string; kind: DriftInput['kind'] }, distinct: number, configFile: string | undefined): CheckResult {
   const message = `${column.name} looks like an id (all ${distinct} values distinct): not drifted; list it under columns.${column.kind} to drift it anyway.`;
-  const result = toResult(check, { column: column.name, passed: true, observed: distinct, message, details: { inferredId: true, distinctValues: distinct, datasetCount: distinct } }, configFile);
+  const result = toResult(check, { column: column.name, passed: true, observed: distinct, observedText: `${distinct} distinct values (an id)`, message, details: { inferredId: true, distinctValues: distinct, datasetCount: distinct } }, configFile);
   return { ...result, status: 'skip' };
+}
+
+/** The statistic each distance method reports, named as the docs and the reasons name it. */
+const STATISTIC_LABEL: Record<DriftMethod, string> = {
+  psi: 'PSI',
+  ks: 'KS D',
+  chi2: 'chi²',
+  'jensen-shannon': 'JS distance',
+  wasserstein: 'Wasserstein (normalised)',
+};
+
+const ADJUSTED_LABEL: Record<Exclude<DriftCorrection, 'none'>, string> = { holm: 'Holm-adjusted', bh: 'Benjamini–Hochberg-adjusted' };
+
+/** A p-value for a cell: 3 significant digits, `1.00` rather than `1`, `< 0.0001` for the tiny ones. */
+export function formatPValue(p: number): string {
+  if (p >= 1) return '1.00';
+  if (p < 0.0001) return '< 0.0001';
+  return String(Number(p.toPrecision(3)));
+}
+
+/**
+ * What a drift result's observed and expected mean: the number the decision was made on with its
+ * name (`PSI 0.31` against `PSI < 0.2`; `p (Holm-adjusted) 1.00` against `p ≥ 0.05`), so a
+ * corrected p-value of 1 never stands in a cell unlabelled.
+ */
+export function driftTexts(score: DriftScore, correction: DriftCorrection): { observedText: string; expectedText: string } {
+  if (score.pValue !== undefined) {
+    const adjusted = score.adjustedPValue !== undefined && correction !== 'none';
+    const name = adjusted ? `p (${ADJUSTED_LABEL[correction]})` : 'p';
+    const p = adjusted ? score.adjustedPValue : score.pValue;
+    const value = p !== undefined && Number.isFinite(p) ? formatPValue(p) : 'not computable';
+    return { observedText: `${name} ${value}`, expectedText: `${name} ≥ ${score.threshold} (no drift)` };
+  }
+  const label = STATISTIC_LABEL[score.method];
+  const value = Number.isFinite(score.statistic) ? formatNumber(Number(score.statistic.toPrecision(4))) : 'not computable';
+  return { observedText: `${label} ${value}`, expectedText: `${label} < ${score.threshold}` };
 }

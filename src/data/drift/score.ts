@@ -75,7 +75,7 @@ export function scoreDrift(input: DriftInput, options: ScoreOptions): DriftScore
   const [dCounts, rCounts, binsLabel] =
     input.kind === 'numeric'
       ? [input.datasetBinCounts, input.referenceBinCounts, `${input.binCuts.length + 1} reference-quantile bins`]
-      : [input.datasetCounts, input.referenceCounts, `${input.categories.length} categories`];
+      : [input.datasetCounts, input.referenceCounts, `${input.categories.length} categor${input.categories.length === 1 ? 'y' : 'ies'}`];
 
   switch (method) {
     case 'psi': {

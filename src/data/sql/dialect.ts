@@ -47,8 +47,25 @@ export interface Dialect {
    * and ties by value, as an array of (v, n). Only that short list leaves the engine.
    */
   topValues(expr: string, condition: string | undefined, limit: number): string;
-  /** The `limit` values of `value` with the largest `order`, as an array (aggregate). */
-  maxBy(value: string, order: string, limit: number, condition: string | undefined): string;
+  /** topValues over a histogram of text values (a map value → count, NULL when no row counted). */
+  topOfCounts(counts: string, limit: number): string;
+  /**
+   * A histogram of text values (as for topOfCounts) restricted to the listed values (`keep`) or
+   * to every other value, as a map: a scalar over one row, so the list is compared once per
+   * distinct value instead of once per row.
+   */
+  countsOfValues(counts: string, values: readonly string[], keep: boolean): string;
+  /** The sum of a histogram's counts, as a BIGINT (NULL for a NULL histogram). */
+  countsTotal(counts: string): string;
+  /** The number of distinct values of a histogram, as a BIGINT (NULL for a NULL histogram). */
+  countsSize(counts: string): string;
+  /**
+   * The `limit` rows with the largest `order` among those where `condition` holds (an
+   * aggregate): each row's `values` as text, in order, as an array of arrays. The values stay
+   * typed while rows are compared and only the winners are cast: a cast per row before the
+   * filter cost as much as the GROUP BY it reads (1M distinct keys, bench/data).
+   */
+  topRowsAsText(values: readonly string[], order: string, limit: number, condition: string | undefined): string;
   /** Any value of the group (for columns of a one-row CTE). */
   anyValue(expr: string): string;
   /** Population standard deviation (ddof 0, numpy's np.std). */
@@ -85,6 +102,19 @@ export interface Dialect {
   binnedCounts(expr: string, bounds: string, condition: string | undefined): string;
   /** The engine's type name → the kind `schema.required` speaks of, undefined for others (lists, structs...). */
   columnKind(type: string): ColumnKind | undefined;
+  /**
+   * A column of a pass's result as the engine returns it. Absent (the value as it is) for DuckDB;
+   * the Trino dialect returns JSON text (`json_format(CAST(x AS JSON))`), because Athena returns
+   * every cell as text and lists, rows and maps must come back the same over either transport
+   * (src/data/engine/query-runner.ts).
+   */
+  resultColumn?(expr: string): string;
+  /**
+   * Continuous (type 7, interpolated) quantiles picked from an ascending array `sorted` (a scalar
+   * over one row), for an engine without an exact quantile aggregate (Trino's approx_percentile
+   * is approximate). Absent: the gate uses `quantiles`, an aggregate.
+   */
+  quantilesOfSorted?(sorted: string, probabilities: readonly number[]): string;
 }
 
 /** `'it''s'`: the standard string literal, shared by both dialects. */

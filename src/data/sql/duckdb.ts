@@ -56,13 +56,22 @@ export const duckdbDialect: Dialect = {
   discreteQuantiles: (expr, probabilities) => `quantile_disc(${expr}, ${array(probabilities.map(numberLiteral))})`,
   bucketIndex: (expr, cuts) => `len(list_filter(${cuts}, c -> c < ${expr}))`,
   histogram: (expr) => `histogram(${expr})`,
-  topValues(expr, condition, limit) {
-    const counts = duckdbDialect.filtered(`histogram(${duckdbDialect.asText(expr)})`, condition);
+  topValues: (expr, condition, limit) => duckdbDialect.topOfCounts(duckdbDialect.filtered(`histogram(${duckdbDialect.asText(expr)})`, condition), limit),
+  topOfCounts(counts, limit) {
     // Sort by (-count, value): most frequent first, ties in value order; then keep `limit`.
     const sorted = `list_sort(list_transform(map_entries(${counts}), e -> {'neg': -CAST(e.value AS BIGINT), 'v': e.key}))`;
     return `list_transform(list_slice(${sorted}, 1, ${limit}), e -> {'v': e.v, 'n': -e.neg})`;
   },
-  maxBy: (value, order, limit, condition) => duckdbDialect.filtered(`max_by(${value}, ${order}, ${limit})`, condition),
+  countsOfValues: (counts, values, keep) =>
+    `map_from_entries(list_filter(map_entries(${counts}), e -> ${keep ? '' : 'NOT '}list_contains(${array(values)}, e.key)))`,
+  countsTotal: (counts) => `CAST(list_sum(map_values(${counts})) AS BIGINT)`,
+  countsSize: (counts) => `CAST(cardinality(${counts}) AS BIGINT)`,
+  // A struct keeps each value's type through max_by; list_transform casts the ≤ limit winners.
+  topRowsAsText(values, order, limit, condition) {
+    const row = `{${values.map((v, i) => `'v${i}': ${v}`).join(', ')}}`;
+    const top = duckdbDialect.filtered(`max_by(${row}, ${order}, ${limit})`, condition);
+    return `list_transform(${top}, e -> ${array(values.map((_, i) => duckdbDialect.asText(`e.v${i}`)))})`;
+  },
   anyValue: (expr) => `any_value(${expr})`,
   stddev: (expr) => `stddev_pop(${expr})`,
   isFinite: (expr) => `isfinite(${expr})`,

@@ -21,6 +21,11 @@ export type Slot = () => SqlValue;
 
 const PREFIX = '__mrg_';
 
+/** A column of the statement's result in the dialect's result form (Dialect.resultColumn). */
+function resultColumn(dialect: Dialect, expression: string): string {
+  return dialect.resultColumn ? dialect.resultColumn(expression) : expression;
+}
+
 export class AggregatePass {
   private readonly aggregates = new Map<string, string>();
   private readonly preAggregates = new Map<string, string>();
@@ -35,7 +40,7 @@ export class AggregatePass {
   ) {}
 
   get isEmpty(): boolean {
-    return this.aggregates.size === 0;
+    return this.aggregates.size === 0 && this.derived.size === 0;
   }
 
   /** Add an aggregate (identical expressions are computed once) and get its slot. */
@@ -100,13 +105,21 @@ export class AggregatePass {
     if (this.derived.size === 0) return inner;
     const d = this.dialect;
     // Derived values: an outer SELECT over the one-row result, so the source is still read once.
-    const outputs = [...[...this.aggregates.values()].map((alias) => `  ${d.ident(alias)}`), ...[...this.derived].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`)];
+    const outputs = [
+      ...[...this.aggregates.values()].map((alias) => (d.resultColumn ? `  ${d.resultColumn(d.ident(alias))} AS ${d.ident(alias)}` : `  ${d.ident(alias)}`)),
+      ...[...this.derived].map(([expression, alias]) => `  ${resultColumn(d, expression)} AS ${d.ident(alias)}`),
+    ];
     return `SELECT\n${outputs.join(',\n')}\nFROM (\n${inner}\n) AS ${d.ident(`${PREFIX}row`)}`;
   }
 
   private scanSql(source: DataSource): string {
     const d = this.dialect;
-    const select = [...this.aggregates, ...this.hidden].map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`).join(',\n');
+    // The outermost SELECT's columns in the dialect's result form; under an outer SELECT (derived
+    // values) they stay as they are, the outer SELECT converts them.
+    const output = (expression: string) => (this.derived.size === 0 ? resultColumn(d, expression) : expression);
+    const select = [...[...this.aggregates].map(([expression, alias]): [string, string] => [output(expression), alias]), ...this.hidden]
+      .map(([expression, alias]) => `  ${expression} AS ${d.ident(alias)}`)
+      .join(',\n');
     if (this.preAggregates.size === 0) return `SELECT\n${select}\nFROM ${d.from(source)}`;
     const scanned = d.ident(`${PREFIX}source`);
     const pre = [...this.preAggregates].map(([expression, alias]) => `    ${expression} AS ${d.ident(alias)}`).join(',\n');
@@ -138,6 +151,8 @@ interface KeySet {
   columns: string[];
   where: string | undefined;
   index: number;
+  /** Undefined: always grouped. Otherwise grouped only when one of these says so (read after pass 1). */
+  neededWhen: Array<() => boolean> | undefined;
 }
 
 /** Offending keys reported per check. */
@@ -152,17 +167,29 @@ export class GroupingPass {
     private readonly dialect: Dialect,
   ) {}
 
+  /** No key set to group: the pass does not run. Read after dataset pass 1 (see addKey). */
   get isEmpty(): boolean {
-    return this.sets.size === 0;
+    return this.neededSets().length === 0;
   }
 
-  /** Count repeated values of a key (a list of columns) in the rows where `where` holds. */
-  addKey(columns: string[], where: string | undefined): () => KeySetCounts {
+  private neededSets(): KeySet[] {
+    return [...this.sets.values()].filter((s) => s.neededWhen === undefined || s.neededWhen.some((needed) => needed()));
+  }
+
+  /**
+   * Count repeated values of a key (a list of columns) in the rows where `where` holds. With
+   * `neededWhen`, the key is grouped only if it returns true once dataset pass 1 ran (a check
+   * that learnt there that no key repeats needs no GROUP BY); its counts must not be read otherwise.
+   */
+  addKey(columns: string[], where: string | undefined, neededWhen?: () => boolean): () => KeySetCounts {
     const id = JSON.stringify([columns, where ?? null]);
     let set = this.sets.get(id);
     if (!set) {
-      set = { columns, where, index: this.sets.size };
+      set = { columns, where, index: this.sets.size, neededWhen: neededWhen ? [neededWhen] : undefined };
       this.sets.set(id, set);
+    } else if (set.neededWhen !== undefined) {
+      if (neededWhen) set.neededWhen.push(neededWhen);
+      else set.neededWhen = undefined;
     }
     const index = set.index;
     return () => {
@@ -183,22 +210,23 @@ export class GroupingPass {
 
   sql(source: DataSource): string {
     const d = this.dialect;
-    const sets = [...this.sets.values()];
+    const sets = this.neededSets();
     const flag = (i: number) => d.ident(`${PREFIX}s${i}`);
     const grouping = (i: number) => d.ident(`${PREFIX}g${i}`);
     const n = d.ident(`${PREFIX}n`);
     const columns = [...new Set(sets.flatMap((s) => s.columns))];
     const flags = sets.map((s, i) => `COALESCE(${s.where === undefined ? 'TRUE' : `(${s.where})`}, FALSE) AS ${flag(i)}`);
     const groupingSets = sets.map((s, i) => `(${[flag(i), ...s.columns.map((c) => d.ident(c))].join(', ')})`);
+    // Output names by the set's index (what addKey's reader looks for), whichever sets run.
     const outputs = sets.flatMap((s, i) => {
       const inSet = `${grouping(i)} = 0 AND ${flag(i)}`;
       const repeated = `${inSet} AND ${n} > 1`;
-      const key = d.array([d.asText(n), ...s.columns.map((c) => d.asText(d.ident(c)))]);
+      const key = [n, ...s.columns.map((c) => d.ident(c))];
       return [
-        `  COALESCE(${d.filtered(`sum(${n})`, inSet)}, 0) AS ${d.ident(`k${i}_rows`)}`,
-        `  ${d.countWhere(repeated)} AS ${d.ident(`k${i}_keys`)}`,
-        `  COALESCE(${d.filtered(`sum(${n})`, repeated)}, 0) AS ${d.ident(`k${i}_dup_rows`)}`,
-        `  ${d.maxBy(key, n, TOP_OFFENDERS, repeated)} AS ${d.ident(`k${i}_top`)}`,
+        `  ${resultColumn(d, `COALESCE(${d.filtered(`sum(${n})`, inSet)}, 0)`)} AS ${d.ident(`k${s.index}_rows`)}`,
+        `  ${resultColumn(d, d.countWhere(repeated))} AS ${d.ident(`k${s.index}_keys`)}`,
+        `  ${resultColumn(d, `COALESCE(${d.filtered(`sum(${n})`, repeated)}, 0)`)} AS ${d.ident(`k${s.index}_dup_rows`)}`,
+        `  ${resultColumn(d, d.topRowsAsText(key, n, TOP_OFFENDERS, repeated))} AS ${d.ident(`k${s.index}_top`)}`,
       ];
     });
     return [

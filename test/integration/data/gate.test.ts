@@ -147,6 +147,8 @@ describe('each check passes and fails on data with known answers', () => {
       details: { unseen: 1, rare: 1, offendingValues: [{ value: 'enterprise', count: 0 }, { value: 'trial', count: 2 }] },
     });
     expect(results['data.unseen_categories.country']).toMatchObject({ status: 'pass', observed: 0 });
+    expect([results['data.unseen_categories.plan']?.observedText, results['data.unseen_categories.plan']?.expectedText]).toEqual(['1 production category unseen in training', 'every one in training']);
+    expect([results['data.unseen_categories.plan#2']?.observedText, results['data.unseen_categories.plan#2']?.expectedText]).toEqual(['2 production categories in < 3 training rows', 'every one in ≥ 3 training rows']);
   });
 
   it('unseen_categories with where: in the FR segment production sends enterprise once and training has none', async () => {
@@ -185,11 +187,33 @@ describe('each check passes and fails on data with known answers', () => {
       { reference: 'prod.csv' },
     );
     const plan = results[0];
-    expect(plan).toMatchObject({ id: 'data.plan', status: 'pass', observed: 3, details: { engine: 'duckdb', datasetPasses: 2, referencePasses: 1 } });
+    expect(plan).toMatchObject({ id: 'data.plan', status: 'info', observed: 3, details: { engine: 'duckdb', datasetPasses: 2, referencePasses: 1 } });
     const queries = (plan?.details as { queries: Array<{ pass: string; sql: string }> }).queries;
     expect(queries.map((q) => q.pass)).toEqual(['reference', 'dataset pass 1', 'dataset pass 2']);
     // Each pass reads its source once.
     expect(queries.map((q) => q.sql.match(/read_csv\(/g)?.length)).toEqual([1, 1, 1]);
+  });
+
+  it('a one-column unique key that does not repeat is settled in pass 1; one that repeats, or is NULL twice, in pass 2', async () => {
+    const clean = await run(['unique: { column: id }']);
+    expect(clean[0]).toMatchObject({ id: 'data.plan', observed: 1, details: { datasetPasses: 1 } });
+    expect(byId(clean)['data.unique.id']).toMatchObject({ status: 'pass', message: 'id: all 100 keys are unique.', details: { rows: 100, repeatedKeys: 0, rowsWithRepeatedKeys: 0 } });
+    write(dir, 'null-keys.csv', csv(['id', 'code'], [[1, 'a'], [2, null], [3, 'b'], [4, null], [5, 'c']]));
+    const nulls = await run(['unique: { column: code }', "unique: { column: code, where: \"id <= 3\" }"], { dataset: 'null-keys.csv' });
+    expect(nulls[0]).toMatchObject({ details: { datasetPasses: 2 } });
+    expect(byId(nulls)['data.unique.code']).toMatchObject({ status: 'fail', details: { repeatedKeys: 1, rowsWithRepeatedKeys: 2, offendingValues: [{ value: 'null', key: [null], count: 2 }] } });
+    expect(byId(nulls)['data.unique.code#2']).toMatchObject({ status: 'pass', details: { rows: 3, repeatedKeys: 0 } });
+    // Only the repeating key is grouped.
+    const grouped = (nulls[0]?.details as { queries: Array<{ pass: string; sql: string }> }).queries.find((q) => q.pass === 'dataset pass 2')?.sql;
+    expect(grouped?.match(/GROUPING SETS \(\("__mrg_s0", "code"\)\)/)).not.toBeNull();
+  });
+
+  it('allowed, unseen_categories and drift read one histogram of a text column in pass 1, with no value list tested per row', async () => {
+    const results = await run(['allowed: { column: plan, values: [free, pro, vip] }', 'unseen_categories: { column: plan }', 'drift: { columns: [plan] }'], { reference: 'prod.csv' });
+    const pass1 = (results[0]?.details as { queries: Array<{ pass: string; sql: string }> }).queries.find((q) => q.pass === 'dataset pass 1')?.sql ?? '';
+    expect(pass1.match(/histogram\(/g)).toHaveLength(1);
+    expect(pass1).not.toMatch(/ IN \(/);
+    expect(byId(results)['data.allowed.plan']).toMatchObject({ status: 'fail', observed: 5, details: { offendingDistinct: 2, offendingValues: [{ value: 'gold', count: 3 }, { value: 'trial', count: 2 }] } });
   });
 
   it('without unique or duplicates there is a single dataset pass and no reference pass', async () => {
@@ -248,6 +272,46 @@ describe('drift inputs computed in SQL', () => {
     const psi = distances['data.drift.x']!;
     expect(psi.expected).toBe('< 0.2');
     expect(psi.observed).toBe(Number(((psi.details as { statistic: number }).statistic).toPrecision(4)));
+  });
+
+  it('says what observed and expected mean for each check, never a bare 0 against 0', async () => {
+    const results = byId(
+      await run([
+        'row_count: { min: 101 }',
+        'missing: { column: age, max-percent: 1 }',
+        'missing: { column: age, max-count: 0 }',
+        'range: { column: age, min: 0, max: 120 }',
+        "range: { column: age, min: 0, max: 120, where: \"country = 'FR'\" }",
+        'allowed: { column: plan, values: [free, pro, vip] }',
+        'unique: { column: id }',
+        'schema: { required: { id: integer, email: text }, forbidden: [country] }',
+      ]),
+    );
+    const texts = (id: string) => [results[id]?.observedText, results[id]?.expectedText];
+    expect(texts('data.row_count')).toEqual(['100 rows', '≥ 101 rows']);
+    expect(texts('data.missing.age')).toEqual(['4% missing (4 of 100)', '≤ 1% missing']);
+    expect(texts('data.missing.age#2')).toEqual(['4 missing (4% of 100)', 'none missing']);
+    expect(texts('data.range.age')).toEqual(['1 value outside [0, 120] (min 18, max 130)', 'all within [0, 120]']);
+    expect(results['data.range.age#2']?.observedText).toMatch(/^none outside \[0, 120\] \(min \d+, max \d+\)$/);
+    expect(texts('data.allowed.plan')).toEqual(['5 values not allowed', 'only free, pro, vip']);
+    expect(texts('data.unique.id')).toEqual(['all 100 keys unique', 'every key unique']);
+    expect(texts('data.schema.id')).toEqual([expect.stringMatching(/^an integer column \(\w+\)$/), 'an integer column']);
+    expect(texts('data.schema.email')).toEqual(['column absent', 'a text column']);
+    expect(texts('data.schema.country')).toEqual(['column present', 'column absent (forbidden)']);
+    expect(results['data.plan']).toMatchObject({ status: 'info', observedText: expect.stringMatching(/^\d+ quer(y|ies)$/) });
+  });
+
+  it('labels the drift number with what it is: a named statistic, or a p-value with its correction', async () => {
+    const holm = byId(await run(['drift: { columns: [x, c], method: auto, correction: holm }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    expect(holm['data.drift.x']?.observedText).toMatch(/^p \(Holm-adjusted\) (< 0\.0001|0\.\d+)$/);
+    expect(holm['data.drift.x']?.expectedText).toBe('p (Holm-adjusted) ≥ 0.05 (no drift)');
+    const plain = byId(await run(['drift: { columns: [x], method: ks, correction: none }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    expect(plain['data.drift.x']?.observedText).toMatch(/^p (< 0\.0001|0\.\d+)$/);
+    const psi = byId(await run(['drift: { columns: [x], method: psi }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    expect(psi['data.drift.x']?.observedText).toBe(`PSI ${psi['data.drift.x']?.observed}`);
+    expect(psi['data.drift.x']?.expectedText).toBe('PSI < 0.2');
+    const share = byId(await run(['drift: { columns: [x, c], method: psi, drift-share: 0.5 }'], { dataset: 'shifted-x.csv', reference: 'ref-x.csv' }));
+    expect(share['data.drift']).toMatchObject({ observedText: '2 of 2 columns drifted (100%)', expectedText: '< 50% of columns drifted' });
   });
 
   it('a segment with no reference value cannot be compared: drifted, with the reason', async () => {

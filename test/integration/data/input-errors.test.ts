@@ -52,7 +52,7 @@ describe('a clean file is judged, not an input error', () => {
     expect(results.filter((r) => r.status === 'error')).toEqual([]);
     expect(results.some((r) => r.cause !== undefined)).toBe(false);
     expect(results.map((r) => [r.id, r.status])).toEqual([
-      ['data.plan', 'pass'],
+      ['data.plan', 'info'],
       ['data.range.x', 'pass'],
     ]);
   });
@@ -119,7 +119,7 @@ describe('NaN in a float column', () => {
     await writeParquet(dir, 'clean.parquet', 'SELECT i AS id, i + 0.5 AS x, i::FLOAT AS f FROM range(1, 11) t(i) ORDER BY i');
     const clean = await run(['range: { columns: [x, f], min: 0, max: 100 }'], { dataset: 'clean.parquet' });
     expect(clean.map((r) => [r.id, r.status])).toEqual([
-      ['data.plan', 'pass'],
+      ['data.plan', 'info'],
       ['data.range.x', 'pass'],
       ['data.range.f', 'pass'],
     ]);
@@ -160,6 +160,15 @@ describe('infinity in a float column', () => {
     expect(inputErrors(results)).toEqual([
       ['data.dataset', `model-release.yml:2 data.dataset: inf.csv: column 'x' has 2 infinite values, the first ${value} at data row 6; only finite numbers can be checked (leave the field empty for a missing value)`, 2],
     ]);
+  });
+
+  it('a range check over it stops as an input error: never "values from -Infinity to null"', async () => {
+    write(dir, 'neg-inf.csv', floats(10, [3], '-inf'));
+    const results = await run(['range: { column: x, min: 0, max: 100 }'], { dataset: 'neg-inf.csv' });
+    expect(inputErrors(results)).toHaveLength(1);
+    expect(results.some((r) => r.id.startsWith('data.range'))).toBe(false);
+    const shown = results.flatMap((r) => [r.message, r.observedText ?? '', r.expectedText ?? '']).join('\n');
+    expect(shown).not.toMatch(/Infinity|\bnull\b|NaN/);
   });
 
   it('in the reference, beside NaN in the same column: both named', async () => {

@@ -95,6 +95,6 @@ it('reads data.engine for small runners and names a bad size in its own words', 
   expect(errors(yaml('data:', '  dataset: train.csv', '  engine:', '    memory-limit: lots', '    threads: 0', '    spill: yes', '  checks:', '    - row_count: { min: 1 }'))).toEqual([
     'model-release.yml:4:19 data.engine.memory-limit: must be a size like 2GB, 512MB or 1.5GiB',
     'model-release.yml:5:14 data.engine.threads: must be a number of at least 1',
-    "model-release.yml:6:5 data.engine.spill: unknown key 'spill'; allowed keys: memory-limit, threads, temp-directory",
+    "model-release.yml:6:5 data.engine.spill: unknown key 'spill'; allowed keys: type, url, catalog, schema, user, workgroup, database, output-location, region, memory-limit, threads, temp-directory",
   ]);
 });

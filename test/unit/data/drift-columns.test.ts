@@ -197,6 +197,7 @@ describe('the inferred id result', () => {
       gate: 'data',
       status: 'skip',
       observed: 10000,
+      observedText: '10000 distinct values (an id)',
       message: 'customer_id looks like an id (all 10000 values distinct): not drifted; list it under columns.numeric to drift it anyway.',
       location: { file: 'model-release.yml', line: 5 },
       details: { inferredId: true, distinctValues: 10000, datasetCount: 10000, severity: 'warn' },

@@ -32,7 +32,7 @@ describe('dialects', () => {
     // Doubles in exponent notation (DuckDB would read 0.25 as a DECIMAL), small integers as `3.0`.
     expect(duckdbDialect.quantiles('x', [0.25, 0.5])).toBe('quantile_cont(x, [2.5e-1, 5e-1])');
     expect(duckdbDialect.discreteQuantiles('x', [0.5])).toBe('quantile_disc(x, [5e-1])');
-    expect(trinoDialect.quantiles('x', [0.25, 0.5])).toBe('approx_percentile(x, ARRAY[2.5e-1, 5e-1])');
+    expect(trinoDialect.quantiles('x', [0.25, 0.5])).toBe("approx_percentile(x, ARRAY[DOUBLE '2.5e-1', DOUBLE '5e-1'])");
     expect(duckdbDialect.literal(0.1234567890123456)).toBe('1.234567890123456e-1');
     expect(duckdbDialect.literal(-3)).toBe('-3.0');
     expect(duckdbDialect.literal(2 ** 40)).toBe('1.099511627776e+12');
@@ -78,7 +78,8 @@ describe('passes', () => {
     expect(pass(duckdbDialect).sql(files)).toBe(
       `SELECT\n  count(*) AS "a0",\n  count(*) FILTER (WHERE "age" IS NULL) AS "a1"\nFROM read_parquet('/data/it''s/train.parquet')`,
     );
-    expect(pass(trinoDialect).sql(table)).toBe(`SELECT\n  count(*) AS "a0",\n  count_if("age" IS NULL) AS "a1"\nFROM "ml"."train"`);
+    // Trino: every result column as JSON text (query-runner.ts).
+    expect(pass(trinoDialect).sql(table)).toBe(`SELECT\n  json_format(CAST(count(*) AS JSON)) AS "a0",\n  json_format(CAST(count_if("age" IS NULL) AS JSON)) AS "a1"\nFROM "ml"."train"`);
   });
 
   it('pre-aggregates read the source once into a CTE the aggregates join', () => {
@@ -121,6 +122,46 @@ describe('passes', () => {
       expect(sql).toContain(`COALESCE((country = 'FR'), FALSE) AS "__mrg_s1"`);
       expect(sql).toContain('max_by(');
       expect(sql).not.toContain('k2_rows');
+    }
+  });
+
+  it('a grouping pass keeps the top keys typed through max_by and casts only the winners to text', () => {
+    const duck = new GroupingPass('dataset pass 2', duckdbDialect);
+    duck.addKey(['id', 'day'], undefined);
+    expect(duck.sql(files)).toContain(
+      `list_transform(max_by({'v0': "__mrg_n", 'v1': "id", 'v2': "day"}, "__mrg_n", 10) FILTER (WHERE "__mrg_g0" = 0 AND "__mrg_s0" AND "__mrg_n" > 1), e -> [CAST(e.v0 AS VARCHAR), CAST(e.v1 AS VARCHAR), CAST(e.v2 AS VARCHAR)]) AS "k0_top"`,
+    );
+    const trino = new GroupingPass('dataset pass 2', trinoDialect);
+    trino.addKey(['id'], undefined);
+    expect(trino.sql(table)).toContain(
+      `transform(max_by(ROW("__mrg_n", "id"), "__mrg_n", 10) FILTER (WHERE "__mrg_g0" = 0 AND "__mrg_s0" AND "__mrg_n" > 1), e -> ARRAY[CAST(e[1] AS VARCHAR), CAST(e[2] AS VARCHAR)])`,
+    );
+  });
+
+  it('a grouping pass groups a conditional key only when it is needed, under its own output names', () => {
+    const p = new GroupingPass('dataset pass 2', duckdbDialect);
+    let repeats = false;
+    p.addKey(['id'], undefined, () => repeats);
+    expect(p.isEmpty).toBe(true);
+    p.addKey(['day'], undefined);
+    expect(p.sql(files)).toContain('GROUP BY GROUPING SETS (("__mrg_s0", "day"))');
+    expect(p.sql(files)).toContain('"k1_rows"');
+    expect(p.sql(files)).not.toContain('"k0_rows"');
+    repeats = true;
+    expect(p.sql(files)).toContain('GROUP BY GROUPING SETS (("__mrg_s0", "id"), ("__mrg_s1", "day"))');
+    // Registered again without a condition: always grouped.
+    const q = new GroupingPass('dataset pass 2', duckdbDialect);
+    q.addKey(['id'], undefined, () => false);
+    q.addKey(['id'], undefined);
+    expect(q.isEmpty).toBe(false);
+  });
+
+  it('histogram helpers: a histogram restricted to or without listed values, its total, size and top values', () => {
+    expect(duckdbDialect.countsOfValues('h', ["'a'", "'b'"], false)).toBe("map_from_entries(list_filter(map_entries(h), e -> NOT list_contains(['a', 'b'], e.key)))");
+    expect(trinoDialect.countsOfValues('h', ["'a'"], true)).toBe("map_filter(h, (k, v) -> contains(ARRAY['a'], k))");
+    for (const d of [duckdbDialect, trinoDialect]) {
+      expect(d.topValues('c', undefined, 10)).toBe(d.topOfCounts('histogram(CAST(c AS VARCHAR))', 10));
+      expect(d.countsSize('h')).toBe('CAST(cardinality(h) AS BIGINT)');
     }
   });
 });
