@@ -12,7 +12,7 @@
  */
 import { formatNumber } from '../data/drift/counts.js';
 import { isTest } from '../data/drift/defaults.js';
-import type { DriftInput, DriftMethod } from '../data/drift/types.js';
+import type { DriftInput, DriftMethod, DriftScore } from '../data/drift/types.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { renderDistributionSvg, SAMPLE_COLOURS } from './drift-chart.js';
 import { distributionOf, type Distribution } from './drift-distributions.js';
@@ -49,16 +49,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** What a drift column result carries (src/data/checks/drift.ts): the score and its input. */
-interface DriftColumnDetails {
-  column: string;
-  method: DriftMethod;
-  statistic: number;
-  statisticUpperBound?: number;
-  pValue?: number;
-  adjustedPValue?: number;
-  threshold: number;
-  drifted: boolean;
-  reason: string;
+interface DriftColumnDetails extends DriftScore {
   datasetCount: number;
   referenceCount: number;
   input: DriftInput;

@@ -11,18 +11,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SeededRandom } from '../sim/random.js';
 
-/** mulberry32: a small seeded generator, so the files (and the screenshot) never change. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
@@ -48,7 +38,8 @@ interface Population {
 const PLANS = { free: 55, basic: 30, premium: 15 };
 
 function sample(seed: number, p: Population): string {
-  const next = random(seed);
+  const rng = new SeededRandom(seed);
+  const next = () => rng.next();
   const lines = ['customer_id,age,monthly_spend,device,plan'];
   for (let i = 0; i < p.rows; i++) {
     const age = Math.min(90, Math.max(18, Math.round(41 + 12 * normal(next))));
